@@ -1,0 +1,61 @@
+"""The seed-coverage report: for every row of seed-surface.tsv, the operations serving it and whether the
+fake implements each (read from the fake's `@handles("api:family.op")` decorators, without importing it)."""
+
+from __future__ import annotations
+
+import ast
+import csv
+from pathlib import Path
+from typing import Any
+
+from .ir import Spec
+
+
+def fake_handlers(handlers_dir: Path) -> set[str]:
+    """Every `api:family.op` named by a `@handles(...)` decorator in the fake's handler modules."""
+    found: set[str] = set()
+    for path in sorted(handlers_dir.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for deco in node.decorator_list:
+                    if (
+                        isinstance(deco, ast.Call)
+                        and getattr(deco.func, "id", getattr(deco.func, "attr", None)) == "handles"
+                    ):
+                        found.update(a.value for a in deco.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
+    return found
+
+
+def seed_rows(tsv: Path) -> list[dict[str, str]]:
+    with tsv.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def report(spec: Spec, tsv: Path, handlers: set[str]) -> dict[str, Any]:
+    serving: dict[str, list[str]] = {}
+    for api in spec.apis:
+        for op in api.operations:
+            for row in op.seeds:
+                serving.setdefault(row, []).append(f"{api.name}:{op.qualified}")
+    rows = []
+    known = set()
+    for r in seed_rows(tsv):
+        key = f"{r['class']}.{r['member']}"
+        known.add(key)
+        ops = sorted(serving.get(key, []))
+        rows.append(
+            {
+                "row": key,
+                "seed": r["seed"],
+                "module": r["module"],
+                "kind": r["kind"],
+                "operations": [{"operation": o, "fake": o in handlers} for o in ops],
+                "covered": bool(ops) and all(o in handlers for o in ops),
+            }
+        )
+    unknown = sorted(set(serving) - known)
+    if unknown:
+        raise ValueError(f"spec operations name seed rows that are not in {tsv.name}: {', '.join(unknown)}")
+    covered = sum(1 for r in rows if r["covered"])
+    return {"rows": rows, "summary": {"rows": len(rows), "covered": covered, "with_operations": sum(1 for r in rows if r["operations"])}}

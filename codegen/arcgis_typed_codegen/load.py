@@ -1,0 +1,396 @@
+"""Load the YAML spec into the IR, checking every key; each mistake names its file and key path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import yaml
+
+from . import naming
+from .ir import SCALARS, SPECIAL_RESPONSES, Api, Family, Field, Model, Operation, Param, Paging, SignIn, Spec, Type
+
+API_FILE = "_api.yaml"
+HTTP_METHODS = ("GET", "POST")
+AUTH_MODES = ("anonymous", "optional", "token")
+LOCATIONS = ("path", "form", "file")
+ENCODINGS = ("plain", "csv", "json", "bool")
+PAGING_STYLES = ("start_num",)
+ENVELOPES = ("portal", "server")
+SEED_ROW = re.compile(r"^[A-Za-z_][\w]*\.(\(constructor\)|[\w/{}.-]+)$")
+_TYPE = re.compile(r"^\s*(list|dict)\s*\[\s*(?:str\s*,\s*)?(.+)\]\s*$")
+
+
+class SpecError(ValueError):
+    """A mistake in a spec file: `file: key.path: what is wrong`."""
+
+    def __init__(self, file: str, path: Iterable[str | int], message: str) -> None:
+        self.file = file
+        self.key_path = ".".join(str(p) for p in path)
+        super().__init__(f"{file}: {self.key_path or '(top)'}: {message}")
+
+
+class _Ctx:
+    """Where we are in a spec file, for error messages."""
+
+    def __init__(self, file: str, path: tuple[str | int, ...] = ()) -> None:
+        self.file = file
+        self.path = path
+
+    def at(self, *keys: str | int) -> _Ctx:
+        return _Ctx(self.file, self.path + keys)
+
+    def error(self, message: str) -> SpecError:
+        return SpecError(self.file, self.path, message)
+
+    def mapping(self, value: Any, *, allowed: Iterable[str] | None = None, required: Iterable[str] = ()) -> dict[str, Any]:
+        if value is None:
+            value = {}
+        if not isinstance(value, Mapping):
+            raise self.error(f"expected a mapping, got {type(value).__name__}")
+        for key in value:
+            if not isinstance(key, str):
+                raise self.at(str(key)).error("keys must be strings")
+        if allowed is not None:
+            unknown = sorted(set(value) - set(allowed))
+            if unknown:
+                raise self.at(unknown[0]).error(f"unknown key (allowed: {', '.join(sorted(allowed))})")
+        for key in required:
+            if key not in value:
+                raise self.at(key).error("required key is missing")
+        return dict(value)
+
+    def string(self, value: Any, *, choices: Iterable[str] | None = None) -> str:
+        if not isinstance(value, str):
+            raise self.error(f"expected a string, got {type(value).__name__}")
+        if choices is not None and value not in choices:
+            raise self.error(f"{value!r} is not one of {', '.join(choices)}")
+        return value
+
+    def boolean(self, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.error(f"expected true or false, got {value!r}")
+        return value
+
+    def integer(self, value: Any) -> int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise self.error(f"expected an integer, got {value!r}")
+        return value
+
+    def strings(self, value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise self.error(f"expected a list, got {type(value).__name__}")
+        return tuple(self.at(i).string(v) for i, v in enumerate(value))
+
+    def type(self, value: Any, *, allow_file: bool = False) -> Type:
+        text = self.string(value).strip()
+        match = _TYPE.match(text)
+        if match:
+            container, inner = match.groups()
+            return Type(container, item=self.type(inner))
+        if text in SCALARS:
+            return Type(text)
+        if text == "file":
+            if not allow_file:
+                raise self.error("`file` is only allowed for parameters")
+            return Type("file")
+        if re.fullmatch(r"[A-Z][A-Za-z0-9]*", text):
+            return Type("model", model=text)
+        raise self.error(
+            f"unknown type {text!r} (expected {', '.join(SCALARS)}, file, list[T], dict[str, T] or a Model name)"
+        )
+
+
+def _read_yaml(path: Path, rel: str) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SpecError(rel, (), f"not valid YAML: {exc}") from None
+
+
+_FIELD_KEYS = ("type", "required", "doc", "enum", "py")
+
+
+def _field(ctx: _Ctx, wire: str, raw: Any) -> Field:
+    spec = {"type": raw} if isinstance(raw, str) else ctx.mapping(raw, allowed=_FIELD_KEYS, required=("type",))
+    return Field(
+        name=ctx.at("py").string(spec["py"]) if "py" in spec else naming.snake(wire),
+        wire=wire,
+        type=ctx.at("type").type(spec["type"]),
+        required=ctx.at("required").boolean(spec.get("required", False)),
+        doc=ctx.at("doc").string(spec.get("doc", "")),
+        enum=ctx.at("enum").strings(spec.get("enum", [])),
+    )
+
+
+def _model(ctx: _Ctx, name: str, family: str, raw: Any) -> Model:
+    if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", name):
+        raise ctx.error("model names are PascalCase")
+    spec = ctx.mapping(raw, allowed=("doc", "fields"), required=("fields",))
+    fields_raw = ctx.at("fields").mapping(spec["fields"])
+    fields = tuple(_field(ctx.at("fields", wire), wire, value) for wire, value in fields_raw.items())
+    _unique(ctx.at("fields"), [f.name for f in fields], "Python field name")
+    if any(f.name == "extra" for f in fields):
+        raise ctx.at("fields", "extra").error("`extra` is reserved for unknown response fields")
+    return Model(name=name, family=family, doc=ctx.at("doc").string(spec.get("doc", "")), fields=fields)
+
+
+_PARAM_KEYS = ("type", "required", "doc", "enum", "py", "in", "encoding", "secret", "min", "max")
+
+
+def _default_encoding(t: Type) -> str:
+    if t.base == "bool":
+        return "bool"
+    if t.base == "list" and t.item is not None and t.item.base in ("str", "int"):
+        return "csv"
+    if t.base in ("list", "dict", "model", "json"):
+        return "json"
+    return "plain"
+
+
+def _param(ctx: _Ctx, wire: str, raw: Any) -> Param:
+    spec = {"type": raw} if isinstance(raw, str) else ctx.mapping(raw, allowed=_PARAM_KEYS, required=("type",))
+    t = ctx.at("type").type(spec["type"], allow_file=True)
+    location = ctx.at("in").string(spec.get("in", "file" if t.base == "file" else "form"), choices=LOCATIONS)
+    if (location == "file") != (t.base == "file"):
+        raise ctx.at("in").error("file parameters (type: file) and only they go `in: file`")
+    if location == "path" and t.base != "str":
+        raise ctx.at("type").error("path parameters are strings")
+    encoding = ctx.at("encoding").string(spec.get("encoding", _default_encoding(t)), choices=ENCODINGS)
+    required = ctx.at("required").boolean(spec.get("required", location == "path"))
+    if location == "path" and not required:
+        raise ctx.at("required").error("path parameters are always required")
+    bounds = {k: ctx.at(k).integer(spec[k]) if k in spec else None for k in ("min", "max")}
+    if (bounds["min"] is not None or bounds["max"] is not None) and t.base != "int":
+        raise ctx.at("min" if bounds["min"] is not None else "max").error("min/max apply to int parameters only")
+    return Param(
+        name=ctx.at("py").string(spec["py"]) if "py" in spec else naming.snake(wire),
+        wire=wire,
+        type=t,
+        location=location,
+        required=required,
+        encoding=encoding,
+        secret=ctx.at("secret").boolean(spec.get("secret", False)),
+        enum=ctx.at("enum").strings(spec.get("enum", [])),
+        minimum=bounds["min"],
+        maximum=bounds["max"],
+        doc=ctx.at("doc").string(spec.get("doc", "")),
+    )
+
+
+_OP_KEYS = (
+    "doc", "http", "path", "auth", "privileges", "owner_override", "idempotent", "params", "response",
+    "paging", "errors", "seeds",
+)
+
+
+def _operation(ctx: _Ctx, api: str, family: str, name: str, raw: Any, source: str) -> Operation:
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise ctx.error("operation names are snake_case")
+    spec = ctx.mapping(raw, allowed=_OP_KEYS, required=("doc", "http", "path", "auth", "response"))
+    http = tuple(ctx.at("http", i).string(m, choices=HTTP_METHODS) for i, m in enumerate(spec["http"] or []))
+    if not http:
+        raise ctx.at("http").error("at least one HTTP method")
+    path = ctx.at("path").string(spec["path"])
+    if not path.startswith("/") or path.endswith("/") and path != "/":
+        raise ctx.at("path").error("paths start with / and do not end with /")
+    params_raw = ctx.at("params").mapping(spec.get("params"))
+    params = tuple(_param(ctx.at("params", wire), wire, value) for wire, value in params_raw.items())
+    _unique(ctx.at("params"), [p.name for p in params], "Python parameter name")
+    in_path = [p.wire for p in params if p.location == "path"]
+    if sorted(in_path) != sorted(naming.path_names(path)):
+        raise ctx.at("path").error(f"path placeholders {naming.path_names(path)} must match the `in: path` params {in_path}")
+    if any(p.location == "file" for p in params) and http != ("POST",):
+        raise ctx.at("http").error("operations with file parameters are POST only")
+    response = ctx.at("response").string(spec["response"])
+    if response.startswith("@") and response not in SPECIAL_RESPONSES:
+        raise ctx.at("response").error(f"special responses are {', '.join(SPECIAL_RESPONSES)}")
+    errors_raw = spec.get("errors") or {}
+    if not isinstance(errors_raw, Mapping):
+        raise ctx.at("errors").error("expected a mapping of ArcGIS error code to description")
+    errors = []
+    for code, text in errors_raw.items():
+        if not isinstance(code, int) or isinstance(code, bool):
+            raise ctx.at("errors", str(code)).error("error keys are numeric ArcGIS error codes")
+        errors.append((code, ctx.at("errors", code).string(text)))
+    seeds = ctx.at("seeds").strings(spec.get("seeds", []))
+    for i, row in enumerate(seeds):
+        if not SEED_ROW.match(row):
+            raise ctx.at("seeds", i).error("seed rows are written Class.member, as in seed-surface.tsv")
+    paging = None
+    if "paging" in spec:
+        pctx = ctx.at("paging")
+        praw = pctx.mapping(spec["paging"], allowed=("style", "items"), required=("style", "items"))
+        style = pctx.at("style").string(praw["style"], choices=PAGING_STYLES)
+        wires = {p.wire for p in params}
+        if not {"start", "num"} <= wires:
+            raise pctx.error("start_num paging needs `start` and `num` parameters")
+        paging = Paging(style=style, items=pctx.at("items").string(praw["items"]), items_attr="", item_type="")
+    idempotent_default = "GET" in http
+    return Operation(
+        api=api,
+        family=family,
+        name=name,
+        const=naming.upper(f"{family}_{name}"),
+        params_class=naming.pascal(f"{family}_{name}_params"),
+        doc=ctx.at("doc").string(spec["doc"]).strip(),
+        http=http,
+        path=path,
+        rule=naming.werkzeug_rule(path),
+        auth=ctx.at("auth").string(spec["auth"], choices=AUTH_MODES),
+        privileges=ctx.at("privileges").strings(spec.get("privileges", [])),
+        owner_override=ctx.at("owner_override").string(spec["owner_override"]) if "owner_override" in spec else None,
+        idempotent=ctx.at("idempotent").boolean(spec.get("idempotent", idempotent_default)),
+        params=params,
+        response=response,
+        paging=paging,
+        errors=tuple(sorted(errors)),
+        seeds=seeds,
+        source=source,
+    )
+
+
+def _unique(ctx: _Ctx, names: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ctx.error(f"duplicate {what} {name!r}")
+        seen.add(name)
+
+
+def _params_model(op: Operation) -> Model:
+    fields = tuple(
+        Field(name=p.name, wire=p.wire, type=p.type, required=p.required, doc=p.doc, enum=p.enum) for p in op.params
+    )
+    return Model(name=op.params_class, family=op.family, doc=f"Parameters of `{op.qualified}`.", fields=fields, is_params=True)
+
+
+def _ordered(models: list[Model], local: set[str]) -> tuple[Model, ...]:
+    """Sort models so that each comes after the models of its own module it refers to (name order otherwise)."""
+    by_name = {m.name: m for m in models}
+    done: list[Model] = []
+    placed: set[str] = set()
+
+    def place(m: Model, stack: tuple[str, ...]) -> None:
+        if m.name in placed:
+            return
+        for dep in m.depends_on:
+            if dep in local and dep not in placed and dep not in stack:
+                place(by_name[dep], stack + (m.name,))
+        placed.add(m.name)
+        done.append(m)
+
+    for m in sorted(models, key=lambda m: m.name):
+        place(m, ())
+    return tuple(done)
+
+
+def _resolve(api: str, families: list[Family], api_file: str) -> list[Family]:
+    """Check model references and fill in what needs the whole API (paging item types)."""
+    known: dict[str, Model] = {}
+    for fam in families:
+        for m in fam.models:
+            if m.name in known:
+                raise SpecError(fam.source, ("models", m.name), f"model name already used in {known[m.name].family}")
+            known[m.name] = m
+    resolved = []
+    for fam in families:
+        for m in fam.models:
+            for f in m.fields:
+                for ref in f.type.models:
+                    if ref not in known:
+                        where = ("operations", m.name[: -len("Params")]) if m.is_params else ("models", m.name)
+                        raise SpecError(fam.source, (*where, "fields", f.wire, "type"), f"unknown model {ref!r}")
+        ops = []
+        for op in fam.operations:
+            ctx = _Ctx(fam.source, ("operations", op.name))
+            if op.response_kind == "model" and op.response not in known:
+                raise ctx.at("response").error(f"unknown model {op.response!r}")
+            if op.paging is not None:
+                model = known[op.response]
+                field = next((f for f in model.fields if f.wire == op.paging.items), None)
+                if field is None or field.type.base != "list" or field.type.item is None:
+                    raise ctx.at("paging", "items").error(f"{op.response} has no list field {op.paging.items!r}")
+                if not {"nextStart", "total"} <= {f.wire for f in model.fields}:
+                    raise ctx.at("response").error("paged responses need `total` and `nextStart` fields")
+                paging = Paging(op.paging.style, op.paging.items, field.name, field.type.item.py)
+                op = attrs.evolve(op, paging=paging)
+            ops.append(op)
+        resolved.append(Family(fam.name, fam.doc, fam.source, fam.models, tuple(ops)))
+    return resolved
+
+
+def load_api(api_dir: Path, spec_root: Path) -> Api:
+    api_rel = (api_dir / API_FILE).relative_to(spec_root).as_posix()
+    ctx = _Ctx(api_rel)
+    head = ctx.mapping(
+        _read_yaml(api_dir / API_FILE, api_rel),
+        allowed=("api", "doc", "client", "envelope", "context", "sign_in"),
+        required=("api", "doc", "client", "envelope", "context"),
+    )
+    name = ctx.at("api").string(head["api"])
+    if name != api_dir.name:
+        raise ctx.at("api").error(f"must equal the folder name {api_dir.name!r}")
+    families: list[Family] = []
+    for path in sorted(api_dir.glob("*.yaml")):
+        if path.name == API_FILE:
+            continue
+        rel = path.relative_to(spec_root).as_posix()
+        fctx = _Ctx(rel)
+        raw = fctx.mapping(_read_yaml(path, rel), allowed=("family", "doc", "models", "operations"), required=("family", "doc"))
+        family = fctx.at("family").string(raw["family"])
+        if family != path.stem:
+            raise fctx.at("family").error(f"must equal the file name {path.stem!r}")
+        models = [
+            _model(fctx.at("models", mname), mname, family, mraw)
+            for mname, mraw in fctx.at("models").mapping(raw.get("models")).items()
+        ]
+        ops = tuple(
+            _operation(fctx.at("operations", oname), name, family, oname, oraw, rel)
+            for oname, oraw in fctx.at("operations").mapping(raw.get("operations")).items()
+        )
+        models += [_params_model(op) for op in ops]
+        local = {m.name for m in models}
+        families.append(Family(family, fctx.at("doc").string(raw["doc"]).strip(), rel, _ordered(models, local), ops))
+    families = _resolve(name, families, api_rel)
+    qualified = {op.qualified for fam in families for op in fam.operations}
+    sctx = ctx.at("sign_in")
+    sraw = sctx.mapping(head.get("sign_in"), allowed=("token", "oauth2_authorize", "oauth2_signin"))
+    for key, value in sraw.items():
+        if sctx.at(key).string(value) not in qualified:
+            raise sctx.at(key).error(f"no operation {value!r}")
+    _check_routes(families)
+    return Api(
+        name=name,
+        doc=ctx.at("doc").string(head["doc"]),
+        client=ctx.at("client").string(head["client"]),
+        envelope=ctx.at("envelope").string(head["envelope"], choices=ENVELOPES),
+        context=ctx.at("context").string(head["context"]),
+        sign_in=SignIn(sraw.get("token"), sraw.get("oauth2_authorize"), sraw.get("oauth2_signin")),
+        families=tuple(families),
+    )
+
+
+def _check_routes(families: list[Family]) -> None:
+    seen: dict[str, str] = {}
+    for fam in families:
+        for op in fam.operations:
+            key = re.sub(r"<\w+>", "<>", op.rule).lower()
+            if key in seen:
+                raise SpecError(fam.source, ("operations", op.name, "path"), f"same route as {seen[key]}")
+            seen[key] = op.qualified
+
+
+def load_spec(spec_root: Path, *, only: Callable[[str], bool] | None = None) -> Spec:
+    """Load every API folder (a folder holding `_api.yaml`) under `spec_root`."""
+    apis = [
+        load_api(d, spec_root)
+        for d in sorted(p.parent for p in spec_root.glob(f"*/{API_FILE}"))
+        if only is None or only(d.name)
+    ]
+    if not apis:
+        raise SpecError(spec_root.name, (), f"no API folders (folders holding {API_FILE})")
+    return Spec(tuple(apis))

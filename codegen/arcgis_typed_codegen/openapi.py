@@ -1,0 +1,181 @@
+"""Export the spec as OpenAPI 3.1 documents (one per API), for fuzzers, docs and other tools."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .ir import Api, Model, Operation, Param, Type
+
+ERROR_ENVELOPE = "ErrorEnvelope"
+
+
+def _schema(t: Type) -> dict[str, Any]:
+    if t.base == "str":
+        return {"type": "string"}
+    if t.base == "int":
+        return {"type": "integer"}
+    if t.base == "float":
+        return {"type": "number"}
+    if t.base == "bool":
+        return {"type": "boolean"}
+    if t.base == "datetime":
+        return {"type": "integer", "description": "Epoch milliseconds (UTC)."}
+    if t.base == "json":
+        return {}
+    if t.base == "file":
+        return {"type": "string", "contentMediaType": "application/octet-stream"}
+    if t.base == "list":
+        assert t.item is not None
+        return {"type": "array", "items": _schema(t.item)}
+    if t.base == "dict":
+        assert t.item is not None
+        return {"type": "object", "additionalProperties": _schema(t.item)}
+    return {"$ref": f"#/components/schemas/{t.model}"}
+
+
+def _model_schema(model: Model) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    for f in model.fields:
+        schema = _schema(f.type)
+        if f.enum:
+            schema = {**schema, "enum": list(f.enum)}
+        if f.doc:
+            schema = {**schema, "description": f.doc}
+        props[f.wire] = schema
+    out: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": True}
+    required = [f.wire for f in model.fields if f.required]
+    if required:
+        out["required"] = required
+    if model.doc:
+        out["description"] = model.doc
+    return out
+
+
+def _form_schema(p: Param) -> dict[str, Any]:
+    """How a parameter looks on the wire (always text in a form, except files)."""
+    if p.location == "file":
+        return {"type": "string", "format": "binary"}
+    if p.encoding == "bool":
+        schema: dict[str, Any] = {"type": "string", "enum": ["true", "false"]}
+    elif p.encoding == "csv":
+        schema = {"type": "string", "description": "Comma-separated list."}
+    elif p.encoding == "json":
+        schema = {"type": "string", "contentMediaType": "application/json"}
+    elif p.type.base == "int":
+        schema = {"type": "integer"}
+        if p.minimum is not None:
+            schema["minimum"] = p.minimum
+        if p.maximum is not None:
+            schema["maximum"] = p.maximum
+    elif p.type.base == "float":
+        schema = {"type": "number"}
+    else:
+        schema = {"type": "string"}
+        if p.enum:
+            schema["enum"] = list(p.enum)
+    if p.doc:
+        schema["description"] = p.doc
+    if p.secret:
+        schema["writeOnly"] = True
+    return schema
+
+
+def _responses(api: Api, op: Operation) -> dict[str, Any]:
+    error = {"$ref": f"#/components/schemas/{ERROR_ENVELOPE}"}
+    if op.response_kind == "redirect":
+        return {
+            "302": {"description": "Redirect carrying the result", "headers": {"Location": {"schema": {"type": "string"}}}},
+            "200": {"description": "An ArcGIS error", "content": {"application/json": {"schema": error}}},
+        }
+    if op.response_kind == "text":
+        content: dict[str, Any] = {"text/html": {"schema": {"type": "string"}}, "application/json": {"schema": error}}
+    elif op.response_kind == "bytes":
+        content = {"application/octet-stream": {"schema": {}}, "application/json": {"schema": error}}
+    else:
+        content = {"application/json": {"schema": {"oneOf": [{"$ref": f"#/components/schemas/{op.response}"}, error]}}}
+    return {"200": {"description": "The result, or an ArcGIS error envelope (ArcGIS answers errors with HTTP 200)", "content": content}}
+
+
+def _operation(api: Api, op: Operation, method: str) -> dict[str, Any]:
+    body_params = [p for p in op.params if p.location != "path"]
+    parameters: list[dict[str, Any]] = [
+        {"name": p.wire, "in": "path", "required": True, "schema": {"type": "string"}} for p in op.params if p.location == "path"
+    ]
+    out: dict[str, Any] = {
+        "operationId": f"{op.family}_{op.name}" + ("" if method == op.http[0].lower() else f"_{method}"),
+        "summary": op.doc.split(". ")[0][:120],
+        "description": op.doc,
+        "tags": [op.family],
+        "x-arcgis-auth": op.auth,
+        "x-arcgis-idempotent": op.idempotent,
+        "x-arcgis-seeds": list(op.seeds),
+    }
+    if op.privileges:
+        out["x-arcgis-privileges"] = list(op.privileges)
+    if op.owner_override:
+        out["x-arcgis-owner-override"] = op.owner_override
+    if op.auth != "anonymous":
+        out["security"] = [{"bearer": []}, {}] if op.auth == "optional" else [{"bearer": []}]
+    f_param = {"name": "f", "in": "query", "schema": {"type": "string", "enum": ["json", "pjson"]}}
+    if method == "get":
+        parameters += [
+            {"name": p.wire, "in": "query", "required": p.required, "schema": _form_schema(p)} for p in body_params
+        ]
+        parameters.append(f_param)
+    else:
+        media = "multipart/form-data" if any(p.location == "file" for p in op.params) else "application/x-www-form-urlencoded"
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": {"f": {"type": "string", "enum": ["json", "pjson"]}, **{p.wire: _form_schema(p) for p in body_params}},
+        }
+        required = [p.wire for p in body_params if p.required]
+        if required:
+            schema["required"] = required
+        out["requestBody"] = {"required": bool(required), "content": {media: {"schema": schema}}}
+    if parameters:
+        out["parameters"] = parameters
+    out["responses"] = _responses(api, op)
+    return out
+
+
+def export(api: Api) -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    for op in api.operations:
+        item = paths.setdefault(op.path, {})
+        for method in op.http:
+            item[method.lower()] = _operation(api, op, method.lower())
+    schemas = {m.name: _model_schema(m) for m in api.models if not m.is_params}
+    schemas[ERROR_ENVELOPE] = {
+        "type": "object",
+        "description": "ArcGIS error envelope (answered with HTTP 200).",
+        "properties": {
+            "error": {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "integer"},
+                    "message": {"type": "string"},
+                    "details": {"type": "array", "items": {"type": "string"}},
+                },
+                "required": ["code", "message"],
+            }
+        }
+        if api.envelope == "portal"
+        else {"status": {"const": "error"}, "messages": {"type": "array", "items": {"type": "string"}}, "code": {"type": "integer"}},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": f"ArcGIS Enterprise - {api.name}", "version": "0.1.0", "description": api.doc},
+        "servers": [{"url": "https://{host}" + api.context, "variables": {"host": {"default": "localhost"}}}],
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "securitySchemes": {
+                "bearer": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-Esri-Authorization",
+                    "description": "`Bearer <token>`; a `token` form or query parameter works too.",
+                }
+            },
+        },
+    }

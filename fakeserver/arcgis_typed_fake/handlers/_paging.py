@@ -1,0 +1,23 @@
+"""The ArcGIS paging contract shared by every paged handler: 1-based start, num, nextStart -1 at the end."""
+
+from __future__ import annotations
+
+import attrs
+
+DEFAULT_NUM = 10
+
+
+@attrs.frozen
+class Window:
+    start: int
+    num: int
+    total: int
+
+    @property
+    def next_start(self) -> int:
+        following = self.start + self.num
+        return following if self.num > 0 and following <= self.total else -1
+
+
+def window(start: int | None, num: int | None, total: int, default_num: int = DEFAULT_NUM) -> Window:
+    return Window(start=start or 1, num=default_num if num is None else num, total=total)

@@ -1,0 +1,116 @@
+"""Handlers of spec/portal/users.yaml: community/self, community/users, portals/self/users."""
+
+from __future__ import annotations
+
+import attrs
+
+from arcgis_typed._runtime.wire import ms_to_datetime
+from arcgis_typed.portal.models.users import (
+    OrgUsersPage,
+    User,
+    UserSearchPage,
+    UsersGetParams,
+    UsersMeParams,
+    UsersOrgUsersParams,
+    UsersSearchParams,
+)
+
+from ..call import Call
+from ..errors import Fault, bad_request
+from ..registry import handles
+from ..state.portal import PortalState
+from ..state.search import QuerySyntaxError
+from ..state.users import UserRecord
+from ._paging import window
+
+
+def user_view(state: PortalState, caller: UserRecord | None, user: UserRecord) -> User:
+    """A user as `caller` may see them: everything for themselves and user administrators, the public
+    profile for everybody else."""
+    full = caller is not None and (
+        caller is user or (caller.org_id == user.org_id and caller.has("portal:admin:viewUsers"))
+    )
+    public = User(
+        username=user.username,
+        id=user.id,
+        full_name=user.full_name,
+        first_name=user.first_name or None,
+        last_name=user.last_name or None,
+        description=user.description,
+        tags=list(user.tags),
+        thumbnail=None,
+        org_id=user.org_id,
+        access=user.access,
+        culture=user.culture,
+        region=user.region or None,
+        units=user.units,
+        provider="arcgis",
+        created=ms_to_datetime(user.created),
+        modified=ms_to_datetime(user.modified),
+    )
+    if not full:
+        return public
+    return attrs.evolve(
+        public,
+        email=user.email,
+        role=user.role,
+        role_id=user.role_id,
+        privileges=list(user.privileges),
+        level=user.level,
+        user_type="arcgisonly",
+        disabled=user.disabled,
+        mfa_enabled=False,
+        storage_usage=sum(i.size for i in state.items if i.owner == user.username and i.size > 0),
+        storage_quota=2_147_483_648,
+        last_login=ms_to_datetime(user.last_login),
+        groups=[],
+    )
+
+
+@handles("portal:users.me")
+def me(call: Call, p: UsersMeParams) -> User:
+    return user_view(call.state, call.caller, call.user)
+
+
+@handles("portal:users.get")
+def get(call: Call, p: UsersGetParams) -> User:
+    user = call.state.require_user_visible(call.caller, p.username)
+    return user_view(call.state, call.caller, user)
+
+
+def _sorted_users(state: PortalState, ids: set[str], sort_field: str | None, sort_order: str | None,
+                  start: int, num: int) -> list[UserRecord]:
+    fields = [f.strip() for f in (sort_field or "username").split(",") if f.strip()]
+    try:
+        ordered = state.users.index.page(ids, sort_fields=fields, descending=sort_order == "desc", start=start, num=num)
+    except ValueError as exc:
+        raise bad_request(f"Invalid parameter 'sortField': {exc}") from None
+    return [u for u in (state.users.get(i) for i in ordered) if u is not None]
+
+
+@handles("portal:users.search")
+def search(call: Call, p: UsersSearchParams) -> UserSearchPage:
+    state = call.state
+    try:
+        matches = state.users.index.query(p.q)
+    except QuerySyntaxError as exc:
+        raise Fault(400, "Unable to perform query. Please check your parameters.", [str(exc)]) from None
+    visible = {i for i in matches if (u := state.users.get(i)) is not None and state.can_view_user(call.caller, u)}
+    w = window(p.start, p.num, len(visible))
+    users = _sorted_users(state, visible, p.sort_field, p.sort_order, w.start, w.num)
+    return UserSearchPage(
+        query=p.q, total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+        results=[user_view(state, call.caller, u) for u in users],
+    )
+
+
+@handles("portal:users.org_users")
+def org_users(call: Call, p: UsersOrgUsersParams) -> OrgUsersPage:
+    state = call.state
+    ids = {u.username.lower() for u in state.users if u.org_id == call.user.org_id}
+    w = window(p.start, p.num, len(ids))
+    users = _sorted_users(state, ids, p.sort_field, p.sort_order, w.start, w.num)
+    return OrgUsersPage(
+        total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+        users=[user_view(state, call.caller, u) for u in users],
+    )

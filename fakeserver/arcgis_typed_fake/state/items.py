@@ -1,0 +1,210 @@
+"""Items: ownership, folders, data, sharing (private / shared-to-groups / org / public) and search.
+
+Visibility rules live here, so every operation that reads items agrees on who may see what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import attrs
+
+from ..errors import Fault, bad_request, forbidden, not_found
+from .search import ITEM_ALIASES, ITEM_DEFAULT_FIELDS, ITEM_FIELDS, QuerySyntaxError, SearchIndex
+from .users import UserRecord
+
+ACCESS_LEVELS = ("private", "shared", "org", "public")
+
+
+@attrs.define(eq=False)
+class Folder:
+    id: str
+    title: str
+    username: str
+    created: int
+
+
+@attrs.define(eq=False)
+class ItemRecord:
+    id: str
+    owner: str
+    org_id: str
+    title: str
+    type: str
+    created: int
+    modified: int
+    folder_id: str | None = None
+    type_keywords: list[str] = attrs.Factory(list)
+    description: str = ""
+    snippet: str = ""
+    tags: list[str] = attrs.Factory(list)
+    url: str = ""
+    extent: str = ""
+    spatial_reference: str = ""
+    access_information: str = ""
+    license_info: str = ""
+    culture: str = ""
+    properties: object = None
+    access: str = "private"
+    groups: set[str] = attrs.Factory(set)
+    protected: bool = False
+    num_views: int = 0
+    data: bytes | None = attrs.field(default=None, repr=False)
+    data_name: str | None = None
+    data_type: str = "application/octet-stream"
+
+    @property
+    def name(self) -> str | None:
+        return self.data_name
+
+    @property
+    def size(self) -> int:
+        return len(self.data) if self.data is not None else -1
+
+
+class ItemStore:
+    """Items by id, with indexes by owner and access level kept in step, and a search index."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, ItemRecord] = {}
+        self._folders: dict[str, dict[str, Folder]] = {}  # username (lower) -> folder id -> folder
+        self._by_owner: dict[str, set[str]] = {}
+        self._public: set[str] = set()
+        self._org: dict[str, set[str]] = {}  # org id -> ids shared with the org (or public)
+        self._by_org: dict[str, set[str]] = {}  # org id -> every item of the org
+        self.index = SearchIndex(ITEM_FIELDS, default_fields=ITEM_DEFAULT_FIELDS, aliases=ITEM_ALIASES)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[ItemRecord]:
+        return iter(self._items.values())
+
+    # --- reading -------------------------------------------------------------------------------------------
+
+    def get(self, item_id: str) -> ItemRecord | None:
+        return self._items.get(item_id)
+
+    def can_view(self, caller: UserRecord | None, item: ItemRecord) -> bool:
+        if item.access == "public":
+            return True
+        if caller is None:
+            return False
+        if item.owner.lower() == caller.username.lower():
+            return True
+        if caller.org_id != item.org_id:
+            return False
+        if item.access == "org" or caller.has("portal:admin:viewItems"):
+            return True
+        return False  # shared-to-groups items: group membership arrives with groups
+
+    def visible(self, caller: UserRecord | None, item_id: str) -> ItemRecord:
+        """The item, if `caller` may see it; the same error whether it is missing or hidden (as ArcGIS)."""
+        item = self._items.get(item_id)
+        if item is None or not self.can_view(caller, item):
+            raise not_found("Item")
+        return item
+
+    def owned_for(self, caller: UserRecord, item_id: str, username: str, override: str) -> ItemRecord:
+        """The item at `content/users/{username}/items/{id}`, if `caller` may act on it."""
+        item = self.visible(caller, item_id)
+        if item.owner.lower() != username.lower():
+            raise not_found("Item")
+        if item.owner.lower() != caller.username.lower() and not (
+            caller.has(override) and caller.org_id == item.org_id
+        ):
+            raise forbidden()
+        return item
+
+    def visible_ids(self, caller: UserRecord | None) -> set[str]:
+        if caller is None:
+            return set(self._public)
+        if caller.has("portal:admin:viewItems"):
+            return self._public | self._by_org.get(caller.org_id, set())
+        return self._public | self._org.get(caller.org_id, set()) | self._by_owner.get(caller.username.lower(), set())
+
+    def search(self, caller: UserRecord | None, q: str) -> set[str]:
+        try:
+            matches = self.index.query(q)
+        except QuerySyntaxError as exc:
+            raise Fault(400, "Unable to perform query. Please check your parameters.", [str(exc)]) from None
+        return matches & self.visible_ids(caller)
+
+    def page(self, ids: set[str], *, sort_field: str | None, sort_order: str | None, start: int, num: int) -> list[ItemRecord]:
+        fields = [f.strip() for f in (sort_field or "").split(",") if f.strip()]
+        try:
+            ordered = self.index.page(ids, sort_fields=fields, descending=(sort_order == "desc"), start=start, num=num)
+        except ValueError as exc:
+            raise bad_request(f"Invalid sort field: {exc}") from None
+        return [self._items[i] for i in ordered]
+
+    def owned_by(self, username: str, folder_id: str | None) -> set[str]:
+        return {i for i in self._by_owner.get(username.lower(), set()) if self._items[i].folder_id == folder_id}
+
+    def folders(self, username: str) -> list[Folder]:
+        return sorted(self._folders.get(username.lower(), {}).values(), key=lambda f: (f.title.lower(), f.id))
+
+    def folder(self, username: str, folder: str) -> Folder | None:
+        mine = self._folders.get(username.lower(), {})
+        return mine.get(folder) or next((f for f in mine.values() if f.title.lower() == folder.lower()), None)
+
+    # --- writing ---------------------------------------------------------------------------------------------
+
+    def add_folder(self, folder: Folder) -> Folder:
+        mine = self._folders.setdefault(folder.username.lower(), {})
+        if any(f.title.lower() == folder.title.lower() for f in mine.values()):
+            raise Fault(409, f"Folder '{folder.title}' already exists.")
+        mine[folder.id] = folder
+        return folder
+
+    def add(self, item: ItemRecord) -> ItemRecord:
+        if item.id in self._items:
+            raise Fault(409, f"Item '{item.id}' already exists.")
+        self._items[item.id] = item
+        self._by_owner.setdefault(item.owner.lower(), set()).add(item.id)
+        self._by_org.setdefault(item.org_id, set()).add(item.id)
+        self.reindex(item)
+        return item
+
+    def reindex(self, item: ItemRecord) -> None:
+        """Bring the access sets and the search index in line with the record after a change."""
+        self._public.discard(item.id)
+        org = self._org.setdefault(item.org_id, set())
+        org.discard(item.id)
+        if item.access == "public":
+            self._public.add(item.id)
+        if item.access in ("public", "org"):
+            org.add(item.id)
+        self.index.put(item.id, _search_values(item))
+
+    def remove(self, item: ItemRecord) -> None:
+        del self._items[item.id]
+        self._by_owner.get(item.owner.lower(), set()).discard(item.id)
+        self._by_org.get(item.org_id, set()).discard(item.id)
+        self._public.discard(item.id)
+        self._org.get(item.org_id, set()).discard(item.id)
+        self.index.remove(item.id)
+
+    def all_of(self, ids: Iterable[str]) -> list[ItemRecord]:
+        return [self._items[i] for i in ids if i in self._items]
+
+
+def _search_values(item: ItemRecord) -> dict[str, str | int | float | list[str] | None]:
+    return {
+        "id": item.id,
+        "owner": item.owner,
+        "title": item.title,
+        "type": item.type,
+        "typekeywords": list(item.type_keywords),
+        "tags": list(item.tags),
+        "snippet": item.snippet,
+        "description": item.description,
+        "accountid": item.org_id,
+        "access": item.access,
+        "created": item.created,
+        "modified": item.modified,
+        "numviews": item.num_views,
+        "name": item.data_name,
+        "size": item.size,
+        "group": sorted(item.groups),
+    }
