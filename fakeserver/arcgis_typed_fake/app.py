@@ -73,9 +73,11 @@ class FakeArcGIS:
         clock: Clock | None = None,
         seed: int | None = None,
         password_iterations: int = 1000,
+        control_token: str | None = None,
     ) -> None:
         self.admin_username = admin_username
         self.admin_password = admin_password or secrets.token_urlsafe(12)
+        self.control_token = control_token or secrets.token_urlsafe(24)
         self.portal_context = "/" + portal_context.strip("/")
         self.server_context: str | None = None
         self.mission_context: str | None = None
