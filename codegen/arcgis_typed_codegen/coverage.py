@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .ir import Spec
+from .load import SpecError
 
 
 def fake_handlers(handlers_dir: Path) -> set[str]:
@@ -34,10 +35,14 @@ def seed_rows(tsv: Path) -> list[dict[str, str]]:
 
 def report(spec: Spec, tsv: Path, handlers: set[str]) -> dict[str, Any]:
     serving: dict[str, list[str]] = {}
+    first_use: dict[str, SpecError] = {}
     for api in spec.apis:
         for op in api.operations:
-            for row in op.seeds:
+            for i, row in enumerate(op.seeds):
                 serving.setdefault(row, []).append(f"{api.name}:{op.qualified}")
+                first_use.setdefault(
+                    row, SpecError(op.source, ("operations", op.name, "seeds", i), f"{row!r} is not a row of {tsv.name}")
+                )
     rows = []
     known = set()
     for r in seed_rows(tsv):
@@ -56,6 +61,6 @@ def report(spec: Spec, tsv: Path, handlers: set[str]) -> dict[str, Any]:
         )
     unknown = sorted(set(serving) - known)
     if unknown:
-        raise ValueError(f"spec operations name seed rows that are not in {tsv.name}: {', '.join(unknown)}")
+        raise first_use[unknown[0]]
     covered = sum(1 for r in rows if r["covered"])
     return {"rows": rows, "summary": {"rows": len(rows), "covered": covered, "with_operations": sum(1 for r in rows if r["operations"])}}

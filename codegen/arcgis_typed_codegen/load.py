@@ -21,7 +21,8 @@ ENCODINGS = ("plain", "csv", "json", "bool")
 PAGING_STYLES = ("start_num",)
 ENVELOPES = ("portal", "server")
 SEED_ROW = re.compile(r"^[A-Za-z_][\w]*\.(\(constructor\)|[\w/{}.-]+)$")
-_TYPE = re.compile(r"^\s*(list|dict)\s*\[\s*(?:str\s*,\s*)?(.+)\]\s*$")
+_LIST = re.compile(r"^list\s*\[\s*(.+?)\s*\]$")
+_DICT = re.compile(r"^dict\s*\[\s*str\s*,\s*(.+?)\s*\]$")
 
 
 class SpecError(ValueError):
@@ -87,10 +88,13 @@ class _Ctx:
 
     def type(self, value: Any, *, allow_file: bool = False) -> Type:
         text = self.string(value).strip()
-        match = _TYPE.match(text)
-        if match:
-            container, inner = match.groups()
-            return Type(container, item=self.type(inner))
+        for container, pattern in (("list", _LIST), ("dict", _DICT)):
+            match = pattern.match(text)
+            if match:
+                inner = match.group(1)
+                if container == "list" and re.match(r"^str\s*,", inner):
+                    raise self.error(f"unknown type {text!r} (lists take one type: list[T]; maps are dict[str, T])")
+                return Type(container, item=self.type(inner, allow_file=False))
         if text in SCALARS:
             return Type(text)
         if text == "file":
@@ -104,11 +108,43 @@ class _Ctx:
         )
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, path: tuple[str | int, ...], key: str, line: int) -> None:
+        self.path, self.key, self.line = path, key, line
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses duplicate mapping keys (plain YAML silently keeps the last one)."""
+
+
+def _check_duplicates(node: yaml.Node, path: tuple[str | int, ...] = ()) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if isinstance(key_node, yaml.ScalarNode) and key in seen:
+                raise _DuplicateKey(path, key, key_node.start_mark.line + 1)
+            seen.add(key)
+            _check_duplicates(value_node, path + (key,))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _check_duplicates(item, path + (i,))
+
+
 def _read_yaml(path: Path, rel: str) -> Any:
+    loader = _StrictLoader(path.read_text(encoding="utf-8"))
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_duplicates(node)
+        return loader.construct_document(node)
+    except _DuplicateKey as dup:
+        raise SpecError(rel, (*dup.path, dup.key), f"duplicate key {dup.key!r} (line {dup.line})") from None
     except yaml.YAMLError as exc:
         raise SpecError(rel, (), f"not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
 
 
 _FIELD_KEYS = ("type", "required", "doc", "enum", "py")
@@ -191,7 +227,9 @@ def _operation(ctx: _Ctx, api: str, family: str, name: str, raw: Any, source: st
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
         raise ctx.error("operation names are snake_case")
     spec = ctx.mapping(raw, allowed=_OP_KEYS, required=("doc", "http", "path", "auth", "response"))
-    http = tuple(ctx.at("http", i).string(m, choices=HTTP_METHODS) for i, m in enumerate(spec["http"] or []))
+    if not isinstance(spec["http"], list):
+        raise ctx.at("http").error(f"expected a list of HTTP methods, got {type(spec['http']).__name__}")
+    http = tuple(ctx.at("http", i).string(m, choices=HTTP_METHODS) for i, m in enumerate(spec["http"]))
     if not http:
         raise ctx.at("http").error("at least one HTTP method")
     path = ctx.at("path").string(spec["path"])
@@ -298,12 +336,15 @@ def _resolve(api: str, families: list[Family], api_file: str) -> list[Family]:
             known[m.name] = m
     resolved = []
     for fam in families:
+        op_of_params = {op.params_class: op.name for op in fam.operations}
         for m in fam.models:
             for f in m.fields:
                 for ref in f.type.models:
                     if ref not in known:
-                        where = ("operations", m.name[: -len("Params")]) if m.is_params else ("models", m.name)
-                        raise SpecError(fam.source, (*where, "fields", f.wire, "type"), f"unknown model {ref!r}")
+                        where = (
+                            ("operations", op_of_params[m.name], "params") if m.is_params else ("models", m.name, "fields")
+                        )
+                        raise SpecError(fam.source, (*where, f.wire, "type"), f"unknown model {ref!r}")
         ops = []
         for op in fam.operations:
             ctx = _Ctx(fam.source, ("operations", op.name))

@@ -178,7 +178,12 @@ def envelope_error(payload: Any, *, status: int = 200, operation: str = "", url:
             message_code=err.get("messageCode"),
         )
     if payload.get("status") in ("error", "failure") and ("messages" in payload or "code" in payload):
-        messages = _details(payload.get("messages"))
+        # Server/Mission admin send `messages: [...]`; some Portal endpoints (billing) send `message` + `details`.
+        messages = _details(payload.get("messages")) or _details(payload.get("message"))
+        details = messages[1:] + _details(payload.get("details"))
         code = _int(payload.get("code"), status if status >= 400 else 500)
-        return error_for(code, messages[0] if messages else "Unknown error", messages[1:], operation=operation, url=url)
+        return error_for(
+            code, messages[0] if messages else "Unknown error", details, operation=operation, url=url,
+            message_code=payload.get("messageCode"),
+        )
     return None

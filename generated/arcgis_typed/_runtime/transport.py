@@ -109,6 +109,9 @@ class Urllib3Transport:
 def _translate(exc: BaseException, url: str) -> TransportError:
     if isinstance(exc, urllib3.exceptions.SSLError):
         return TLSError(str(exc), url=url)
+    # NewConnectionError (refused, unreachable, DNS) subclasses ConnectTimeoutError in urllib3 2.x: test it first
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):
+        return ConnectionFailed(str(exc), url=url)
     if isinstance(exc, urllib3.exceptions.TimeoutError):
         return Timeout(str(exc), url=url)
     return ConnectionFailed(str(exc), url=url)

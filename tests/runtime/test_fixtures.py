@@ -1,0 +1,350 @@
+"""Real-world response bodies (Esri/arcgis-rest-js test fixtures, indexed in ../shared/fixtures/README.md)
+parse into the generated models of the endpoints they belong to, and error bodies into the right exception.
+
+Each success fixture must (1) structure into its model, (2) keep every value: unstructuring gives the same
+JSON back (unknown fields land in `extra`), and (3) carry a few known real values (ids, usernames).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import cattrs
+import pytest
+from arcgis_typed._runtime import errors, wire
+from arcgis_typed.portal.models.content import Item, ItemSearchPage, ShareItemResult, UpdateItemResult
+from arcgis_typed.portal.models.org import PortalSelf, SharingInfo
+from arcgis_typed.portal.models.tokens import OAuthToken, TokenInfo
+from arcgis_typed.portal.models.users import User, UserSearchPage
+
+# the same folder tests/conftest.py names FIXTURES (not imported: several conftest modules share that name)
+FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "arcgis-rest-js"
+
+pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not available at {FIXTURES}")
+
+MINIMAL_PORTALS_SELF = (
+    "deliberately minimal arcgis-rest-js stub of portals/self (only authorizedCrossOriginDomains or user); "
+    "real portals return portalName on every portals/self answer, signed in or not, so the spec keeps it required"
+)
+MINIMAL_TOKEN = (
+    "arcgis-rest-js stub of generateToken without `expires`; real generateToken answers always carry the expiry "
+    "(the client schedules refreshes from it), so the spec keeps it required"
+)
+EMPTY_USER = (
+    "the arcgis-rest-js mock trims the signed-in user of portals/self to `\"user\": {}`; a real portal either "
+    "omits `user` (anonymous) or sends a user, which always has a username, so User.username stays required "
+    "(the rest of the file is checked by test_portal_response_without_the_empty_user_stub)"
+)
+MINIMAL_UPDATE = (
+    "arcgis-rest-js stub `{success: true}` of items/{id}/update; real answers are `{success, id}` "
+    "(see portal/items/ItemSuccessResponse.json), so the spec keeps `id` required"
+)
+
+
+def _inline(endpoint: str) -> list[str]:
+    folder = FIXTURES / "inline" / endpoint
+    return sorted(f"inline/{endpoint}/{p.name}" for p in folder.glob("*.json")) if folder.is_dir() else []
+
+
+def _load(rel: str) -> Any:
+    return json.loads((FIXTURES / rel).read_text(encoding="utf-8"))
+
+
+def _is_error(body: Any) -> bool:
+    return isinstance(body, dict) and "error" in body
+
+
+# ---- which file is which model ---------------------------------------------------------------------------
+
+Check = Callable[[Any, Any], None]  # (parsed model, raw JSON) -> assertions
+
+
+def _check_item(item: Item, raw: Any) -> None:
+    assert item.id == raw["id"] == "4bc"
+    assert item.owner == "jeffvader"
+    assert item.num_views == 1337
+    assert item.protected is False
+    assert item.created is not None and wire.datetime_to_ms(item.created) == 123
+    assert item.tags == raw["tags"]
+
+
+def _check_search(page: ItemSearchPage, raw: Any) -> None:
+    assert page.total == raw["total"]
+    assert page.next_start == raw["nextStart"]
+    assert [i.id for i in page.results] == [r["id"] for r in raw["results"]]
+    if raw["results"]:
+        assert page.results[0].id == "a5b"
+        assert page.results[0].owner == raw["results"][0]["owner"]
+
+
+def _check_user(user: User, raw: Any) -> None:
+    assert user.username == raw["username"]
+    assert user.username.strip() in ("jsmith", "casey", "otherguy", "c@sey")
+    if "orgId" in raw:
+        assert user.org_id == raw["orgId"]
+    if "created" in raw:
+        assert wire.datetime_to_ms(user.created) == raw["created"]  # type: ignore[arg-type]
+    if raw.get("groups"):
+        assert user.groups is not None
+        assert [g.id for g in user.groups] == [g["id"] for g in raw["groups"]]
+        member_type = raw["groups"][0].get("userMembership", {}).get("memberType")
+        assert user.groups[0].user_membership is None or user.groups[0].user_membership.member_type == member_type
+
+
+def _check_user_search(page: UserSearchPage, raw: Any) -> None:
+    assert page.total == 12 and page.next_start == -1
+    assert [u.username for u in page.results] == [u["username"] for u in raw["results"]]
+    assert page.results[0].username == "mjordan_dcdev"
+
+
+def _check_portal(portal: PortalSelf, raw: Any) -> None:
+    assert portal.portal_name == raw["portalName"]
+    if raw.get("id"):
+        assert portal.id == "LjjARY1mkhxulWPq"
+        assert portal.all_ssl is False
+        assert portal.current_version == "5.4"
+
+
+def _check_info(info: SharingInfo, raw: Any) -> None:
+    assert info.owning_system_url == raw["owningSystemUrl"]
+    assert info.auth_info is not None
+    assert info.auth_info.token_services_url == raw["authInfo"]["tokenServicesUrl"]
+    assert info.auth_info.is_token_based_security is True
+
+
+def _check_token(token: TokenInfo, raw: Any) -> None:
+    assert token.token == raw["token"]
+    assert token.expires.year == 2099 and token.expires.tzinfo is not None
+    if "username" in raw:
+        assert token.extra["username"] == raw["username"]
+
+
+def _check_oauth(token: OAuthToken, raw: Any) -> None:
+    assert token.access_token == raw["access_token"]
+    assert token.expires_in == raw.get("expires_in")
+    assert token.refresh_token == raw.get("refresh_token")
+    assert token.username == raw.get("username")
+
+
+def _check_update(result: UpdateItemResult, raw: Any) -> None:
+    assert result.success is True
+    assert result.id == raw["id"]
+
+
+def _check_share(result: ShareItemResult, raw: Any) -> None:
+    assert result.item_id == raw["itemId"]
+    assert result.item_id in ("n3v", "nv3", "abc123")
+    assert result.not_shared_with == raw["notSharedWith"]
+
+
+# (files, model, check, {file: xfail reason})
+SUCCESS: list[tuple[list[str], type, Check, dict[str, str]]] = [
+    (["portal/items/ItemResponse.json"], Item, _check_item, {}),
+    (
+        ["portal/items/SearchResponse.json", "portal/items/BigSearchResponse.json", *_inline("search")],
+        ItemSearchPage, _check_search, {},
+    ),
+    (
+        [
+            "portal/users/AnonUserResponse.json",
+            "portal/users/GroupAdminUserResponse.json",
+            "portal/users/GroupMemberUserResponse.json",
+            "portal/users/GroupNonMemberUserResponse.json",
+            "portal/users/OrgAdminUserResponse.json",
+            *_inline("community_users_username"),
+            *_inline("community_self"),
+        ],
+        User, _check_user, {},
+    ),
+    (["portal/users/UserSearchResponse.json"], UserSearchPage, _check_user_search, {}),
+    (
+        ["portal/portal/PortalResponse.json", *_inline("portals_self")],
+        PortalSelf, _check_portal,
+        {"portal/portal/PortalResponse.json": EMPTY_USER} | {rel: MINIMAL_PORTALS_SELF for rel in _inline("portals_self")},
+    ),
+    (["request/SharingRestInfo.json", *_inline("info")], SharingInfo, _check_info, {}),
+    (
+        [*_inline("generateToken"), *_inline("POST_sharing_generateToken")],
+        TokenInfo, _check_token,
+        {"inline/generateToken/ArcGISIdentityManager_L453.json": MINIMAL_TOKEN},
+    ),
+    (_inline("oauth2_token"), OAuthToken, _check_oauth, {}),
+    (
+        ["portal/items/ItemSuccessResponse.json", *_inline("content_users_owner_items_id_update")],
+        UpdateItemResult, _check_update,
+        {rel: MINIMAL_UPDATE for rel in _inline("content_users_owner_items_id_update")},
+    ),
+    (
+        [*_inline("content_items_id_share"), *_inline("content_users_owner_items_id_share")],
+        ShareItemResult, _check_share, {},
+    ),
+]
+
+
+def _success_cases() -> list[Any]:
+    cases = []
+    for files, model, check, xfails in SUCCESS:
+        for rel in files:
+            if (FIXTURES / rel).is_file() and _is_error(_load(rel)):
+                continue  # error bodies recorded for the same endpoint: see test_error_fixtures
+            marks = (
+                [pytest.mark.xfail(reason=xfails[rel], strict=True, raises=cattrs.ClassValidationError)]
+                if rel in xfails
+                else []
+            )
+            cases.append(pytest.param(rel, model, check, id=rel, marks=marks))
+    return cases
+
+
+@pytest.mark.parametrize(("rel", "model", "check"), _success_cases())
+def test_fixture_parses(rel: str, model: type, check: Check) -> None:
+    raw = _load(rel)
+    parsed: Any = wire.structure(raw, model)
+    check(parsed, raw)
+    # nothing lost: the model writes back the same JSON (unknown fields from `extra`)
+    _assert_same_json(raw, wire.unstructure(parsed), rel)
+    assert wire.structure(wire.unstructure(parsed), model) == parsed
+
+
+def _assert_same_json(raw: Any, out: Any, where: str) -> None:
+    """`out` is `raw` as the converter writes it: explicit nulls of declared fields are left out, and ISO
+    timestamps come back as epoch milliseconds, whole numbers in float fields as floats; nothing else changes."""
+    if isinstance(raw, dict):
+        assert isinstance(out, dict), where
+        assert set(out) <= set(raw), f"{where}: keys appeared: {set(out) - set(raw)}"
+        for key, value in raw.items():
+            if value is None:
+                assert out.get(key) is None, f"{where}.{key}"
+            else:
+                assert key in out, f"{where}.{key} was dropped"
+                _assert_same_json(value, out[key], f"{where}.{key}")
+    elif isinstance(raw, list):
+        assert isinstance(out, list) and len(out) == len(raw), where
+        for i, (a, b) in enumerate(zip(raw, out)):
+            _assert_same_json(a, b, f"{where}[{i}]")
+    elif isinstance(raw, str) and isinstance(out, int) and not isinstance(out, bool):
+        assert wire.datetime_to_ms(wire.ms_to_datetime(raw)) == out, where  # an ISO timestamp
+    elif isinstance(out, float) and isinstance(raw, int) and not isinstance(raw, bool):
+        assert out == raw, where  # a float field given as a whole number: the same JSON number
+    else:
+        assert out == raw and type(out) is type(raw), f"{where}: {raw!r} became {out!r}"
+
+
+def test_portal_response_without_the_empty_user_stub() -> None:
+    """PortalResponse.json carries `"user": {}` (see EMPTY_USER); everything else in it must parse."""
+    raw = _load("portal/portal/PortalResponse.json")
+    assert raw["user"] == {}
+    trimmed = {k: v for k, v in raw.items() if k != "user"}
+    portal = wire.structure(trimmed, PortalSelf)
+    _check_portal(portal, trimmed)
+    assert portal.user is None
+    assert portal.portal_name == "ArcGIS Online"
+    assert portal.extra["databaseQuota"] == -1
+    _assert_same_json(trimmed, wire.unstructure(portal), "PortalResponse")
+
+
+# the xfailed stubs lack exactly one required field; with a value for it, everything else in them parses
+STUB_FILLERS: dict[str, tuple[type, dict[str, Any]]] = {
+    **{rel: (PortalSelf, {"portalName": "ArcGIS Enterprise"}) for rel in _inline("portals_self")},
+    "portal/portal/PortalResponse.json": (PortalSelf, {"user": {"username": "jsmith"}}),
+    "inline/generateToken/ArcGISIdentityManager_L453.json": (TokenInfo, {"expires": 4070995200000}),
+    **{rel: (UpdateItemResult, {"id": "3efakeitemid0000"}) for rel in _inline("content_users_owner_items_id_update")},
+}
+
+
+@pytest.mark.parametrize("rel", sorted(r for r in STUB_FILLERS if (FIXTURES / r).is_file() and not _is_error(_load(r))))
+def test_stubs_miss_only_the_required_field(rel: str) -> None:
+    model, filler = STUB_FILLERS[rel]
+    raw = _load(rel)
+    with pytest.raises(cattrs.ClassValidationError):
+        wire.structure(raw, model)
+    parsed: Any = wire.structure({**raw, **filler}, model)
+    _assert_same_json({**raw, **filler}, wire.unstructure(parsed), rel)
+    if isinstance(parsed, PortalSelf) and "user" in raw and raw["user"]:
+        assert parsed.user is not None and parsed.user.username == "c@sey"
+
+
+def test_every_xfail_has_a_filler() -> None:
+    xfailed = {rel for *_, xfails in SUCCESS for rel in xfails}
+    assert xfailed == set(STUB_FILLERS)
+
+
+def test_every_listed_file_exists() -> None:
+    missing = [rel for files, *_ in SUCCESS for rel in files if not (FIXTURES / rel).is_file()]
+    assert missing == []
+    assert len(_success_cases()) >= 50
+
+
+# ---- errors -----------------------------------------------------------------------------------------------
+
+# file -> (exception class, code)
+ERRORS: dict[str, tuple[type[errors.ArcGISError], int]] = {
+    "request/ArcGISOnlineAuthError.json": (errors.InvalidToken, 498),
+    "request/ArcGISOnlineError.json": (errors.BadRequest, 400),
+    "request/ArcGISOnlineErrorNoCode.json": (errors.BadRequest, 400),  # no code: taken as a bad request
+    "request/ArcGISOnlineErrorNoMessageCode.json": (errors.PermissionDenied, 403),
+    "request/GenerateTokenError.json": (errors.BadRequest, 400),
+    "request/RefreshTokenError.json": (errors.InvalidToken, 498),
+    "request/ArcGISServerTokenRequired.json": (errors.TokenRequired, 499),
+    "request/BillingError.json": (errors.ServerError, 500),
+    "request/BillingErrorWithCode200.json": (errors.ArcGISError, 200),
+    "inline/error_envelope/request_L290.json": (errors.BadRequest, 400),
+    "inline/error_envelope/request_L314.json": (errors.BadRequest, 400),
+    "inline/community_users_username_update/update_L99.json": (errors.PermissionDenied, 403),
+    "inline/portals_self/request_L611.json": (errors.InvalidToken, 498),
+    "inline/generateToken/ArcGISIdentityManager_L810.json": (errors.BadRequest, 400),
+    "inline/oauth2_token/ApplicationCredentialsManager_L131.json": (errors.BadRequest, 400),
+    "inline/oauth2_token/ArcGISIdentityManager_L2169.json": (errors.InvalidToken, 498),
+    "inline/oauth2_token/ArcGISIdentityManager_L784.json": (errors.BadRequest, 400),
+    "inline/oauth2_token/request_L713.json": (errors.InvalidToken, 498),
+}
+
+
+@pytest.mark.parametrize(("rel", "expected"), sorted(ERRORS.items()), ids=sorted(ERRORS))
+def test_error_fixtures(rel: str, expected: tuple[type[errors.ArcGISError], int]) -> None:
+    cls, code = expected
+    raw = _load(rel)
+    exc = errors.envelope_error(raw, operation="fixture.op", url="https://h/portal/sharing/rest/x?token=SECRET")
+    assert exc is not None
+    assert type(exc) is cls
+    assert exc.code == code
+    assert exc.operation == "fixture.op"
+    assert "SECRET" not in str(exc) and "SECRET" not in exc.url
+    message = (raw.get("error") or raw).get("message")
+    if message:
+        assert exc.message == message
+        assert message in str(exc)
+    details = (raw.get("error") or raw).get("details") or []
+    assert list(exc.details) == details
+    message_code = (raw.get("error") or {}).get("messageCode")
+    assert exc.message_code == message_code
+
+
+def test_every_error_fixture_is_covered() -> None:
+    """Every error body met among this slice's fixtures is in ERRORS."""
+    seen = set()
+    for files, *_ in SUCCESS:
+        seen |= {rel for rel in files if _is_error(_load(rel))}
+    seen |= {f"inline/error_envelope/{p.name}" for p in (FIXTURES / "inline/error_envelope").glob("*.json")}
+    assert seen <= set(ERRORS)
+
+
+@pytest.mark.parametrize("rel", ["request/TaskError.json", "request/TaskErrorWithJSON.json"])
+def test_job_status_failures_are_not_envelopes(rel: str) -> None:
+    # `status: failed` is an asynchronous job's state (read by job polling), not the Server error envelope.
+    assert errors.envelope_error(_load(rel)) is None
+
+
+def test_success_bodies_are_not_errors() -> None:
+    for rel in ["portal/items/ItemResponse.json", "portal/portal/PortalResponse.json", "request/SharingRestInfo.json"]:
+        assert errors.envelope_error(_load(rel)) is None, rel
+
+
+def test_fixture_folder_is_the_one_indexed() -> None:
+    readme = (FIXTURES.parent / "README.md").read_text(encoding="utf-8")
+    for rel in ["portal/items/ItemResponse.json", "request/ArcGISServerTokenRequired.json"]:
+        assert f"arcgis-rest-js/{rel}" in readme
+    assert isinstance(FIXTURES, Path)
