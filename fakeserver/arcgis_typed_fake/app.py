@@ -150,6 +150,8 @@ class FakeArcGIS:
         except Exception:
             log.exception("internal error in the fake while serving %s %s", request.method, request.path)
             response = self._error(Fault(500, "Internal error in the fake server (this is a bug; see its log)."), request)
+        finally:
+            request.close()  # uploaded file parts are spooled to temporary files; handlers have read them
         return response(environ, start_response)
 
     def _dispatch(self, request: Request) -> Response:

@@ -34,8 +34,10 @@ def forbidden(message: str = "You do not have permissions to access this resourc
     return Fault(403, message)
 
 
-def not_found(what: str) -> Fault:
-    return Fault(400, f"{what} does not exist or is inaccessible.")
+def not_found(what: str, *details: str) -> Fault:
+    """Portal's wording exactly ("User does not exist or is inaccessible."): the official client matches on it
+    (`gis.users.get` answers None only for that message), so the name of the missing object goes in details."""
+    return Fault(400, f"{what} does not exist or is inaccessible.", details)
 
 
 INVALID_TOKEN = "Invalid token."

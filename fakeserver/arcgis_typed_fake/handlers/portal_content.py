@@ -211,6 +211,11 @@ def share(call: Call, p: ContentShareParams) -> ShareItemResult:
 @handles("portal:content.share_items")
 def share_items(call: Call, p: ContentShareItemsParams) -> ShareItemsResult:
     state = call.state
+    owner = state.users.require(p.username)
+    if owner is not call.user and not (
+        call.user.org_id == owner.org_id and call.user.has("portal:admin:shareToGroup")
+    ):
+        raise forbidden()  # only the user or an administrator may share a user's items
     results = []
     for item_id in p.items:
         try:

@@ -14,6 +14,7 @@ from .tokens import TokenStore
 from .users import UserRecord, UserStore
 
 MAX_ITEM_BYTES = 100 * 1024 * 1024
+_ADMIN_SHARE_PRIVILEGES = ("portal:admin:shareToGroup", "portal:admin:shareToOrg", "portal:admin:shareToPublic")
 
 
 @attrs.define(eq=False)
@@ -69,7 +70,7 @@ class PortalState:
     def caller_for(self, token: str, *, referer: str | None, ip: str | None) -> UserRecord:
         """The user a token belongs to, if the token is live, matches its binding and the user is enabled."""
         record = self.tokens.lookup(token)
-        if record is None:
+        if record is None or record.kind == "refresh":  # a refresh token only buys access tokens
             raise Fault(498, INVALID_TOKEN)
         if record.referer is not None and record.referer != (referer or ""):
             raise Fault(498, INVALID_TOKEN)
@@ -184,6 +185,8 @@ class PortalState:
         own = item.owner.lower() == caller.username.lower()
         if not own and caller.org_id != item.org_id:
             raise forbidden()
+        if not own and not any(caller.has(p) for p in _ADMIN_SHARE_PRIVILEGES):
+            raise forbidden()  # only the owner or an administrator may change an item's sharing
 
         def allowed(user_privilege: str, admin_privilege: str) -> bool:
             return caller.has(user_privilege) if own else caller.has(admin_privilege)
@@ -213,7 +216,7 @@ class PortalState:
     def require_user_visible(self, caller: UserRecord | None, username: str) -> UserRecord:
         user = self.users.get(username)
         if user is None or not self.can_view_user(caller, user):
-            raise not_found(f"User '{username}'")
+            raise not_found("User", f"No user '{username}' is visible to the caller.")
         return user
 
     def can_view_user(self, caller: UserRecord | None, user: UserRecord) -> bool:

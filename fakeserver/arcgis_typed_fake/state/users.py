@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import attrs
 
-from ..errors import Fault, bad_request
+from ..errors import Fault, bad_request, not_found
 from .roles import BUILT_IN_ROLES, resolve_role
 from .search import USER_ALIASES, USER_DEFAULT_FIELDS, USER_FIELDS, SearchIndex
 
@@ -99,7 +99,7 @@ class UserStore:
     def require(self, username: str) -> UserRecord:
         user = self.get(username)
         if user is None:
-            raise bad_request(f"User '{username}' does not exist or is inaccessible.")
+            raise not_found("User", f"No user '{username}' is visible to the caller.")
         return user
 
     def add(

@@ -1,0 +1,610 @@
+"""Items end to end: adding (file, text, url), reading, data, updating, deleting, sharing with the privilege
+rules, user and folder content, and search (query terms, org scoping, sorting, paging, anonymous callers)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from arcgis_typed import BadRequest, PermissionDenied, PortalClient, TokenRequired, Upload, WsgiTransport
+from arcgis_typed._runtime.transport import HttpRequest, HttpResponse
+from arcgis_typed_fake import FakeArcGIS, ManualClock
+from e2e_helpers import add_member, bearer, client_for, raw_json
+from werkzeug.test import Client
+
+Member = Callable[..., PortalClient]
+REST = "/portal/sharing/rest"
+PNG = bytes(range(256)) * 40 + b"\x00\r\n\xff end"
+
+
+def snapshot(fake: FakeArcGIS) -> list[tuple[object, ...]]:
+    return sorted(
+        (i.id, i.owner, i.title, i.access, tuple(i.tags), i.data, i.modified, i.protected, i.folder_id)
+        for i in fake.portal.items
+    )
+
+
+@pytest.fixture
+def alice(member: Member) -> PortalClient:
+    return member("alice")
+
+
+@pytest.fixture
+def bob(member: Member) -> PortalClient:
+    return member("bob")
+
+
+@pytest.fixture
+def viewer(member: Member) -> PortalClient:
+    return member("vic", "viewer")
+
+
+# --- adding and reading ------------------------------------------------------------------------------------
+
+
+@pytest.mark.seed("ContentManager.add")
+@pytest.mark.seed("ContentManager.get")
+@pytest.mark.seed("Item.(constructor)")
+@pytest.mark.seed("Item.get_data")
+@pytest.mark.seed("Item.download")
+def test_add_item_with_a_file(alice: PortalClient, arcgis_fake: FakeArcGIS) -> None:
+    added = alice.content.add_item(
+        "alice", title="Survey photo", type="Image", file=Upload("photo.png", PNG, "image/png"),
+        tags=["field", "2024"], type_keywords=["Data", "Image"], snippet="A photo", description="<b>desc</b>",
+        extent="-10.5,40,-9,41.25", culture="en-us", access_information="Me", license_info="CC-BY",
+        properties={"capturedBy": "drone", "n": 3},
+    )
+    assert added.success is True
+    assert added.folder is None
+    assert len(added.id) == 32 and int(added.id, 16) >= 0
+
+    item = alice.content.get(added.id)
+    assert item.id == added.id
+    assert item.owner == "alice"
+    assert item.org_id == arcgis_fake.portal.org.id
+    assert item.title == "Survey photo"
+    assert item.type == "Image"
+    assert item.name == "photo.png"
+    assert item.size == len(PNG)
+    assert item.tags == ["field", "2024"]
+    assert item.type_keywords == ["Data", "Image"]
+    assert item.snippet == "A photo"
+    assert item.description == "<b>desc</b>"
+    assert item.extent == [[-10.5, 40.0], [-9.0, 41.25]]
+    assert item.culture == "en-us"
+    assert item.access_information == "Me"
+    assert item.license_info == "CC-BY"
+    assert item.properties == {"capturedBy": "drone", "n": 3}
+    assert item.access == "private"
+    assert item.protected is False
+    assert item.owner_folder is None
+    assert item.created == item.modified
+
+    assert alice.content.get_data(added.id) == PNG  # byte for byte, multipart and back
+
+
+def test_get_data_answers_with_the_uploaded_type_and_name(alice: PortalClient, raw: Client) -> None:
+    added = alice.content.add_item("alice", title="CSV", type="CSV", file=Upload("../../etc/a b.csv", b"x,y\n1,2\n",
+                                                                                   "text/csv"))
+    response = raw.get(f"{REST}/content/items/{added.id}/data", headers=bearer(alice) | {"Referer": "http"})
+    assert response.status_code == 200
+    assert response.data == b"x,y\n1,2\n"
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="a b.csv"'  # no folder part
+
+
+@pytest.mark.seed("ContentManager.add")
+@pytest.mark.seed("Item.get_data")
+def test_add_item_with_text(alice: PortalClient) -> None:
+    web_map = json.dumps({"operationalLayers": [], "baseMap": {"title": "Topographic"}, "version": "2.31"})
+    added = alice.content.add_item("alice", title="My map", type="Web Map", text=web_map)
+    assert alice.content.get_data(added.id) == web_map.encode()
+    assert json.loads(alice.content.get_data(added.id))["baseMap"]["title"] == "Topographic"
+    item = alice.content.get(added.id)
+    assert item.size == len(web_map.encode())
+    assert item.name is None
+    assert item.url is None
+
+
+@pytest.mark.seed("ContentManager.add")
+def test_add_item_with_a_url(alice: PortalClient) -> None:
+    url = "https://services.example.test/arcgis/rest/services/Rivers/FeatureServer"
+    added = alice.content.add_item("alice", title="Rivers", type="Feature Service", url=url, tags=["hydro"])
+    item = alice.content.get(added.id)
+    assert item.url == url
+    assert item.type == "Feature Service"
+    assert item.size == -1
+
+
+@pytest.mark.seed("ContentManager.add")
+def test_add_item_refuses_bad_input(alice: PortalClient, arcgis_fake: FakeArcGIS) -> None:
+    before = snapshot(arcgis_fake)
+    with pytest.raises(BadRequest) as several:
+        alice.content.add_item("alice", title="x", type="Web Map", text="{}", url="https://x.test")
+    assert "one of file, text or url" in several.value.message
+    with pytest.raises(BadRequest) as empty:
+        alice.content.add_item("alice", title="", type="Web Map")
+    assert empty.value.message == "Invalid parameter 'title': is required"
+    with pytest.raises(BadRequest) as blank:
+        alice.content.add_item("alice", title="   ", type="Web Map")
+    assert "title" in blank.value.message
+    with pytest.raises(BadRequest) as extent:
+        alice.content.add_item("alice", title="x", type="Web Map", extent="1,2,3")
+    assert "extent" in extent.value.message
+    with pytest.raises(BadRequest):
+        alice.content.add_item("nobody", title="x", type="Web Map")
+    assert snapshot(arcgis_fake) == before
+
+
+@pytest.mark.seed("ContentManager.add")
+def test_only_the_owner_adds_to_their_content(alice: PortalClient, bob: PortalClient, arcgis_portal: PortalClient,
+                                              arcgis_fake: FakeArcGIS) -> None:
+    with pytest.raises(PermissionDenied) as caught:
+        bob.content.add_item("alice", title="intruder", type="Web Map")
+    assert caught.value.message == "You can only add items to your own content."
+    with pytest.raises(PermissionDenied):
+        arcgis_portal.content.add_item("alice", title="admin too", type="Web Map")
+    assert len(arcgis_fake.portal.items) == 0
+
+
+@pytest.mark.seed("ContentManager.add")
+def test_a_viewer_cannot_create_items(viewer: PortalClient, arcgis_fake: FakeArcGIS) -> None:
+    with pytest.raises(PermissionDenied) as caught:
+        viewer.content.add_item("vic", title="Not allowed", type="Web Map", text="{}")
+    assert caught.value.code == 403
+    assert len(arcgis_fake.portal.items) == 0
+
+
+def test_adding_needs_a_token(anonymous: PortalClient) -> None:
+    with pytest.raises(TokenRequired):
+        anonymous.content.add_item("admin", title="x", type="Web Map")
+
+
+@pytest.mark.seed("ContentManager.get")
+def test_get_unknown_item_is_400(arcgis_portal: PortalClient) -> None:
+    with pytest.raises(BadRequest) as caught:
+        arcgis_portal.content.get("0" * 32)
+    assert caught.value.message == "Item does not exist or is inaccessible."
+    with pytest.raises(BadRequest):
+        arcgis_portal.content.get_data("0" * 32)
+
+
+# --- updating and deleting ---------------------------------------------------------------------------------
+
+
+@pytest.mark.seed("Item.update")
+def test_update_title_tags_and_data() -> None:
+    clock = ManualClock()
+    fake = FakeArcGIS(admin_password="admin-password", clock=clock)
+    alice = add_member(fake, "alice")
+    added = alice.content.add_item("alice", title="Draft", type="Web Map", text='{"v":1}', tags=["a"],
+                                   snippet="first")
+    created = alice.content.get(added.id).created
+    assert created is not None
+
+    clock.advance(minutes=5)
+    result = alice.content.update("alice", added.id, title="Final", tags=["b", "c"], text='{"v":2}')
+    assert (result.success, result.id) == (True, added.id)
+    item = alice.content.get(added.id)
+    assert item.title == "Final"
+    assert item.tags == ["b", "c"]
+    assert item.snippet == "first"  # not given: unchanged
+    assert item.created == created
+    assert item.modified == created + timedelta(minutes=5)
+    assert alice.content.get_data(added.id) == b'{"v":2}'
+
+    clock.advance(minutes=1)
+    alice.content.update("alice", added.id, file=Upload("v3.json", b'{"v":3}', "application/json"))
+    assert alice.content.get_data(added.id) == b'{"v":3}'
+    assert alice.content.get(added.id).name == "v3.json"
+    assert [i.title for i in alice.content.search(q="title:final").results] == ["Final"]  # reindexed
+    assert alice.content.search(q="title:draft").total == 0
+
+
+@pytest.mark.seed("Item.update")
+def test_update_refuses_bad_input(alice: PortalClient, arcgis_fake: FakeArcGIS) -> None:
+    added = alice.content.add_item("alice", title="Keep", type="Web Map")
+    before = snapshot(arcgis_fake)
+    with pytest.raises(BadRequest):
+        alice.content.update("alice", added.id, title="  ")
+    with pytest.raises(BadRequest):
+        alice.content.update("alice", added.id, text="{}", file=Upload("a", b"b"))
+    with pytest.raises(BadRequest):
+        alice.content.update("alice", "f" * 32, title="nope")
+    with pytest.raises(BadRequest):  # the path names the wrong owner
+        alice.content.update("bob", added.id, title="nope")
+    assert snapshot(arcgis_fake) == before
+
+
+@pytest.mark.seed("Item.delete")
+def test_delete_then_get_is_400(alice: PortalClient, arcgis_fake: FakeArcGIS) -> None:
+    keep = alice.content.add_item("alice", title="Keep", type="Web Map").id
+    doomed = alice.content.add_item("alice", title="Doomed", type="Web Map", text="{}").id
+    assert alice.content.user_content("alice").total == 2
+    result = alice.content.delete("alice", doomed)
+    assert (result.success, result.item_id) == (True, doomed)
+    with pytest.raises(BadRequest):
+        alice.content.get(doomed)
+    with pytest.raises(BadRequest):
+        alice.content.get_data(doomed)
+    with pytest.raises(BadRequest):
+        alice.content.delete("alice", doomed)  # deleting twice
+    assert [i.id for i in alice.content.user_content("alice").items] == [keep]
+    assert alice.content.search(q="doomed").total == 0
+    assert arcgis_fake.portal.items.get(doomed) is None
+
+
+@pytest.mark.seed("Item.delete")
+def test_protected_items_cannot_be_deleted(alice: PortalClient, arcgis_portal: PortalClient,
+                                           arcgis_fake: FakeArcGIS) -> None:
+    item_id = alice.content.add_item("alice", title="Precious", type="Web Map").id
+    arcgis_fake.portal.items.get(item_id).protected = True  # type: ignore[union-attr]
+    for who in (alice, arcgis_portal):
+        with pytest.raises(BadRequest) as caught:
+            who.content.delete("alice", item_id)
+        assert caught.value.message == "Unable to delete item. Delete protection is turned on."
+    assert alice.content.get(item_id).protected is True
+    arcgis_fake.portal.items.get(item_id).protected = False  # type: ignore[union-attr]
+    assert alice.content.delete("alice", item_id).success is True
+
+
+# --- who may do what to whose item ----------------------------------------------------------------------------
+
+
+@pytest.mark.seed("Item.share")
+def test_an_org_user_shares_their_item_with_the_org_and_everyone(
+    alice: PortalClient, bob: PortalClient, anonymous: PortalClient
+) -> None:
+    item_id = alice.content.add_item("alice", title="Shared map", type="Web Map", text="{}").id
+    with pytest.raises(BadRequest):
+        bob.content.get(item_id)  # private: hidden, not forbidden
+
+    result = alice.content.share(item_id, org=True)
+    assert result.item_id == item_id and result.not_shared_with == []
+    assert bob.content.get(item_id).access == "org"
+    assert bob.content.get_data(item_id) == b"{}"
+    with pytest.raises(BadRequest):
+        anonymous.content.get(item_id)
+
+    alice.content.share(item_id, everyone=True)
+    assert anonymous.content.get(item_id).access == "public"
+    assert anonymous.content.get_data(item_id) == b"{}"
+
+    alice.content.share(item_id, everyone=False)  # stays shared with the org
+    assert bob.content.get(item_id).access == "org"
+    with pytest.raises(BadRequest):
+        anonymous.content.get(item_id)
+
+    alice.content.share(item_id, everyone=False, org=False)
+    assert alice.content.get(item_id).access == "private"
+    with pytest.raises(BadRequest):
+        bob.content.get(item_id)
+
+
+@pytest.mark.seed("Item.share")
+def test_sharing_with_unknown_groups_reports_them(alice: PortalClient) -> None:
+    item_id = alice.content.add_item("alice", title="x", type="Web Map").id
+    result = alice.content.share(item_id, groups=["g1", "g2"])
+    assert result.not_shared_with == ["g1", "g2"]
+    assert alice.content.get(item_id).access == "private"
+
+
+@pytest.mark.seed("Item.share")
+def test_public_sharing_can_be_switched_off_for_the_org(alice: PortalClient, arcgis_fake: FakeArcGIS) -> None:
+    item_id = alice.content.add_item("alice", title="x", type="Web Map").id
+    arcgis_fake.portal.org.can_share_public = False
+    with pytest.raises(PermissionDenied):
+        alice.content.share(item_id, everyone=True)
+    assert alice.content.get(item_id).access == "private"
+    alice.content.share(item_id, org=True)
+    assert alice.content.get(item_id).access == "org"
+
+
+@pytest.mark.seed("Item.update")
+@pytest.mark.seed("Item.delete")
+@pytest.mark.seed("Item.share")
+@pytest.mark.parametrize("access", ["private", "org", "public"])
+def test_a_non_owner_cannot_touch_someone_elses_item(
+    alice: PortalClient, bob: PortalClient, viewer: PortalClient, arcgis_fake: FakeArcGIS, access: str
+) -> None:
+    item_id = alice.content.add_item("alice", title="Alice's", type="Web Map", text="{}").id
+    if access != "private":
+        alice.content.share(item_id, org=True, everyone=access == "public")
+    before = snapshot(arcgis_fake)
+    # Hidden items look missing (400); visible ones are forbidden (403).
+    expected = BadRequest if access == "private" else PermissionDenied
+    for intruder in (bob, viewer):
+        with pytest.raises(expected):
+            intruder.content.update("alice", item_id, title="mine now")
+        with pytest.raises(expected):
+            intruder.content.delete("alice", item_id)
+        for everyone, org in ((True, True), (False, True), (False, False), (None, None)):
+            with pytest.raises(expected):
+                intruder.content.share(item_id, everyone=everyone, org=org)
+    assert snapshot(arcgis_fake) == before
+
+
+@pytest.mark.seed("Item.update")
+@pytest.mark.seed("Item.delete")
+@pytest.mark.seed("Item.share")
+def test_an_admin_may_update_share_and_delete_anyones_item(
+    alice: PortalClient, bob: PortalClient, arcgis_portal: PortalClient
+) -> None:
+    item_id = alice.content.add_item("alice", title="Alice's", type="Web Map").id
+    assert arcgis_portal.content.get(item_id).access == "private"  # admins see private items of the org
+    arcgis_portal.content.update("alice", item_id, title="Fixed by admin", tags=["reviewed"])
+    arcgis_portal.content.share(item_id, org=True)
+    item = bob.content.get(item_id)
+    assert (item.title, item.tags, item.owner, item.access) == ("Fixed by admin", ["reviewed"], "alice", "org")
+    arcgis_portal.content.share(item_id, everyone=True)
+    assert alice.content.get(item_id).access == "public"
+    arcgis_portal.content.share(item_id, everyone=False, org=False)
+    assert alice.content.get(item_id).access == "private"
+    assert arcgis_portal.content.delete("alice", item_id).success is True
+    with pytest.raises(BadRequest):
+        alice.content.get(item_id)
+
+
+@pytest.mark.seed("ContentManager.share_items")
+def test_share_items_reports_each_item(alice: PortalClient, bob: PortalClient, arcgis_fake: FakeArcGIS) -> None:
+    mine = [alice.content.add_item("alice", title=f"mine {i}", type="Web Map").id for i in range(2)]
+    theirs = bob.content.add_item("bob", title="theirs", type="Web Map").id
+    missing = "e" * 32
+    result = alice.content.share_items("alice", items=[mine[0], theirs, missing, mine[1]], org=True)
+    by_id = {r.item_id: r for r in result.results}
+    assert [r.item_id for r in result.results] == [mine[0], theirs, missing, mine[1]]
+    assert by_id[mine[0]].success and by_id[mine[1]].success
+    assert by_id[mine[0]].not_shared_with == []
+    assert not by_id[theirs].success and by_id[theirs].error == {
+        "code": 400, "message": "Item does not exist or is inaccessible."}
+    assert not by_id[missing].success and by_id[missing].error["code"] == 400  # type: ignore[index]
+    assert [alice.content.get(i).access for i in mine] == ["org", "org"]
+    assert bob.content.get(theirs).access == "private"
+
+
+@pytest.mark.seed("ContentManager.share_items")
+def test_share_items_of_someone_else(alice: PortalClient, bob: PortalClient, arcgis_portal: PortalClient) -> None:
+    item_id = alice.content.add_item("alice", title="a", type="Web Map").id
+    alice.content.share(item_id, org=True)
+    with pytest.raises(PermissionDenied):
+        bob.content.share_items("alice", items=[item_id], everyone=True)
+    assert alice.content.get(item_id).access == "org"
+    with pytest.raises(BadRequest):
+        arcgis_portal.content.share_items("nobody", items=[item_id], everyone=True)
+    done = arcgis_portal.content.share_items("alice", items=[item_id], everyone=True)
+    assert done.results[0].success is True
+    assert alice.content.get(item_id).access == "public"
+
+
+# --- user and folder content ----------------------------------------------------------------------------------
+
+
+@pytest.mark.seed("User.items")
+@pytest.mark.seed("User.folders")
+def test_user_and_folder_content(alice: PortalClient, bob: PortalClient, arcgis_portal: PortalClient,
+                                 arcgis_fake: FakeArcGIS) -> None:
+    portal = arcgis_fake.portal
+    projects = portal.add_folder("alice", "Projects")
+    archive = portal.add_folder("alice", "Archive")
+    record = portal.users.require("alice")
+    root_ids = [alice.content.add_item("alice", title=f"root {i}", type="Web Map").id for i in range(3)]
+    in_projects = [portal.add_item(record, "alice", title=f"project {i}", type="CSV", folder=projects.id).id
+                   for i in range(12)]
+
+    root = alice.content.user_content("alice", num=100)
+    assert root.username == "alice"
+    assert root.current_folder is None
+    assert sorted(i.id for i in root.items) == sorted(root_ids)
+    assert root.total == 3 and root.next_start == -1
+    assert [(f.id, f.title) for f in root.folders or []] == [(archive.id, "Archive"), (projects.id, "Projects")]
+    assert {f.username for f in root.folders or []} == {"alice"}
+
+    folder = alice.content.folder_content("alice", projects.id, num=5)
+    assert folder.current_folder is not None and folder.current_folder.title == "Projects"
+    assert folder.total == 12 and len(folder.items) == 5 and folder.next_start == 6
+    assert all(i.owner_folder == projects.id for i in folder.items)
+    assert sorted(i.id for i in alice.content.folder_content_all("alice", projects.id, page_size=5)) == sorted(
+        in_projects)
+    assert alice.content.folder_content("alice", archive.id).total == 0
+    # A folder can be named by its title too.
+    assert alice.content.folder_content("alice", "projects").total == 12
+
+    # Only the owner and administrators may list a user's content.
+    with pytest.raises(PermissionDenied):
+        bob.content.user_content("alice")
+    with pytest.raises(PermissionDenied):
+        bob.content.folder_content("alice", projects.id)
+    assert arcgis_portal.content.user_content("alice").total == 3
+    with pytest.raises(BadRequest):
+        alice.content.folder_content("alice", "no-such-folder")
+    with pytest.raises(BadRequest):
+        arcgis_portal.content.user_content("nobody")
+
+
+@pytest.mark.seed("User.items")
+def test_user_content_sorts_and_pages(alice: PortalClient) -> None:
+    titles = ["delta", "alpha", "charlie", "bravo", "echo"]
+    for title in titles:
+        alice.content.add_item("alice", title=title, type="Web Map")
+    page = alice.content.user_content("alice", sort_field="title", sort_order="desc", start=2, num=2)
+    assert [i.title for i in page.items] == ["delta", "charlie"]
+    assert (page.total, page.start, page.num, page.next_start) == (5, 2, 2, 4)
+    assert [i.title for i in alice.content.user_content_all("alice", sort_field="title", page_size=2)] == sorted(
+        titles)
+
+
+# --- search ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def corpus(arcgis_fake: FakeArcGIS) -> dict[str, str]:
+    """Items of alice (private, org, public) and bob (org, public); returns title -> id."""
+    alice = add_member(arcgis_fake, "alice")
+    bob = add_member(arcgis_fake, "bob")
+    spec = [
+        (alice, "alice", "River flood map", "Web Map", ["hydro", "flood"], None),
+        (alice, "alice", "River gauges", "Feature Service", ["hydro"], "org"),
+        (alice, "alice", "Mountain trails", "Web Map", ["hiking"], "public"),
+        (bob, "bob", "Flood zones", "Feature Service", ["flood", "risk"], "public"),
+        (bob, "bob", "Bob notes", "CSV", ["notes"], "org"),
+        (bob, "bob", "Secret plan", "CSV", ["notes"], None),
+    ]
+    ids = {}
+    for client, owner, title, type_, tags, access in spec:
+        item_id = client.content.add_item(owner, title=title, type=type_, tags=tags).id
+        if access:
+            client.content.share(item_id, org=True, everyone=access == "public")
+        ids[title] = item_id
+    return ids
+
+
+def titles(client: PortalClient, q: str, **kw: object) -> list[str]:
+    return [i.title or "" for i in client.content.search_all(q=q, sort_field="title", **kw)]  # type: ignore[arg-type]
+
+
+@pytest.mark.seed("ContentManager.search")
+def test_search_by_field(corpus: dict[str, str], arcgis_portal: PortalClient, arcgis_fake: FakeArcGIS) -> None:
+    admin = arcgis_portal
+    assert titles(admin, "river") == ["River flood map", "River gauges"]
+    assert titles(admin, "title:flood") == ["Flood zones", "River flood map"]
+    assert titles(admin, "owner:bob") == ["Bob notes", "Flood zones", "Secret plan"]
+    assert titles(admin, 'type:"Feature Service"') == ["Flood zones", "River gauges"]
+    assert titles(admin, "type:CSV") == ["Bob notes", "Secret plan"]
+    assert titles(admin, "tags:hydro") == ["River flood map", "River gauges"]
+    assert titles(admin, "tags:flood AND owner:alice") == ["River flood map"]
+    assert titles(admin, "tags:flood OR tags:hiking") == ["Flood zones", "Mountain trails", "River flood map"]
+    assert titles(admin, "flood -owner:bob") == ["River flood map"]
+    assert titles(admin, f"id:{corpus['Secret plan']}") == ["Secret plan"]
+    assert titles(admin, "access:public") == ["Flood zones", "Mountain trails"]
+    org = arcgis_fake.portal.org.id
+    assert titles(admin, f"flood accountid:{org}") == ["Flood zones", "River flood map"]
+    assert titles(admin, f"flood orgid:{org}") == ["Flood zones", "River flood map"]
+    assert titles(admin, "flood accountid:0123456789abcdef") == []
+    assert len(titles(admin, "*")) == 6
+    assert titles(admin, "no-such-word") == []
+
+
+@pytest.mark.seed("ContentManager.search")
+def test_search_sees_only_what_the_caller_may(corpus: dict[str, str], arcgis_fake: FakeArcGIS) -> None:
+    anonymous = client_for(arcgis_fake)
+    alice = client_for(arcgis_fake, "alice")
+    viewer = add_member(arcgis_fake, "vic", "viewer")
+    assert titles(anonymous, "*") == ["Flood zones", "Mountain trails"]
+    assert titles(anonymous, "owner:alice") == ["Mountain trails"]
+    assert titles(alice, "*") == ["Bob notes", "Flood zones", "Mountain trails", "River flood map", "River gauges"]
+    assert titles(viewer, "*") == ["Bob notes", "Flood zones", "Mountain trails", "River gauges"]
+    assert titles(viewer, "owner:bob") == ["Bob notes", "Flood zones"]
+    page = anonymous.content.search(q="*")
+    assert page.total == 2  # totals count only visible items
+
+
+@pytest.mark.seed("ContentManager.search")
+def test_search_sorts_and_pages(corpus: dict[str, str], arcgis_portal: PortalClient) -> None:
+    every = sorted(corpus)
+    down = arcgis_portal.content.search(q="*", sort_field="title", sort_order="desc", num=100)
+    assert [i.title for i in down.results] == every[::-1]
+    by_type = [(i.type, i.title) for i in arcgis_portal.content.search(q="*", sort_field="type,title", num=100).results]
+    assert by_type == sorted(by_type)
+
+    seen: list[str] = []
+    start = 1
+    while start != -1:
+        page = arcgis_portal.content.search(q="*", sort_field="title", start=start, num=4)
+        assert (page.total, page.start, page.num) == (6, start, 4)
+        assert page.query == "*"
+        seen += [i.title or "" for i in page.results]
+        start = page.next_start
+        assert start in (5, -1)
+    assert seen == every
+    empty = arcgis_portal.content.search(q="*", start=7, num=4)
+    assert (empty.results, empty.next_start) == ([], -1)
+
+
+@pytest.mark.seed("ContentManager.search")
+def test_search_all_fetches_more_than_one_page(arcgis_fake: FakeArcGIS) -> None:
+    record = arcgis_fake.portal.users.require("admin")
+    for i in range(130):
+        arcgis_fake.portal.add_item(record, "admin", title=f"Bulk item {i:03d}", type="CSV", tags=["bulk"])
+    arcgis_fake.portal.add_item(record, "admin", title="Other", type="CSV")
+
+    requests: list[str] = []
+
+    class Counting(WsgiTransport):
+        def send(self, request: HttpRequest, *, idempotent: bool) -> HttpResponse:
+            if "/search" in request.url:
+                requests.append(request.url)
+            return super().send(request, idempotent=idempotent)
+
+    client = PortalClient("https://fake.arcgis.test/portal", transport=Counting(arcgis_fake), username="admin",
+                          password=arcgis_fake.admin_password)
+    found = [i.title for i in client.content.search_all(q="tags:bulk", sort_field="title")]
+    assert found == [f"Bulk item {i:03d}" for i in range(130)]
+    assert len(requests) == 2
+    assert "start=1&" in requests[0] and "start=101&" in requests[1]
+    assert len(list(client.content.search_all(q="tags:bulk", page_size=13))) == 130
+    assert len(requests) == 2 + 10
+
+
+@pytest.mark.seed("ContentManager.search")
+@pytest.mark.parametrize(
+    ("kwargs", "wire"),
+    [({"sort_field": "flavour"}, None), ({"num": 101}, "num"), ({"num": -1}, "num"), ({"start": 0}, "start"),
+     ({"q": "title:(unclosed"}, None)],
+)
+def test_search_refuses_bad_input(arcgis_portal: PortalClient, kwargs: dict[str, object], wire: str | None) -> None:
+    with pytest.raises(BadRequest) as caught:
+        arcgis_portal.content.search(**{"q": "*", **kwargs})  # type: ignore[arg-type]
+    if wire:
+        assert f"'{wire}'" in caught.value.message
+    else:
+        assert caught.value.message
+
+
+# --- raw requests the typed client does not send --------------------------------------------------------------
+
+
+def test_items_are_read_with_post_and_double_slashes(alice: PortalClient, raw: Client) -> None:
+    item_id = alice.content.add_item("alice", title="Posted", type="Web Map", text='{"k":1}').id
+    headers = bearer(alice) | {"Referer": "http"}
+    by_get = raw_json(raw.get(f"{REST}/content/items/{item_id}?f=json", headers=headers))
+    by_post = raw_json(raw.post(f"/portal/sharing/rest//content/items/{item_id}", data={"f": "json"},
+                                headers=headers))
+    token_in_form = raw_json(raw.post(f"{REST}/content/items/{item_id}",
+                                      data={"f": "json", "token": headers["X-Esri-Authorization"][7:]},
+                                      headers={"Referer": "http"}))
+    assert by_get == by_post == token_in_form
+    assert by_get["title"] == "Posted" and by_get["owner"] == "alice"
+    data = raw.post(f"{REST}//content//items/{item_id}/data", data={"f": "json"}, headers=headers)
+    assert data.data == b'{"k":1}'
+    search = raw_json(raw.post(f"{REST}//search", data={"q": "posted", "f": "json"}, headers=headers))
+    assert [r["id"] for r in search["results"]] == [item_id]
+    content = raw_json(raw.post("/portal/sharing/rest//content/users/alice", data={"f": "json"}, headers=headers))
+    assert [i["id"] for i in content["items"]] == [item_id]
+
+
+def test_add_item_raw_multipart_with_file_name(alice: PortalClient, raw: Client) -> None:
+    import io
+
+    response = raw.post(
+        f"{REST}/content/users/alice/addItem",
+        data={"f": "json", "title": "Raw upload", "type": "Shapefile", "fileName": "roads.zip", "tags": "a, b,,c",
+              "file": (io.BytesIO(b"PK\x03\x04zip"), "upload.bin", "application/zip")},
+        headers=bearer(alice) | {"Referer": "http"},
+    )
+    body = raw_json(response)
+    assert body["success"] is True and body.get("folder") is None  # root folder: no folder id
+    item = alice.content.get(body["id"])
+    assert item.name == "roads.zip"
+    assert item.tags == ["a", "b", "c"]
+    assert alice.content.get_data(body["id"]) == b"PK\x03\x04zip"
+
+
+def test_file_sent_as_a_plain_field_is_refused(alice: PortalClient, raw: Client, arcgis_fake: FakeArcGIS) -> None:
+    body = raw_json(raw.post(f"{REST}/content/users/alice/addItem",
+                             data={"f": "json", "title": "x", "type": "CSV", "file": "not-a-file-part"},
+                             headers=bearer(alice) | {"Referer": "http"}))
+    assert body["error"]["code"] == 400
+    assert "'file'" in body["error"]["message"]
+    assert len(arcgis_fake.portal.items) == 0
