@@ -4,7 +4,7 @@ Run: PYTHONPATH=fakeserver python benchmarks/bench_search_index.py [--sizes 1000
 
 Prints put() throughput (with no sorted orders built, and with the item sort
 fields' orders live), the first (cold) sorted page, the cost of interleaving
-replacements with sorted searches, and the median of repeated query()+page()
+replacements with sorted searches, and the best of repeated query()+page()
 calls; then the ratio of the largest size to the smallest one for each row.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import string
 import time
 from collections.abc import Callable
@@ -62,7 +61,7 @@ def make_vocab(rng: random.Random) -> list[str]:
 def make_items(count: int, rng: random.Random, vocab: list[str]) -> list[tuple[str, dict[str, FieldValue]]]:
     owners = [f"user{i:04d}" for i in range(USERS)]
     base = 1_500_000_000_000
-    items = []
+    items: list[tuple[str, dict[str, FieldValue]]] = []
     for _ in range(count):
         created = base + rng.randrange(0, 200_000_000_000)
         words = rng.choices(vocab, k=rng.randint(3, 6))
@@ -91,14 +90,15 @@ def new_index() -> SearchIndex:
     )
 
 
-def median_ms(fn: Callable[[], object], repeat: int) -> float:
+def best_ms(fn: Callable[[], object], repeat: int) -> float:
+    """Best of *repeat* timings (robust when other processes share the CPU)."""
     fn()  # warm (builds lazily created sorted orders)
     samples = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(samples)
+    return min(samples)
 
 
 def run(size: int, repeat: int) -> dict[str, float]:
@@ -107,11 +107,15 @@ def run(size: int, repeat: int) -> dict[str, float]:
     items = make_items(size, rng, vocab)
     results: dict[str, float] = {}
 
-    index = new_index()
-    t0 = time.perf_counter()
-    for doc_id, values in items:
-        index.put(doc_id, values)
-    results["put docs/s (no sorted orders)"] = size / (time.perf_counter() - t0)
+    rounds = max(1, min(5, 100_000 // size))  # best of several rounds for small sizes
+    best = 0.0
+    for _ in range(rounds):
+        index = new_index()
+        t0 = time.perf_counter()
+        for doc_id, values in items:
+            index.put(doc_id, values)
+        best = max(best, size / (time.perf_counter() - t0))
+    results["put docs/s (no sorted orders)"] = best
 
     t0 = time.perf_counter()
     page = index.page(
@@ -124,18 +128,22 @@ def run(size: int, repeat: int) -> dict[str, float]:
     index.warm()
     results["warm() all item sort fields (ms)"] = (time.perf_counter() - t0) * 1000
 
-    warm_index = new_index()
-    warm_index.warm()
-    t0 = time.perf_counter()
-    for doc_id, values in items:
-        warm_index.put(doc_id, values)
-    t1 = time.perf_counter()
-    warm_index.warm()  # applies the buffered updates to the 11 sorted orders
-    t2 = time.perf_counter()
-    results["put docs/s (11 sort orders live, buffered)"] = size / (t1 - t0)
-    results["  then applying the buffer (ms)"] = (t2 - t1) * 1000
-    results["  bulk put incl. applying, docs/s"] = size / (t2 - t0)
-    del warm_index
+    timings: list[tuple[float, float]] = []
+    for _ in range(rounds):
+        warm_index = new_index()
+        warm_index.warm()
+        t0 = time.perf_counter()
+        for doc_id, values in items:
+            warm_index.put(doc_id, values)
+        t1 = time.perf_counter()
+        warm_index.warm()  # applies the buffered updates to the 11 sorted orders
+        t2 = time.perf_counter()
+        timings.append((t1 - t0, t2 - t1))
+        del warm_index
+    put_s, apply_s = min(timings, key=sum)
+    results["put docs/s (11 sort orders live, buffered)"] = size / put_s
+    results["  then applying the buffer (ms)"] = apply_s * 1000
+    results["  bulk put incl. applying, docs/s"] = size / (put_s + apply_s)
 
     # replace = remove + insert, each followed by a sorted search (no batching)
     sample = items[: min(size, 1000)]
@@ -151,7 +159,7 @@ def run(size: int, repeat: int) -> dict[str, float]:
         ids = index.query(f"title:{word} accountid:org1")
         index.page(ids, sort_fields=["title"], descending=False, start=1, num=100)
 
-    results["q title:<word> accountid:org1 + page(title) (ms)"] = median_ms(small, repeat)
+    results["q title:<word> accountid:org1 + page(title) (ms)"] = best_ms(small, repeat)
 
     for field in ("title", "created", "modified"):
         for descending in (False, True):
@@ -161,13 +169,13 @@ def run(size: int, repeat: int) -> dict[str, float]:
                 index.page(ids, sort_fields=[field], descending=descending, start=1, num=100)
 
             direction = "desc" if descending else "asc"
-            results[f"q accountid:org1 + page({field} {direction}) (ms)"] = median_ms(everything, repeat)
+            results[f"q accountid:org1 + page({field} {direction}) (ms)"] = best_ms(everything, repeat)
 
     def multi() -> None:
         ids = index.query("accountid:org1 -access:private")
         index.page(ids, sort_fields=["type", "modified"], descending=True, start=101, num=100)
 
-    results["q accountid:org1 -access:private + page(type,modified desc, start 101) (ms)"] = median_ms(
+    results["q accountid:org1 -access:private + page(type,modified desc, start 101) (ms)"] = best_ms(
         multi, repeat
     )
 
@@ -175,13 +183,13 @@ def run(size: int, repeat: int) -> dict[str, float]:
         ids = index.query("created:[0001500000000000 TO 0001550000000000] accountid:org1")
         index.page(ids, sort_fields=["created"], descending=True, start=1, num=100)
 
-    results["q created:[..] accountid:org1 + page(created desc) (ms)"] = median_ms(ranged, repeat)
+    results["q created:[..] accountid:org1 + page(created desc) (ms)"] = best_ms(ranged, repeat)
 
     def wildcard() -> None:
         ids = index.query(f"title:{word[:2]}* accountid:org1")
         index.page(ids, sort_fields=["numviews"], descending=True, start=1, num=100)
 
-    results["q title:<2 letters>* accountid:org1 + page(numviews desc) (ms)"] = median_ms(wildcard, repeat)
+    results["q title:<2 letters>* accountid:org1 + page(numviews desc) (ms)"] = best_ms(wildcard, repeat)
     return results
 
 

@@ -49,10 +49,16 @@ def json_values(max_leaves: int = 8) -> st.SearchStrategy[Any]:
 def ms_datetimes(
     min_value: datetime = datetime(1, 1, 2), max_value: datetime = datetime(9999, 12, 30)
 ) -> st.SearchStrategy[datetime]:
-    """Aware UTC datetimes at millisecond precision (what epoch milliseconds can express)."""
-    return st.datetimes(min_value=min_value, max_value=max_value, timezones=st.just(UTC)).map(
-        lambda d: d.replace(microsecond=d.microsecond // 1000 * 1000)
+    """Aware UTC datetimes at millisecond precision (what epoch milliseconds can express), except the instant
+    1 ms before the epoch: -1 is ArcGIS's "never", read as None in optional timestamps."""
+    return (
+        st.datetimes(min_value=min_value, max_value=max_value, timezones=st.just(UTC))
+        .map(lambda d: d.replace(microsecond=d.microsecond // 1000 * 1000))
+        .filter(lambda d: d != NEVER)
     )
+
+
+NEVER = datetime(1969, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)
 
 
 UPLOADS = st.builds(

@@ -120,7 +120,9 @@ def test_password_is_never_echoed(fake: FakeArcGIS) -> None:
 
 def _password_client(fake: FakeArcGIS, clock: object) -> tuple[PortalClient, PasswordAuth]:
     client = client_for(fake)
-    grant = token_grant(client.tokens.generate_token, referer=client.referer, expiration_minutes=60)
+    grant = token_grant(
+        client.tokens.generate_token, referer=client.referer, expiration_minutes=60, clock=clock  # type: ignore[arg-type]
+    )
     auth = PasswordAuth("admin", "admin-password", grant, clock=clock)  # type: ignore[arg-type]
     client.auth = auth
     return client, auth

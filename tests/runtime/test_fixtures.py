@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import cattrs
 import pytest
 from arcgis_typed._runtime import errors, wire
 from arcgis_typed.portal.models.content import Item, ItemSearchPage, ShareItemResult, UpdateItemResult
@@ -24,25 +23,6 @@ from arcgis_typed.portal.models.users import User, UserSearchPage
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "arcgis-rest-js"
 
 pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not available at {FIXTURES}")
-
-MINIMAL_PORTALS_SELF = (
-    "deliberately minimal arcgis-rest-js stub of portals/self (only authorizedCrossOriginDomains or user); "
-    "real portals return portalName on every portals/self answer, signed in or not, so the spec keeps it required"
-)
-MINIMAL_TOKEN = (
-    "arcgis-rest-js stub of generateToken without `expires`; real generateToken answers always carry the expiry "
-    "(the client schedules refreshes from it), so the spec keeps it required"
-)
-EMPTY_USER = (
-    "the arcgis-rest-js mock trims the signed-in user of portals/self to `\"user\": {}`; a real portal either "
-    "omits `user` (anonymous) or sends a user, which always has a username, so User.username stays required "
-    "(the rest of the file is checked by test_portal_response_without_the_empty_user_stub)"
-)
-MINIMAL_UPDATE = (
-    "arcgis-rest-js stub `{success: true}` of items/{id}/update; real answers are `{success, id}` "
-    "(see portal/items/ItemSuccessResponse.json), so the spec keeps `id` required"
-)
-
 
 def _inline(endpoint: str) -> list[str]:
     folder = FIXTURES / "inline" / endpoint
@@ -101,7 +81,11 @@ def _check_user_search(page: UserSearchPage, raw: Any) -> None:
 
 
 def _check_portal(portal: PortalSelf, raw: Any) -> None:
-    assert portal.portal_name == raw["portalName"]
+    assert portal.portal_name == raw.get("portalName")
+    if raw.get("user") == {}:
+        assert portal.user is None  # {} is ArcGIS's "no object"
+    elif raw.get("user"):
+        assert portal.user is not None and portal.user.username == raw["user"]["username"]
     if raw.get("id"):
         assert portal.id == "LjjARY1mkhxulWPq"
         assert portal.all_ssl is False
@@ -117,7 +101,10 @@ def _check_info(info: SharingInfo, raw: Any) -> None:
 
 def _check_token(token: TokenInfo, raw: Any) -> None:
     assert token.token == raw["token"]
-    assert token.expires.year == 2099 and token.expires.tzinfo is not None
+    if "expires" in raw:
+        assert token.expires is not None and token.expires.year == 2099 and token.expires.tzinfo is not None
+    else:
+        assert token.expires is None
     if "username" in raw:
         assert token.extra["username"] == raw["username"]
 
@@ -131,7 +118,7 @@ def _check_oauth(token: OAuthToken, raw: Any) -> None:
 
 def _check_update(result: UpdateItemResult, raw: Any) -> None:
     assert result.success is True
-    assert result.id == raw["id"]
+    assert result.id == raw.get("id")
 
 
 def _check_share(result: ShareItemResult, raw: Any) -> None:
@@ -140,12 +127,12 @@ def _check_share(result: ShareItemResult, raw: Any) -> None:
     assert result.not_shared_with == raw["notSharedWith"]
 
 
-# (files, model, check, {file: xfail reason})
-SUCCESS: list[tuple[list[str], type, Check, dict[str, str]]] = [
-    (["portal/items/ItemResponse.json"], Item, _check_item, {}),
+# (files, model, check)
+SUCCESS: list[tuple[list[str], type, Check]] = [
+    (["portal/items/ItemResponse.json"], Item, _check_item),
     (
         ["portal/items/SearchResponse.json", "portal/items/BigSearchResponse.json", *_inline("search")],
-        ItemSearchPage, _check_search, {},
+        ItemSearchPage, _check_search
     ),
     (
         [
@@ -157,45 +144,37 @@ SUCCESS: list[tuple[list[str], type, Check, dict[str, str]]] = [
             *_inline("community_users_username"),
             *_inline("community_self"),
         ],
-        User, _check_user, {},
+        User, _check_user
     ),
-    (["portal/users/UserSearchResponse.json"], UserSearchPage, _check_user_search, {}),
+    (["portal/users/UserSearchResponse.json"], UserSearchPage, _check_user_search),
     (
         ["portal/portal/PortalResponse.json", *_inline("portals_self")],
-        PortalSelf, _check_portal,
-        {"portal/portal/PortalResponse.json": EMPTY_USER} | {rel: MINIMAL_PORTALS_SELF for rel in _inline("portals_self")},
+        PortalSelf, _check_portal
     ),
-    (["request/SharingRestInfo.json", *_inline("info")], SharingInfo, _check_info, {}),
+    (["request/SharingRestInfo.json", *_inline("info")], SharingInfo, _check_info),
     (
         [*_inline("generateToken"), *_inline("POST_sharing_generateToken")],
-        TokenInfo, _check_token,
-        {"inline/generateToken/ArcGISIdentityManager_L453.json": MINIMAL_TOKEN},
+        TokenInfo, _check_token
     ),
-    (_inline("oauth2_token"), OAuthToken, _check_oauth, {}),
+    (_inline("oauth2_token"), OAuthToken, _check_oauth),
     (
         ["portal/items/ItemSuccessResponse.json", *_inline("content_users_owner_items_id_update")],
-        UpdateItemResult, _check_update,
-        {rel: MINIMAL_UPDATE for rel in _inline("content_users_owner_items_id_update")},
+        UpdateItemResult, _check_update
     ),
     (
         [*_inline("content_items_id_share"), *_inline("content_users_owner_items_id_share")],
-        ShareItemResult, _check_share, {},
+        ShareItemResult, _check_share
     ),
 ]
 
 
 def _success_cases() -> list[Any]:
     cases = []
-    for files, model, check, xfails in SUCCESS:
+    for files, model, check in SUCCESS:
         for rel in files:
             if (FIXTURES / rel).is_file() and _is_error(_load(rel)):
                 continue  # error bodies recorded for the same endpoint: see test_error_fixtures
-            marks = (
-                [pytest.mark.xfail(reason=xfails[rel], strict=True, raises=cattrs.ClassValidationError)]
-                if rel in xfails
-                else []
-            )
-            cases.append(pytest.param(rel, model, check, id=rel, marks=marks))
+            cases.append(pytest.param(rel, model, check, id=rel))
     return cases
 
 
@@ -210,13 +189,14 @@ def test_fixture_parses(rel: str, model: type, check: Check) -> None:
 
 
 def _assert_same_json(raw: Any, out: Any, where: str) -> None:
-    """`out` is `raw` as the converter writes it: explicit nulls of declared fields are left out, and ISO
+    """`out` is `raw` as the converter writes it: explicit nulls of declared fields are left out (and so are
+    ArcGIS's "absent" spellings that parse to None: -1 in optional timestamps, {} for optional objects), ISO
     timestamps come back as epoch milliseconds, whole numbers in float fields as floats; nothing else changes."""
     if isinstance(raw, dict):
         assert isinstance(out, dict), where
         assert set(out) <= set(raw), f"{where}: keys appeared: {set(out) - set(raw)}"
         for key, value in raw.items():
-            if value is None:
+            if value is None or (key not in out and (value == -1 or value == {})):
                 assert out.get(key) is None, f"{where}.{key}"
             else:
                 assert key in out, f"{where}.{key} was dropped"
@@ -233,43 +213,15 @@ def _assert_same_json(raw: Any, out: Any, where: str) -> None:
         assert out == raw and type(out) is type(raw), f"{where}: {raw!r} became {out!r}"
 
 
-def test_portal_response_without_the_empty_user_stub() -> None:
-    """PortalResponse.json carries `"user": {}` (see EMPTY_USER); everything else in it must parse."""
+def test_portal_response_reads_the_empty_user_as_none() -> None:
+    """PortalResponse.json carries `"user": {}`, ArcGIS's spelling of "no object"; the rest is kept."""
     raw = _load("portal/portal/PortalResponse.json")
     assert raw["user"] == {}
-    trimmed = {k: v for k, v in raw.items() if k != "user"}
-    portal = wire.structure(trimmed, PortalSelf)
-    _check_portal(portal, trimmed)
+    portal = wire.structure(raw, PortalSelf)
     assert portal.user is None
     assert portal.portal_name == "ArcGIS Online"
     assert portal.extra["databaseQuota"] == -1
-    _assert_same_json(trimmed, wire.unstructure(portal), "PortalResponse")
-
-
-# the xfailed stubs lack exactly one required field; with a value for it, everything else in them parses
-STUB_FILLERS: dict[str, tuple[type, dict[str, Any]]] = {
-    **{rel: (PortalSelf, {"portalName": "ArcGIS Enterprise"}) for rel in _inline("portals_self")},
-    "portal/portal/PortalResponse.json": (PortalSelf, {"user": {"username": "jsmith"}}),
-    "inline/generateToken/ArcGISIdentityManager_L453.json": (TokenInfo, {"expires": 4070995200000}),
-    **{rel: (UpdateItemResult, {"id": "3efakeitemid0000"}) for rel in _inline("content_users_owner_items_id_update")},
-}
-
-
-@pytest.mark.parametrize("rel", sorted(r for r in STUB_FILLERS if (FIXTURES / r).is_file() and not _is_error(_load(r))))
-def test_stubs_miss_only_the_required_field(rel: str) -> None:
-    model, filler = STUB_FILLERS[rel]
-    raw = _load(rel)
-    with pytest.raises(cattrs.ClassValidationError):
-        wire.structure(raw, model)
-    parsed: Any = wire.structure({**raw, **filler}, model)
-    _assert_same_json({**raw, **filler}, wire.unstructure(parsed), rel)
-    if isinstance(parsed, PortalSelf) and "user" in raw and raw["user"]:
-        assert parsed.user is not None and parsed.user.username == "c@sey"
-
-
-def test_every_xfail_has_a_filler() -> None:
-    xfailed = {rel for *_, xfails in SUCCESS for rel in xfails}
-    assert xfailed == set(STUB_FILLERS)
+    _assert_same_json(raw, wire.unstructure(portal), "PortalResponse")
 
 
 def test_every_listed_file_exists() -> None:

@@ -118,11 +118,17 @@ def test_datetime_round_trip(value: datetime) -> None:
     assert wire.ms_to_datetime(wire.datetime_to_ms(value)) == value
 
 
+def test_minus_one_means_never_in_optional_timestamps() -> None:
+    assert wire.structure({"token": "t", "expires": -1}, TokenInfo).expires is None
+    assert wire.structure({"token": "t", "expires": "-1"}, TokenInfo).expires is not None  # only the number
+    assert wire.ms_to_datetime(-1) == datetime(1969, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)  # required fields
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
         (0, datetime(1970, 1, 1, tzinfo=UTC)),
-        (-1, datetime(1969, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)),
+        (-2, datetime(1969, 12, 31, 23, 59, 59, 998000, tzinfo=UTC)),
         (-86_400_000, datetime(1969, 12, 31, tzinfo=UTC)),
         (1_700_000_000_123, datetime(2023, 11, 14, 22, 13, 20, 123000, tzinfo=UTC)),
         (4070995200000, datetime(2099, 1, 2, tzinfo=UTC)),

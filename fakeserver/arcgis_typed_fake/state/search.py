@@ -71,13 +71,15 @@ Facts, and what this module does with them:
 * The portal stems English words ("fires" finds "fire"); we do not stem:
   tokenisation is ``\\w+`` runs of the case-folded text.
 * Sorting: item search accepts ``sortField`` among title, created, type,
-  owner, modified, avgRating, numRatings, numComments, numViews (also
-  scorecompleteness in newer releases), several of them comma separated, and
-  ``sortOrder`` asc / desc, which only matters when a sort field is given.
-  Organisation user search sorts on username, fullname, created, modified
-  (plus lastlogin and a few more in newer releases). ``start`` is 1-based;
-  ``num`` defaults to 10 and is capped at 100 by the portal (the cap is the
-  caller's business, not this module's).
+  owner, modified, avgRating, numRatings, numComments and numViews, several of
+  them comma separated, and ``sortOrder`` asc / desc, which only matters when
+  a sort field is given. Organisation user search sorts on username,
+  fullname, created and modified. ``ITEM_SORT_FIELDS`` / ``USER_SORT_FIELDS``
+  add a few fields newer portals also sort on (scorecompleteness; firstname,
+  lastname, lastlogin, role, level, user types) - our additions, not taken
+  from the sources above. ``start`` is 1-based; ``num`` defaults to 10 and is
+  capped at 100 by the portal (the cap is the caller's business, not this
+  module's).
 
 Engine design
 -------------
@@ -86,16 +88,24 @@ Engine design
   indexes: AND / implicit = intersection (smallest first), OR = union,
   NOT / ``-`` = difference (from the other clauses, or from all documents).
 * keyword fields index the whole case-folded value; text fields index
-  ``\\w+`` tokens and keep each value's token tuple for phrase checks; number
-  fields keep values in a ``SortedList`` of ``(flag, value, doc_id)`` that
-  serves both range queries (``irange``) and sorting.
-* Sorting walks a per-field ``SortedList`` of ``(flag, key, doc_id)`` (flag 0 =
-  has a value, 1 = missing) and keeps the ids that are in the result set, when
-  that is expected to be cheaper than sorting the result set directly;
-  otherwise (small result sets, or a walk that overruns its budget) the result
-  set is sorted directly. Sorted structures are built lazily the first time a
-  field is sorted / range-queried / wildcard-expanded, then maintained
-  incrementally by ``put`` / ``remove``.
+  ``\\w+`` tokens and keep each value's token tuple for phrase checks; every
+  field keeps ``doc -> sort key``. A per-field ``SortedList`` of
+  ``(sort key, doc_id)`` (documents that have a value) serves number ranges
+  (bisect + slice) and sorting; a ``SortedList`` of terms serves wildcards and
+  ranges on keyword / text fields.
+* Those sorted structures are built the first time they are needed (or by
+  :meth:`SearchIndex.warm`) and then kept up to date: ``put`` / ``remove``
+  record their changes in two small sets, which are applied when the
+  structure is next read (one by one, or by a rebuild when there are many),
+  so bulk loads cost one sort and interleaved writes/reads O(log n) each.
+  Replacing a document only touches the terms and keys that changed.
+* :meth:`SearchIndex.page` walks the primary sort field's order in chunks,
+  keeping the ids that are in the result set, when the expected walk is
+  short compared with the result set; it gives up after a few times the
+  expected effort (matches bunched at the far end) and then does a one-pass
+  top-k selection over the result set, which is also used for small results.
+  The last group of equal keys is completed (via bisect) and re-sorted when
+  secondary fields or the descending tie rule need it.
 * Ordering contract of :meth:`SearchIndex.page`: documents with a value for the
   sort field come first, ordered by value (case-insensitive for strings),
   ascending or descending; documents without a value come after them in both
@@ -120,6 +130,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, Literal, NoReturn, cast
 
@@ -243,6 +254,7 @@ _set_intersection_update = set.intersection_update
 _set_difference_update = set.difference_update
 
 _EMPTY = IdSet()
+_second = itemgetter(1)
 
 _TOKEN_RE = re.compile(r"\w+")
 
@@ -549,10 +561,20 @@ class _Field:
             if self._vocab is not None:
                 self._vocab.add(term)
         else:
-            fresh = self._lender.writable(ids)
-            if fresh is not ids:
-                self.postings[term] = ids = fresh
+            lent = self._lender.lent
+            if lent and lent.pop(id(ids), None) is not None:
+                ids = self.postings[term] = _PostingSet(ids)
         return ids
+
+    def _drop(self, term: str, doc: str) -> None:
+        ids = self.postings[term]
+        if len(ids) == 1:
+            del self.postings[term]
+            self._lender.forget(ids)
+            if self._vocab is not None:
+                self._vocab.discard(term)
+        else:
+            _set_discard(self._posting_for_write(term), doc)
 
     def insert(self, doc: str, prepared: _Prepared) -> None:
         """Index a value (never ``None``) for a document that has none yet."""
@@ -574,6 +596,48 @@ class _Field:
         if self._order is not None:
             self._order.add((key, doc))
 
+    def update(self, doc: str, prepared: _Prepared) -> None:
+        """Give *doc* a new value (never ``None``), touching only what changes.
+
+        Unchanged terms keep their posting sets untouched, so replacing a
+        document does not force copies of big lent sets (e.g. the org's).
+        """
+        old_key = self.sort_keys.get(doc)
+        if old_key is None:
+            self.insert(doc, prepared)
+            return
+        new_key: SortKey
+        old_terms: set[str]
+        new_terms: set[str]
+        if self.kind == "number":
+            new_key = cast(Number, prepared)
+            old_terms = new_terms = set()
+        elif self.kind == "keyword":
+            values = cast(tuple[str, ...], prepared)
+            old_values = self.values[doc]
+            if old_values == values:
+                return
+            old_terms, new_terms = set(old_values), set(values)
+            self.values[doc] = values
+            new_key = " ".join(values)
+        else:
+            per_value, new_key = cast(tuple[tuple[tuple[str, ...], ...], str], prepared)
+            old_tokens = self.tokens[doc]
+            if old_tokens == per_value and old_key == new_key:
+                return
+            old_terms = {t for toks in old_tokens for t in toks}
+            new_terms = {t for toks in per_value for t in toks}
+            self.tokens[doc] = per_value
+        for term in old_terms - new_terms:
+            self._drop(term, doc)
+        for term in new_terms - old_terms:
+            _set_add(self._posting_for_write(term), doc)
+        if new_key != old_key or type(new_key) is not type(old_key):
+            self.sort_keys[doc] = new_key
+            if self._order is not None:
+                self._order.discard((old_key, doc))
+                self._order.add((new_key, doc))
+
     def delete(self, doc: str) -> None:
         """Unindex the value of a document that has one."""
         key = self.sort_keys.pop(doc)
@@ -587,14 +651,7 @@ class _Field:
         else:
             return
         for term in terms:
-            ids = self.postings[term]
-            if len(ids) == 1:
-                del self.postings[term]
-                self._lender.forget(ids)
-                if self._vocab is not None:
-                    self._vocab.discard(term)
-            else:
-                _set_discard(self._posting_for_write(term), doc)
+            self._drop(term, doc)
 
     # -- lazily built sorted structures -----------------------------------
 
@@ -645,7 +702,12 @@ class _Field:
             minimum = (low,) if include_low else (low, _TOP)
         if high is not None:
             maximum = (high, _TOP) if include_high else (high,)
-        return IdSet(entry[1] for entry in self.order().irange(minimum, maximum))
+        order = self.order()
+        first = 0 if minimum is None else order.bisect_left(minimum)
+        last = len(order) if maximum is None else order.bisect_right(maximum)
+        if first >= last:
+            return _EMPTY
+        return IdSet(map(_second, order[first:last]))
 
     def term(self, text: str) -> IdSet | None:
         """A single (unquoted, wildcard-free, unescaped) word."""
@@ -837,14 +899,20 @@ class SearchIndex:
             ready = field.prepare(value)
             if ready is not None:
                 prepared.append((field, ready))
-        if doc_id in self._all:
-            self._unindex(doc_id)
-        else:
+        old_fields = self._doc_fields.get(doc_id)
+        if old_fields is None:
             _set_add(self._writable_all(), doc_id)
             if self._id_order is not None:
                 self._id_order.add(doc_id)
-        for field, ready in prepared:
-            field.insert(doc_id, ready)
+            for field, ready in prepared:
+                field.insert(doc_id, ready)
+        else:
+            keep = {field for field, _ in prepared}
+            for field in old_fields:
+                if field not in keep:
+                    field.delete(doc_id)
+            for field, ready in prepared:
+                field.update(doc_id, ready)
         self._doc_fields[doc_id] = tuple(field for field, _ in prepared)
 
     def remove(self, doc_id: str) -> None:
@@ -1060,13 +1128,14 @@ class SearchIndex:
         need = min(offset + num, total)
         if not fields:
             descending = False
-        # Walking a sorted order visits about need * docs / total entries
-        # (cheap, chunked); selecting from the result set touches every id a
-        # few times. Walk when that looks cheaper, within a budget, and select
-        # directly if the walk overruns (matches bunched at the far end).
-        budget = 8 * total + 4096
-        if total >= 128 and need * len(self._all) <= budget * total:
-            walked = self._walk(ids, fields, descending, need, budget)
+        # Walking a sorted order (in chunks) visits about ``expected`` entries
+        # if the matches are spread evenly; selecting from the result set
+        # touches each of its ids a few times. Walk when that looks cheaper,
+        # but give up after a few times the expected effort (matches bunched
+        # at the far end of the order) and select instead.
+        expected = need * len(self._all) / total
+        if total >= 128 and expected <= 4 * total:
+            walked = self._walk(ids, fields, descending, need, budget=int(4 * expected) + 2048)
             if walked is not None:
                 return walked[offset:need]
         return self._select(ids, fields, descending, need)[offset:need]
@@ -1080,7 +1149,7 @@ class SearchIndex:
         budget: int,
     ) -> list[str] | None:
         """The first *need* ids in order, walking a sorted order; ``None`` if
-        that takes more than *budget* steps."""
+        finding them takes more than *budget* steps."""
         if not fields:
             if self._id_order is None:
                 self._id_order = _LazySorted(lambda: list(self._all))
@@ -1099,41 +1168,38 @@ class SearchIndex:
             return out[:need]
         order = fields[0].order()
         size = len(order)
-        # With secondary fields, or descending (ties still go by ascending
-        # id), the last group of equal keys is completed and re-sorted.
-        regroup = descending or len(fields) > 1
         hits: list[_Entry] = []
-        pos = 0
+        pos = 0  # entries consumed from the walking end
         chunk = 256
-        complete = False
-        boundary: Any = None
-        while pos < size:
+        while len(hits) < need and pos < size:
             if pos >= budget:
                 return None
+            take = min(chunk, size - pos)
             if descending:
-                block = order[max(size - pos - chunk, 0) : size - pos]
+                block = order[size - pos - take : size - pos]
                 block.reverse()
             else:
-                block = order[pos : pos + chunk]
-            pos += chunk
+                block = order[pos : pos + take]
+            pos += take
             chunk = min(chunk * 2, 16384)
             hits.extend([e for e in block if e[1] in ids])
-            if len(hits) >= need:
-                if not regroup:
-                    complete = True
-                    break
-                boundary = hits[need - 1][0]
-                if hits[-1][0] != boundary:
-                    complete = True
-                    break
-        if complete and not regroup:
-            return [e[1] for e in hits[:need]]
-        if complete:
-            boundary = hits[need - 1][0]
+        # With secondary fields, or descending (ties still go by ascending
+        # id), the group of entries equal to the last needed one is completed
+        # and re-sorted.
+        regroup = descending or len(fields) > 1
+        if len(hits) >= need:
+            if not regroup:
+                return [e[1] for e in hits[:need]]
+            boundary: Any = hits[need - 1][0]
             if descending:
+                group_start = order.bisect_left((boundary,))
+                rest = order[group_start : size - pos] if group_start < size - pos else []
                 docs = [e[1] for e in hits if e[0] >= boundary]
             else:
+                group_end = order.bisect_right((boundary, _TOP))
+                rest = order[pos:group_end] if group_end > pos else []
                 docs = [e[1] for e in hits if e[0] <= boundary]
+            docs.extend([e[1] for e in rest if e[1] in ids])
         else:
             # every document with a value was visited: the ones without follow
             keys = fields[0].sort_keys
@@ -1143,25 +1209,32 @@ class SearchIndex:
         return self._sort_docs(docs, fields, descending)[:need]
 
     def _select(self, ids: AbstractSet[str], fields: list[_Field], descending: bool, need: int) -> list[str]:
-        """The first *need* ids in order, from the id set itself."""
-        known = self._all
-        candidates = [d for d in ids if d in known]
+        """The first *need* ids in order, from the id set itself (one pass)."""
         if not fields:
-            return heapq.nsmallest(need, candidates)
-        if len(candidates) > 4 * need:
-            keys = fields[0].sort_keys
-            present = [d for d in candidates if d in keys]
-            if len(present) > need:
-                values: list[Any] = [keys[d] for d in present]
-                cut: Any
-                if descending:
-                    cut = heapq.nlargest(need, values)[-1]
-                    chosen = [d for d in present if cast(Any, keys[d]) >= cut]
-                else:
-                    cut = heapq.nsmallest(need, values)[-1]
-                    chosen = [d for d in present if cast(Any, keys[d]) <= cut]
-                return self._sort_docs(chosen, fields, descending)[:need]
-        return self._sort_docs(candidates, fields, descending)[:need]
+            known = self._all
+            return heapq.nsmallest(need, [d for d in ids if d in known])
+        keys = fields[0].sort_keys
+        get = keys.get
+        pairs: list[tuple[Any, str]] = [(v, d) for d in ids if (v := get(d)) is not None]
+        if len(pairs) < need:
+            # documents without a value (which sort last) are needed too
+            known = self._all
+            docs = [d for _, d in pairs]
+            docs.extend([d for d in ids if d not in keys and d in known])
+            return self._sort_docs(docs, fields, descending)[:need]
+        if not descending and len(fields) == 1:
+            return [d for _, d in heapq.nsmallest(need, pairs)]
+        if len(pairs) > 4 * need:
+            values = [v for v, _ in pairs]
+            if descending:
+                cut = heapq.nlargest(need, values)[-1]
+                docs = [d for v, d in pairs if v >= cut]
+            else:
+                cut = heapq.nsmallest(need, values)[-1]
+                docs = [d for v, d in pairs if v <= cut]
+        else:
+            docs = [d for _, d in pairs]
+        return self._sort_docs(docs, fields, descending)[:need]
 
     @staticmethod
     def _sort_docs(docs: Iterable[str], fields: Sequence[_Field], descending: bool) -> list[str]:

@@ -135,7 +135,7 @@ def decode(
     params_class: type[Any],
 ) -> Any:
     """Form/query strings -> the operation's parameter object. Parameter names match case-insensitively
-    (as ArcGIS does); unknown parameters are ignored; empty strings mean "not given"."""
+    (as ArcGIS does); unknown parameters are ignored; empty strings mean "not given" except for free text."""
     lowered = {k.lower(): v for k, v in values.items()}
     lowered_files = {k.lower(): v for k, v in files.items()}
     hints = {f.name: f.type for f in attrs.fields(params_class)}
@@ -159,7 +159,9 @@ def decode(
         if raw is None or raw == "":
             if p.required:
                 raise ParamError(p.wire, "is required")
-            kwargs[p.name] = None
+            # An empty text field is a value (with clearEmptyFields it clears a property); for every other
+            # kind an empty string means "not given", as clients send `groups=` and the like.
+            kwargs[p.name] = "" if raw == "" and p.kind == "str" and not p.enum else None
             continue
         kwargs[p.name] = _decode_one(p, raw, _strip_optional(hints[p.name]))
     return params_class(**kwargs)

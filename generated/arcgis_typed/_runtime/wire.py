@@ -2,7 +2,8 @@
 
 * Wire names live on each attrs field (``metadata={"wire": "numViews"}``); hooks are built lazily, per class,
   on first use, so importing a models module stays cheap.
-* Epoch milliseconds become aware UTC datetimes and back (ISO strings are tolerated on input).
+* Epoch milliseconds become aware UTC datetimes and back (ISO strings are tolerated on input); in optional
+  timestamps, ArcGIS's -1 ("never") becomes None.
 * Unknown response keys are kept in the model's ``extra`` mapping and written back on output, because real
   servers add fields every release.
 * ``None`` values are left out on output, as ArcGIS clients do.
@@ -42,6 +43,13 @@ def ms_to_datetime(value: Any, _type: Any = datetime) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     raise TypeError(f"expected epoch milliseconds, got {type(value).__name__}")
+
+
+def _optional_datetime(value: Any, _type: Any) -> datetime | None:
+    """Optional timestamps: ArcGIS writes -1 for "never" (e.g. `lastLogin` of a user who never signed in)."""
+    if value is None or (value == -1 and not isinstance(value, bool)):
+        return None
+    return ms_to_datetime(value)
 
 
 def datetime_to_ms(value: datetime) -> int:
@@ -124,9 +132,34 @@ def _is_model(cls: Any) -> bool:
     return isinstance(cls, type) and attrs.has(cls)
 
 
+def _optional_model(type_: Any) -> type | None:
+    """The model class of `Model | None`, else None."""
+    args = getattr(type_, "__args__", ())
+    if len(args) == 2 and type(None) in args:
+        other = args[0] if args[1] is type(None) else args[1]
+        if _is_model(other):
+            return other  # type: ignore[no-any-return]
+    return None
+
+
+def _optional_model_factory(type_: Any) -> Callable[[Any, Any], Any]:
+    """Optional objects: ArcGIS often writes {} for "none" (e.g. `"user": {}`); {} is read as None when the
+    model has required fields (so it cannot be an object with every field absent)."""
+    cls = _optional_model(type_)
+    empty_is_none = any(f.default is attrs.NOTHING for f in attrs.fields(cls))  # type: ignore[arg-type]
+
+    def structure(value: Any, _type: Any) -> Any:
+        if value is None or (empty_is_none and value == {}):
+            return None
+        return converter.structure(value, cls)  # type: ignore[arg-type]
+
+    return structure
+
+
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(omit_if_default=True)
     conv.register_structure_hook(datetime, ms_to_datetime)
+    conv.register_structure_hook_func(lambda t: t == (datetime | None), _optional_datetime)
     conv.register_unstructure_hook(datetime, datetime_to_ms)
     conv.register_structure_hook(bool, _bool)
     conv.register_structure_hook(str, _str)
@@ -135,6 +168,7 @@ def _make_converter() -> cattrs.Converter:
 
 converter = _make_converter()
 converter.register_structure_hook_factory(_is_model, _structure_factory)
+converter.register_structure_hook_factory(lambda t: _optional_model(t) is not None, _optional_model_factory)
 converter.register_unstructure_hook_factory(_is_model, _unstructure_factory)
 
 

@@ -294,7 +294,8 @@ class UpdateItemResult:
     """UpdateItemResult"""
 
     success: bool = attrs.field(metadata={"wire": "success"})
-    id: str = attrs.field(metadata={"wire": "id"})
+    id: str | None = attrs.field(default=None, metadata={"wire": "id"})
+    """Sent by real portals; absent from some minimal answers."""
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
 

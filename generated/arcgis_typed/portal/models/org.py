@@ -57,7 +57,10 @@ class PortalSelf:
 
     id: str | None = attrs.field(default=None, metadata={"wire": "id"})
     name: str | None = attrs.field(default=None, metadata={"wire": "name"})
-    portal_name: str = attrs.field(metadata={"wire": "portalName"})
+    portal_name: str | None = attrs.field(default=None, metadata={"wire": "portalName"})
+    """Always sent by real portals (the official client needs it); optional here because minimal answers omit it.
+
+    """
     portal_mode: str | None = attrs.field(default=None, metadata={"wire": "portalMode"})
     is_portal: bool | None = attrs.field(default=None, metadata={"wire": "isPortal"})
     current_version: str | None = attrs.field(default=None, metadata={"wire": "currentVersion"})

@@ -40,8 +40,8 @@ class TokenInfo:
     """A token from generateToken."""
 
     token: str = attrs.field(metadata={"wire": "token"})
-    expires: datetime = attrs.field(metadata={"wire": "expires"})
-    """When the token stops working."""
+    expires: datetime | None = attrs.field(default=None, metadata={"wire": "expires"})
+    """When the token stops working (absent from some minimal answers)."""
     ssl: bool | None = attrs.field(default=None, metadata={"wire": "ssl"})
     """True when the token may only be used over HTTPS."""
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
