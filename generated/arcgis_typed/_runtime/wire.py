@@ -134,11 +134,11 @@ def _is_model(cls: Any) -> bool:
 
 def _optional_model(type_: Any) -> type | None:
     """The model class of `Model | None`, else None."""
-    args = getattr(type_, "__args__", ())
-    if len(args) == 2 and type(None) in args:
-        other = args[0] if args[1] is type(None) else args[1]
-        if _is_model(other):
-            return other  # type: ignore[no-any-return]
+    args: tuple[Any, ...] = tuple(getattr(type_, "__args__", ()))
+    others = [a for a in args if a is not type(None)]
+    if len(args) == 2 and len(others) == 1 and _is_model(others[0]):
+        model: type = others[0]
+        return model
     return None
 
 
