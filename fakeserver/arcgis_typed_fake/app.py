@@ -17,16 +17,15 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
-from werkzeug.datastructures import FileStorage
-from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.routing import Map, Rule
-from werkzeug.exceptions import NotFound as RoutingNotFound
-from werkzeug.wrappers import Request, Response
-
 from arcgis_typed._runtime import params as param_codec
 from arcgis_typed._runtime import wire
 from arcgis_typed._runtime.operation import Operation, Upload
 from arcgis_typed.portal._operations import OPERATIONS as PORTAL_OPERATIONS
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import NotFound as RoutingNotFound
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
 
 from . import handlers as _handlers  # noqa: F401  (registers every handler)
 from .call import Call
@@ -230,4 +229,4 @@ def _json(payload: Any, *, pretty: bool = False) -> Response:
     return Response(text, status=200, content_type="application/json; charset=utf-8")
 
 
-__all__ = ["FakeArcGIS", "ManualClock", "INVALID_TOKEN"]
+__all__ = ["INVALID_TOKEN", "FakeArcGIS", "ManualClock"]

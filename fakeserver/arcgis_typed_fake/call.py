@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import attrs
-from werkzeug.wrappers import Request
-
 from arcgis_typed._runtime.operation import Operation
+from werkzeug.wrappers import Request
 
 from .errors import INVALID_TOKEN, TOKEN_REQUIRED, Fault
 from .state.portal import PortalState
@@ -36,4 +35,4 @@ class Call:
         return self.request.remote_addr or ""
 
 
-__all__ = ["Call", "INVALID_TOKEN"]
+__all__ = ["INVALID_TOKEN", "Call"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from arcgis_typed import PortalClient, WsgiTransport
 
 from .app import FakeArcGIS

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from werkzeug.wrappers import Response
+from typing import Any
 
+from arcgis_typed._runtime.operation import Upload
 from arcgis_typed._runtime.wire import ms_to_datetime
 from arcgis_typed.portal.models.content import (
     AddItemResult,
@@ -27,6 +28,7 @@ from arcgis_typed.portal.models.content import (
     UpdateItemResult,
     UserContent,
 )
+from werkzeug.wrappers import Response
 
 from ..call import Call
 from ..errors import Fault, bad_request, forbidden
@@ -86,6 +88,13 @@ def _check_extent(text: str | None) -> str | None:
     return text
 
 
+def _upload(file: Upload | None, file_name: str | None) -> dict[str, Any]:
+    """The state's data arguments for an optional uploaded file (`fileName` overrides the part's name)."""
+    if file is None:
+        return {"data": None, "data_name": None, "data_type": None}
+    return {"data": file.data, "data_name": file_name or file.filename, "data_type": file.content_type}
+
+
 def _folder_view(folder: FolderRecord) -> Folder:
     return Folder(id=folder.id, title=folder.title, username=folder.username, created=ms_to_datetime(folder.created))
 
@@ -134,9 +143,7 @@ def add_item(call: Call, p: ContentAddItemParams) -> AddItemResult:
         p.username,
         title=p.title,
         type=p.type,
-        data=p.file.data if p.file else None,
-        data_name=p.file_name or (p.file.filename if p.file else None),
-        data_type=p.file.content_type if p.file else None,
+        **_upload(p.file, p.file_name),
         text=p.text,
         url=p.url,
         type_keywords=list(p.type_keywords or []),
@@ -175,9 +182,7 @@ def update(call: Call, p: ContentUpdateParams) -> UpdateItemResult:
         call.user,
         p.username,
         p.id,
-        data=p.file.data if p.file else None,
-        data_name=p.file_name or (p.file.filename if p.file else None),
-        data_type=p.file.content_type if p.file else None,
+        **_upload(p.file, p.file_name),
         text=p.text,
         clear_empty_fields=bool(p.clear_empty_fields),
         title=p.title,

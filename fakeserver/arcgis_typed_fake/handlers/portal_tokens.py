@@ -6,17 +6,16 @@ import json
 from html import escape
 from urllib.parse import urlencode, urlsplit
 
-from werkzeug.wrappers import Response
-
 from arcgis_typed._runtime.wire import ms_to_datetime
 from arcgis_typed.portal.models.tokens import (
     OAuthToken,
+    TokenInfo,
     TokensGenerateTokenParams,
     TokensOauth2AuthorizeParams,
     TokensOauth2SigninParams,
     TokensOauth2TokenParams,
-    TokenInfo,
 )
+from werkzeug.wrappers import Response
 
 from ..call import Call
 from ..errors import Fault, bad_request

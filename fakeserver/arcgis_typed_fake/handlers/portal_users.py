@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import attrs
-
 from arcgis_typed._runtime.wire import ms_to_datetime
 from arcgis_typed.portal.models.users import (
     OrgUsersPage,

@@ -94,9 +94,8 @@ class ItemStore:
             return True
         if caller.org_id != item.org_id:
             return False
-        if item.access == "org" or caller.has("portal:admin:viewItems"):
-            return True
-        return False  # shared-to-groups items: group membership arrives with groups
+        # shared-to-groups items: visible to group members once groups exist
+        return item.access == "org" or caller.has("portal:admin:viewItems")
 
     def visible(self, caller: UserRecord | None, item_id: str) -> ItemRecord:
         """The item, if `caller` may see it; the same error whether it is missing or hidden (as ArcGIS)."""

@@ -194,16 +194,19 @@ class PortalState:
         access = item.access
         public = access == "public" if everyone is None else everyone
         org_wide = access in ("org", "public") if org is None else org
-        if public and access != "public":
-            if not self.org.can_share_public or not allowed("portal:user:shareToPublic", "portal:admin:shareToPublic"):
-                raise forbidden("You do not have permissions to share this item publicly.")
+        if (
+            public
+            and access != "public"
+            and not (self.org.can_share_public and allowed("portal:user:shareToPublic", "portal:admin:shareToPublic"))
+        ):
+            raise forbidden("You do not have permissions to share this item publicly.")
         if (org_wide or public) and access not in ("org", "public") and not allowed(
             "portal:user:shareToOrg", "portal:admin:shareToOrg"
         ):
             raise forbidden("You do not have permissions to share this item with the organization.")
-        if not own and (everyone is False and access == "public" or org is False and access == "org"):
-            if not caller.has("portal:admin:updateItems"):
-                raise forbidden()
+        narrowing = everyone is False and access == "public" or org is False and access == "org"
+        if not own and narrowing and not caller.has("portal:admin:updateItems"):
+            raise forbidden()
         not_shared = list(groups)  # no groups exist until the groups family lands: none can be shared with
         item.access = "public" if public else "org" if org_wide else ("shared" if item.groups else "private")
         item.modified = self.now()
