@@ -11,7 +11,20 @@ import attrs
 import yaml
 
 from . import naming
-from .ir import SCALARS, SPECIAL_RESPONSES, Api, Family, Field, Model, Operation, Param, Paging, SignIn, Spec, Type
+from .ir import (
+    SCALARS,
+    SPECIAL_RESPONSES,
+    Api,
+    Family,
+    Field,
+    Model,
+    Operation,
+    Paging,
+    Param,
+    SignIn,
+    Spec,
+    Type,
+)
 
 API_FILE = "_api.yaml"
 HTTP_METHODS = ("GET", "POST")

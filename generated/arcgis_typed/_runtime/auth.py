@@ -16,7 +16,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
@@ -89,7 +89,7 @@ class PasswordAuth:
     def _expiring(self, grant: TokenGrant) -> bool:
         if grant.expires is None:
             return False
-        now = datetime.fromtimestamp(self.clock(), tz=timezone.utc)
+        now = datetime.fromtimestamp(self.clock(), tz=UTC)
         return now + self.margin >= grant.expires
 
     def _fetch(self) -> TokenGrant:
@@ -121,7 +121,7 @@ def token_grant(
         now = clock()
         expires = info.expires
         if expires is not None and expires.timestamp() <= now:
-            expires = datetime.fromtimestamp(now + 60 * expiration_minutes, tz=timezone.utc)
+            expires = datetime.fromtimestamp(now + 60 * expiration_minutes, tz=UTC)
         return TokenGrant(info.token, expires)
 
     return grant
@@ -166,7 +166,7 @@ def oauth2_implicit_grant(
             raise SignInError(400, "The sign-in redirect carries no access_token", operation="oauth2_signin")
         expires_in = fragment.get("expires_in", [None])[0]
         expires = (
-            datetime.fromtimestamp(clock() + int(expires_in), tz=timezone.utc) if expires_in and expires_in.isdigit() else None
+            datetime.fromtimestamp(clock() + int(expires_in), tz=UTC) if expires_in and expires_in.isdigit() else None
         )
         return TokenGrant(fragment["access_token"][0], expires)
 

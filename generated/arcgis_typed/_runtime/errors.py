@@ -171,7 +171,7 @@ def envelope_error(payload: Any, *, status: int = 200, operation: str = "", url:
         return None
     err = payload.get("error")
     if isinstance(err, dict):
-        code = _int(err.get("code"), status if status >= 400 else 400)
+        code = _int(err.get("code"), max(status, 400))
         message = str(err.get("message") or err.get("description") or "Unknown error")
         return error_for(
             code, message, _details(err.get("details")), operation=operation, url=url,

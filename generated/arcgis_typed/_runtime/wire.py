@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import attrs
@@ -25,7 +25,7 @@ T = TypeVar("T")
 WIRE = "wire"
 EXTRA = "extra"
 _EXTRA_KEY = "\x00extra"
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
 
 
@@ -39,9 +39,9 @@ def ms_to_datetime(value: Any, _type: Any = datetime) -> datetime:
             return _EPOCH + timedelta(milliseconds=int(value))
         except ValueError:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     raise TypeError(f"expected epoch milliseconds, got {type(value).__name__}")
 
 
@@ -54,7 +54,7 @@ def _optional_datetime(value: Any, _type: Any) -> datetime | None:
 
 def datetime_to_ms(value: datetime) -> int:
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return (value - _EPOCH) // _MS
 
 
