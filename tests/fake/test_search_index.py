@@ -839,3 +839,24 @@ def test_item_and_user_schemas_build() -> None:
     assert q(users, "portal") == ["u"]
     assert q(users, "role:org_admin orgid:*") == []
     assert users.page(users.query(""), sort_fields=["lastlogin"], descending=True, start=1, num=1) == ["u"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    docs=docs_strategy,
+    field=st.sampled_from(["title", "tags", "owner", "org", "n"]),
+    descending=st.booleans(),
+    start=st.integers(1, 14),
+    num=st.integers(0, 14),
+)
+def test_page_of_every_document_by_position_matches_brute_force(
+    docs: dict[str, dict[str, Any]], field: str, descending: bool, start: int, num: int
+) -> None:
+    """A page over all documents (e.g. `accountid:<org>` in a one-organization fake) is cut from the sorted
+    order by position; ties (many here: few distinct values) must still go by ascending id."""
+    index = small_index(docs)
+    everything = index.query("")
+    assert everything == set(docs)
+    full = ref_sort(docs, set(docs), [field], descending)
+    page = index.page(everything, sort_fields=[field], descending=descending, start=start, num=num)
+    assert page == full[start - 1 : start - 1 + num]

@@ -6,6 +6,7 @@ Visibility rules live here, so every operation that reads items agrees on who ma
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 
 import attrs
 
@@ -73,6 +74,8 @@ class ItemStore:
         self._org: dict[str, set[str]] = {}  # org id -> ids shared with the org (or public)
         self._by_org: dict[str, set[str]] = {}  # org id -> every item of the org
         self.index = SearchIndex(ITEM_FIELDS, default_fields=ITEM_DEFAULT_FIELDS, aliases=ITEM_ALIASES)
+        # caller key -> the ids that caller may see; cleared by every write (searches repeat far more often)
+        self._visible: dict[tuple[str, ...], set[str]] = {}
 
     def __len__(self) -> int:
         return len(self._items)
@@ -116,20 +119,37 @@ class ItemStore:
         return item
 
     def visible_ids(self, caller: UserRecord | None) -> set[str]:
+        """Every id `caller` may see (cached until the next write; do not modify the answer)."""
         if caller is None:
-            return set(self._public)
-        if caller.has("portal:admin:viewItems"):
-            return self._public | self._by_org.get(caller.org_id, set())
-        return self._public | self._org.get(caller.org_id, set()) | self._by_owner.get(caller.username.lower(), set())
+            key: tuple[str, ...] = ("anonymous",)
+        elif caller.has("portal:admin:viewItems"):
+            key = ("admin", caller.org_id)
+        else:
+            key = ("member", caller.org_id, caller.username.lower())
+        cached = self._visible.get(key)
+        if cached is not None:
+            return cached
+        if caller is None:
+            ids = set(self._public)
+        elif key[0] == "admin":
+            ids = self._public | self._by_org.get(caller.org_id, set())
+        else:
+            ids = self._public | self._org.get(caller.org_id, set()) | self._by_owner.get(key[2], set())
+        self._visible[key] = ids
+        return ids
 
-    def search(self, caller: UserRecord | None, q: str) -> set[str]:
+    def search(self, caller: UserRecord | None, q: str) -> AbstractSet[str]:
+        """The ids matching `q` that `caller` may see (read-only)."""
         try:
             matches = self.index.query(q)
         except QuerySyntaxError as exc:
             raise Fault(400, "Unable to perform query. Please check your parameters.", [str(exc)]) from None
-        return matches & self.visible_ids(caller)
+        visible = self.visible_ids(caller)
+        if len(visible) == len(self._items):
+            return matches  # the caller sees every item: nothing to filter
+        return matches & visible
 
-    def page(self, ids: set[str], *, sort_field: str | None, sort_order: str | None, start: int, num: int) -> list[ItemRecord]:
+    def page(self, ids: AbstractSet[str], *, sort_field: str | None, sort_order: str | None, start: int, num: int) -> list[ItemRecord]:
         fields = [f.strip() for f in (sort_field or "").split(",") if f.strip()]
         try:
             ordered = self.index.page(ids, sort_fields=fields, descending=(sort_order == "desc"), start=start, num=num)
@@ -167,6 +187,7 @@ class ItemStore:
 
     def reindex(self, item: ItemRecord) -> None:
         """Bring the access sets and the search index in line with the record after a change."""
+        self._visible.clear()
         self._public.discard(item.id)
         org = self._org.setdefault(item.org_id, set())
         org.discard(item.id)
@@ -177,6 +198,7 @@ class ItemStore:
         self.index.put(item.id, _search_values(item))
 
     def remove(self, item: ItemRecord) -> None:
+        self._visible.clear()
         del self._items[item.id]
         self._by_owner.get(item.owner.lower(), set()).discard(item.id)
         self._by_org.get(item.org_id, set()).discard(item.id)

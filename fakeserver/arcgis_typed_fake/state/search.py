@@ -1133,12 +1133,35 @@ class SearchIndex:
         # touches each of its ids a few times. Walk when that looks cheaper,
         # but give up after a few times the expected effort (matches bunched
         # at the far end of the order) and select instead.
+        if len(fields) == 1 and total == len(self._all) and self._all <= ids:
+            everything = self._slice_everything(fields[0], descending, offset, need)
+            if everything is not None:
+                return everything
         expected = need * len(self._all) / total
         if total >= 128 and expected <= 4 * total:
             walked = self._walk(ids, fields, descending, need, budget=int(4 * expected) + 2048)
             if walked is not None:
                 return walked[offset:need]
         return self._select(ids, fields, descending, need)[offset:need]
+
+    @staticmethod
+    def _slice_everything(field: _Field, descending: bool, offset: int, need: int) -> list[str] | None:
+        """A page of *every* document by one field, by position in its sorted order (no walking); None when
+        the page reaches the documents without a value (the general path places those)."""
+        order = field.order()
+        size = len(order)
+        if need > size:
+            return None
+        if not descending:
+            return [e[1] for e in order[offset:need]]
+        # Descending by value, ties still by ascending id: widen the window to whole groups of equal keys,
+        # then a stable sort by key alone (reversed) puts each group back in ascending id order.
+        lo = order.bisect_left((order[size - need][0],))
+        hi = order.bisect_right((order[size - offset - 1][0], _TOP))
+        window = order[lo:hi]
+        window.sort(key=lambda e: e[0], reverse=True)
+        first = size - hi  # rank (0-based, descending) of window[0]
+        return [e[1] for e in window[offset - first : need - first]]
 
     def _walk(
         self,
