@@ -40,7 +40,6 @@ class PortalState:
         org_id: str,
         org_name: str,
         password_iterations: int,
-        token_secret: object = None,
     ) -> None:
         self.clock = clock
         self.ids = ids

@@ -90,7 +90,7 @@ class Session:
         try:
             return self.transport.send(HttpRequest(method, url, headers, body), idempotent=op.idempotent)
         except TransportError as exc:
-            if isinstance(exc, TransportError) and not exc.operation:
+            if not exc.operation:
                 exc.operation = op.name
                 exc.args = (f"{op.name}: {exc.args[0] if exc.args else exc}",)
             raise
