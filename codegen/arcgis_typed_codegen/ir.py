@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import attrs
 
+from .naming import path_variants
+
 SCALARS = {"str": "str", "int": "int", "float": "float", "bool": "bool", "datetime": "datetime", "json": "Any"}
 SPECIAL_RESPONSES = {"@text": "str", "@redirect": "str", "@bytes": "bytes"}
 
@@ -108,8 +110,8 @@ class Operation:
     params_class: str  # the generated parameter class, e.g. "ContentSearchParams"
     doc: str
     http: tuple[str, ...]
-    path: str  # e.g. /sharing/rest/content/items/{id}
-    rule: str  # the Werkzeug rule, e.g. /sharing/rest/content/items/<id>
+    path: str  # e.g. /sharing/rest/content/items/{id}; optional parts in [...], e.g. /admin/services[/{folderName}]
+    rule: str  # the Werkzeug rule, e.g. /sharing/rest/content/items/<id> (every optional part present)
     auth: str  # anonymous | optional | token
     privileges: tuple[str, ...]
     owner_override: str | None
@@ -120,6 +122,13 @@ class Operation:
     errors: tuple[tuple[int, str], ...]
     seeds: tuple[str, ...]
     source: str  # spec file, relative to the spec root
+    rules: tuple[str, ...] = ()  # the Werkzeug rule of every concrete path, longest first (rules[0] == rule)
+    html: bool = False  # f=html answers a browsable page of the resource
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Every concrete path (one, unless the path has optional parts), longest first."""
+        return tuple(path_variants(self.path))
 
     @property
     def qualified(self) -> str:

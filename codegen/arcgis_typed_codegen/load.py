@@ -200,7 +200,7 @@ def _default_encoding(t: Type) -> str:
     return "plain"
 
 
-def _param(ctx: _Ctx, wire: str, raw: Any) -> Param:
+def _param(ctx: _Ctx, wire: str, raw: Any, optional_path: frozenset[str] = frozenset()) -> Param:
     spec = {"type": raw} if isinstance(raw, str) else ctx.mapping(raw, allowed=_PARAM_KEYS, required=("type",))
     t = ctx.at("type").type(spec["type"], allow_file=True)
     location = ctx.at("in").string(spec.get("in", "file" if t.base == "file" else "form"), choices=LOCATIONS)
@@ -209,9 +209,14 @@ def _param(ctx: _Ctx, wire: str, raw: Any) -> Param:
     if location == "path" and t.base != "str":
         raise ctx.at("type").error("path parameters are strings")
     encoding = ctx.at("encoding").string(spec.get("encoding", _default_encoding(t)), choices=ENCODINGS)
-    required = ctx.at("required").boolean(spec.get("required", location == "path"))
-    if location == "path" and not required:
-        raise ctx.at("required").error("path parameters are always required")
+    in_optional_part = location == "path" and wire in optional_path
+    required = ctx.at("required").boolean(spec.get("required", location == "path" and not in_optional_part))
+    if location == "path" and not required and not in_optional_part:
+        raise ctx.at("required").error(
+            "path parameters are always required, unless they sit in an optional [/...] part of the path"
+        )
+    if in_optional_part and required:
+        raise ctx.at("required").error("a path parameter in an optional [/...] part of the path is optional")
     bounds = {k: ctx.at(k).integer(spec[k]) if k in spec else None for k in ("min", "max")}
     if (bounds["min"] is not None or bounds["max"] is not None) and t.base != "int":
         raise ctx.at("min" if bounds["min"] is not None else "max").error("min/max apply to int parameters only")
@@ -232,7 +237,7 @@ def _param(ctx: _Ctx, wire: str, raw: Any) -> Param:
 
 _OP_KEYS = (
     "doc", "http", "path", "auth", "privileges", "owner_override", "idempotent", "params", "response",
-    "paging", "errors", "seeds",
+    "paging", "errors", "seeds", "html",
 )
 
 
@@ -246,10 +251,10 @@ def _operation(ctx: _Ctx, api: str, family: str, name: str, raw: Any, source: st
     if not http:
         raise ctx.at("http").error("at least one HTTP method")
     path = ctx.at("path").string(spec["path"])
-    if not path.startswith("/") or path.endswith("/") and path != "/":
-        raise ctx.at("path").error("paths start with / and do not end with /")
+    _check_path(ctx.at("path"), path)
+    optional_path = frozenset(naming.optional_names(path))
     params_raw = ctx.at("params").mapping(spec.get("params"))
-    params = tuple(_param(ctx.at("params", wire), wire, value) for wire, value in params_raw.items())
+    params = tuple(_param(ctx.at("params", wire), wire, value, optional_path) for wire, value in params_raw.items())
     _unique(ctx.at("params"), [p.name for p in params], "Python parameter name")
     in_path = [p.wire for p in params if p.location == "path"]
     if sorted(in_path) != sorted(naming.path_names(path)):
@@ -290,7 +295,9 @@ def _operation(ctx: _Ctx, api: str, family: str, name: str, raw: Any, source: st
         doc=ctx.at("doc").string(spec["doc"]).strip(),
         http=http,
         path=path,
-        rule=naming.werkzeug_rule(path),
+        rule=naming.werkzeug_rule(naming.path_variants(path)[0]),
+        rules=tuple(naming.werkzeug_rule(v) for v in naming.path_variants(path)),
+        html=ctx.at("html").boolean(spec.get("html", False)),
         auth=ctx.at("auth").string(spec["auth"], choices=AUTH_MODES),
         privileges=ctx.at("privileges").strings(spec.get("privileges", [])),
         owner_override=ctx.at("owner_override").string(spec["owner_override"]) if "owner_override" in spec else None,
@@ -302,6 +309,33 @@ def _operation(ctx: _Ctx, api: str, family: str, name: str, raw: Any, source: st
         seeds=seeds,
         source=source,
     )
+
+
+_SEGMENT_TEXT = re.compile(r"^[\w.~-]*$")  # the fixed text of a path segment (placeholders removed)
+
+
+def _check_path(ctx: _Ctx, path: str) -> None:
+    """Paths start with / and do not end with /; `{name}` placeholders, several per segment only when fixed
+    text separates them (`{serviceName}.{type}`); optional parts are `[/...]`, not nested, each with a placeholder."""
+    if not path.startswith("/") or path.endswith("/") and path != "/":
+        raise ctx.error("paths start with / and do not end with /")
+    fixed = re.sub(r"\[[^\[\]]*\]", "", path)
+    if "[" in fixed or "]" in fixed:
+        raise ctx.error("optional parts are written [/...], closed and not nested")
+    for part in naming.optional_parts(path):
+        if not part.startswith("/") or part.endswith("/") or not naming.path_names(part):
+            raise ctx.error(f"the optional part [{part}] must start with /, not end with /, and hold a placeholder")
+    names = naming.path_names(path)
+    if len(set(names)) != len(names):
+        raise ctx.error("a placeholder appears twice in the path")
+    for variant in naming.path_variants(path):
+        for segment in variant.strip("/").split("/"):
+            if "}{" in segment:
+                raise ctx.error(f"placeholders in one segment need fixed text between them: {segment!r}")
+            if not _SEGMENT_TEXT.match(re.sub(r"\{\w+\}", "", segment)):
+                raise ctx.error(f"unexpected characters in the path segment {segment!r}")
+            if not segment and variant != "/":
+                raise ctx.error("empty path segment (//)")
 
 
 def _unique(ctx: _Ctx, names: list[str], what: str) -> None:
@@ -432,10 +466,11 @@ def _check_routes(families: list[Family]) -> None:
     seen: dict[str, str] = {}
     for fam in families:
         for op in fam.operations:
-            key = re.sub(r"<\w+>", "<>", op.rule).lower()
-            if key in seen:
-                raise SpecError(fam.source, ("operations", op.name, "path"), f"same route as {seen[key]}")
-            seen[key] = op.qualified
+            for rule in op.rules:
+                key = re.sub(r"<\w+>", "<>", rule).lower()
+                if key in seen:
+                    raise SpecError(fam.source, ("operations", op.name, "path"), f"same route as {seen[key]}")
+                seen[key] = op.qualified
 
 
 def load_spec(spec_root: Path, *, only: Callable[[str], bool] | None = None) -> Spec:

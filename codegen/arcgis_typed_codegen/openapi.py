@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import naming
 from .ir import Api, Model, Operation, Param, Type
 
 ERROR_ENVELOPE = "ErrorEnvelope"
@@ -93,16 +94,24 @@ def _responses(api: Api, op: Operation) -> dict[str, Any]:
         content = {"application/octet-stream": {"schema": {}}, "application/json": {"schema": error}}
     else:
         content = {"application/json": {"schema": {"oneOf": [{"$ref": f"#/components/schemas/{op.response}"}, error]}}}
+        if op.html:
+            content["text/html"] = {"schema": {"type": "string", "description": "A browsable page (f=html)."}}
     return {"200": {"description": "The result, or an ArcGIS error envelope (ArcGIS answers errors with HTTP 200)", "content": content}}
 
 
-def _operation(api: Api, op: Operation, method: str) -> dict[str, Any]:
+def _operation(api: Api, op: Operation, method: str, path: str) -> dict[str, Any]:
+    """One method of one concrete path of `op` (a path with optional parts has several: see `variant_suffix`)."""
     body_params = [p for p in op.params if p.location != "path"]
+    present = set(naming.path_names(path))
     parameters: list[dict[str, Any]] = [
-        {"name": p.wire, "in": "path", "required": True, "schema": {"type": "string"}} for p in op.params if p.location == "path"
+        {"name": p.wire, "in": "path", "required": True, "schema": {"type": "string"}}
+        for p in op.params
+        if p.location == "path" and p.wire in present
     ]
     out: dict[str, Any] = {
-        "operationId": f"{op.family}_{op.name}" + ("" if method == op.http[0].lower() else f"_{method}"),
+        "operationId": f"{op.family}_{op.name}"
+        + variant_suffix(op, path)
+        + ("" if method == op.http[0].lower() else f"_{method}"),
         "summary": op.doc.split(". ")[0][:120],
         "description": op.doc,
         "tags": [op.family],
@@ -116,7 +125,8 @@ def _operation(api: Api, op: Operation, method: str) -> dict[str, Any]:
         out["x-arcgis-owner-override"] = op.owner_override
     if op.auth != "anonymous":
         out["security"] = [{"bearer": []}, {}] if op.auth == "optional" else [{"bearer": []}]
-    f_param = {"name": "f", "in": "query", "schema": {"type": "string", "enum": ["json", "pjson"]}}
+    formats = ["json", "pjson", "html"] if op.html else ["json", "pjson"]
+    f_param = {"name": "f", "in": "query", "schema": {"type": "string", "enum": formats}}
     if method == "get":
         parameters += [
             {"name": p.wire, "in": "query", "required": p.required, "schema": _form_schema(p)} for p in body_params
@@ -126,7 +136,7 @@ def _operation(api: Api, op: Operation, method: str) -> dict[str, Any]:
         media = "multipart/form-data" if any(p.location == "file" for p in op.params) else "application/x-www-form-urlencoded"
         schema: dict[str, Any] = {
             "type": "object",
-            "properties": {"f": {"type": "string", "enum": ["json", "pjson"]}, **{p.wire: _form_schema(p) for p in body_params}},
+            "properties": {"f": {"type": "string", "enum": formats}, **{p.wire: _form_schema(p) for p in body_params}},
         }
         required = [p.wire for p in body_params if p.required]
         if required:
@@ -138,12 +148,19 @@ def _operation(api: Api, op: Operation, method: str) -> dict[str, Any]:
     return out
 
 
+def variant_suffix(op: Operation, path: str) -> str:
+    """The operationId suffix of a concrete path that leaves optional parts out: `_without_folderName`."""
+    missing = [name for name in naming.path_names(op.path) if name not in naming.path_names(path)]
+    return "_without_" + "_".join(missing) if missing else ""
+
+
 def export(api: Api) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for op in api.operations:
-        item = paths.setdefault(op.path, {})
-        for method in op.http:
-            item[method.lower()] = _operation(api, op, method.lower())
+        for path in op.paths:
+            item = paths.setdefault(path, {})
+            for method in op.http:
+                item[method.lower()] = _operation(api, op, method.lower(), path)
     schemas = {m.name: _model_schema(m) for m in api.models if not m.is_params}
     schemas[ERROR_ENVELOPE] = {
         "type": "object",

@@ -85,8 +85,8 @@ def _field_default(f: Field, model: Model) -> str:
 
 def _signature(op: Operation, first: str, paged: bool = False) -> list[str]:
     args = [first]
-    positional = [p for p in op.params if p.location == "path"]
-    rest = [p for p in op.params if p.location != "path" and not (paged and p.wire in ("start", "num"))]
+    positional = [p for p in op.params if p.location == "path" and p.required]  # optional path parts: keywords
+    rest = [p for p in op.params if p not in positional and not (paged and p.wire in ("start", "num"))]
     args += [f"{p.name}: str" for p in positional]
     keyword = [f"{p.name}: {_param_type(p)}" for p in rest if p.required]
     keyword += [f"{p.name}: {_param_type(p)} | None = None" for p in rest if not p.required]
@@ -192,10 +192,10 @@ def _ops_imports(api: Api, family: Family) -> list[str]:
         lines.append(f"from typing import {', '.join(typing_names)}")
     if lines:
         lines.append("")
-    if paged:
-        lines.append("from arcgis_typed._runtime.paging import iterate")
     if "Upload" in sig:
         lines.append("from arcgis_typed._runtime.operation import Upload")
+    if paged:
+        lines.append("from arcgis_typed._runtime.paging import iterate")
     lines.append("from arcgis_typed._runtime.session import Session")
     lines.append(f"from arcgis_typed.{api.name} import _operations as _ops")
     by_family: dict[str, set[str]] = {}
@@ -207,6 +207,8 @@ def _ops_imports(api: Api, family: Family) -> list[str]:
 
 
 def _import(module: str, names: list[str]) -> str:
+    # isort's order (what ruff checks): constants, then classes, then the rest; case-insensitive within each
+    names = sorted(names, key=lambda n: (0 if n.isupper() else 1 if n[:1].isupper() else 2, n.lower(), n))
     line = f"from {module} import {', '.join(names)}"
     if len(line) <= 110:
         return line

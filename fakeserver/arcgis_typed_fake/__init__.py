@@ -1,9 +1,10 @@
-"""arcgis_typed_fake: a stateful fake ArcGIS Enterprise for tests and local development.
+"""arcgis_typed_fake: a stateful fake ArcGIS Enterprise (a Portal and an ArcGIS Server) for tests and local
+development.
 
     from arcgis_typed_fake import FakeArcGIS, serve
     fake = FakeArcGIS(admin_username="admin", admin_password="secret-pass")
     with serve(fake, https=True) as server:
-        print(server.portal_url, server.ca_path)
+        print(server.portal_url, server.server_admin_url, server.ca_path)
 """
 
 from .app import FakeArcGIS

@@ -1,26 +1,31 @@
-"""`FakeArcGIS`: one WSGI app hosting a stateful fake Portal.
+"""`FakeArcGIS`: one WSGI app hosting a stateful fake Portal and a fake ArcGIS Server (Administrator API).
 
-Routes and request validation come from the generated operations table (`arcgis_typed.portal._operations`);
-parameters are decoded with the client's own codec; handlers (in `handlers/`) are short and the rules live in
-`state/`. Every error is the ArcGIS envelope with HTTP 200, as the real server answers.
+Routes and request validation come from the generated operations tables (`arcgis_typed.<api>._operations`),
+each API mounted at its context path; parameters are decoded with the client's own codec; handlers (in
+`handlers/`, registered as `"<api>:<family>.<op>"`) are short and the rules live in `state/`. Every error is
+the error envelope of the API that was called (Portal: `{"error": {...}}`, Server: `{"status": "error",
+"messages": [...], "code": N}`) with HTTP 200, as the real servers answer.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import logging
 import re
 import secrets
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import attrs
 from arcgis_typed._runtime import params as param_codec
 from arcgis_typed._runtime import wire
 from arcgis_typed._runtime.operation import Operation, Upload
 from arcgis_typed.portal._operations import OPERATIONS as PORTAL_OPERATIONS
+from arcgis_typed.server_admin._operations import OPERATIONS as SERVER_ADMIN_OPERATIONS
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import NotFound as RoutingNotFound
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -28,17 +33,27 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from . import handlers as _handlers  # noqa: F401  (registers every handler)
-from .call import Call
+from . import html
+from .call import Call, ServerCall
 from .clock import Clock, Ids, ManualClock
 from .errors import INVALID_TOKEN, TOKEN_REQUIRED, Fault, forbidden
 from .registry import HANDLERS
 from .state.portal import PortalState
+from .state.server import MachineRecord, ServerState, ServerUser
 from .state.users import UserRecord
 
 log = logging.getLogger("arcgis_typed_fake")
 
 _SLASHES = re.compile(r"/{2,}")
+_PLACEHOLDER = re.compile(r"<(\w+)>")
 MAX_REQUEST_BYTES = 110 * 1024 * 1024
+# Set by `machine_app` (which `serve` uses to give each server machine its own port); not settable by clients.
+MACHINE_KEY = "arcgis_typed_fake.machine"
+ORIGINS_KEY = "arcgis_typed_fake.machine_origins"
+POST_TOKEN_IN_URL = (
+    "Requests to the Administrator API that use POST carry the token in the request body (or the "
+    "X-Esri-Authorization header), not in the URL."
+)
 
 
 def _resolve(ref: str) -> Any:
@@ -47,18 +62,70 @@ def _resolve(ref: str) -> Any:
 
 
 @attrs.frozen
+class _Api:
+    name: str  # portal | server_admin
+    context: str  # e.g. /portal
+    envelope: str  # portal | server
+    operations: tuple[Operation, ...]
+    post_token_in_body: bool = False  # Server admin: a POST's token goes in the body, never in the URL
+
+    def owns(self, path: str) -> bool:
+        return path.lower() == self.context.lower() or path.lower().startswith(self.context.lower() + "/")
+
+
+@attrs.frozen
 class _Route:
+    api: _Api
+    key: str  # "<api>:<family>.<op>", the handler registry key
     op: Operation
+    rule: str  # the matched Werkzeug rule, context included
     params_class: type[Any]
-    segments: tuple[str | None, ...]  # None where the rule has a placeholder
-    names: tuple[str, ...]
+    segments: tuple[re.Pattern[str] | None, ...]  # per path segment: None for fixed text, else its placeholders
+
+
+_Routing = tuple[Map, dict[str, _Route], dict[str, list[tuple[str, Operation]]]]
+
+
+@functools.lru_cache(maxsize=16)
+def _routing(apis: tuple[_Api, ...]) -> _Routing:
+    """The Werkzeug map of every operation of `apis` at its context (one rule per concrete path), the route of
+    each endpoint, and each API's (rule, operation) pairs. Built once per set of contexts: compiling the rules is
+    most of what creating a fake costs, and the result never changes."""
+    rules = []
+    by_endpoint: dict[str, _Route] = {}
+    api_rules: dict[str, list[tuple[str, Operation]]] = {}
+    for api in apis:
+        for op in api.operations:
+            key = f"{api.name}:{op.name}"
+            params_class = _resolve(op.params_class)
+            for i, variant in enumerate(op.all_rules):
+                rule = api.context + variant
+                segments = tuple(_segment_pattern(s) for s in rule.strip("/").split("/"))
+                endpoint = f"{key}#{i}"
+                by_endpoint[endpoint] = _Route(api, key, op, rule, params_class, segments)
+                api_rules.setdefault(api.name, []).append((rule, op))
+                rules.append(Rule(rule.lower(), endpoint=endpoint))
+    return Map(rules, merge_slashes=False, strict_slashes=False), by_endpoint, api_rules
+
+
+def _segment_pattern(segment: str) -> re.Pattern[str] | None:
+    """`<serviceName>.<type>` -> a pattern capturing both (greedy, like Werkzeug's default converter)."""
+    if "<" not in segment:
+        return None
+    parts = _PLACEHOLDER.split(segment)  # text, name, text, name, ..., text
+    regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^/]+)" for i, part in enumerate(parts))
+    return re.compile(regex, re.IGNORECASE)
 
 
 class FakeArcGIS:
-    """A stateful fake ArcGIS Enterprise (Portal for now), as a WSGI app that owns its state.
+    """A stateful fake ArcGIS Enterprise - a Portal and an ArcGIS Server - as a WSGI app that owns its state.
 
-    `admin_password` defaults to a random one (see `.admin_password`). Pass `clock=ManualClock(...)` and
-    `seed=` for deterministic time and ids. Thread-safe: requests are applied to the state one at a time.
+    `admin_password` defaults to a random one (see `.admin_password`). The server's primary site
+    administrator has the same credentials as the portal administrator unless `server_admin_username` /
+    `server_admin_password` say otherwise. `server_machines` names the server's machines; the first one is in
+    a site from the start unless `server_site=False` (then createNewSite / joinSite make one). Pass
+    `server_context=None` to serve no ArcGIS Server. Pass `clock=ManualClock(...)` and `seed=` for
+    deterministic time and ids. Thread-safe: requests are applied to the state one at a time.
     """
 
     def __init__(
@@ -67,6 +134,11 @@ class FakeArcGIS:
         admin_password: str | None = None,
         *,
         portal_context: str = "/portal",
+        server_context: str | None = "/arcgis",
+        server_machines: Sequence[str] = ("MACHINE1",),
+        server_site: bool = True,
+        server_admin_username: str | None = None,
+        server_admin_password: str | None = None,
         org_id: str | None = None,
         org_name: str = "Fake Organization",
         clock: Clock | None = None,
@@ -76,64 +148,112 @@ class FakeArcGIS:
     ) -> None:
         self.admin_username = admin_username
         self.admin_password = admin_password or secrets.token_urlsafe(12)
+        self.server_admin_username = server_admin_username or admin_username
+        self.server_admin_password = server_admin_password or self.admin_password
         self.control_token = control_token or secrets.token_urlsafe(24)
         self.portal_context = "/" + portal_context.strip("/")
-        self.server_context: str | None = None
+        self.server_context: str | None = "/" + server_context.strip("/") if server_context is not None else None
         self.mission_context: str | None = None
+        if self.server_context is not None and self.server_context.lower() == self.portal_context.lower():
+            raise ValueError("the portal and the server need different context paths")
+        self.server_machines = tuple(server_machines)
+        self._server_site = server_site
         self.clock = clock or Clock()
         self._seed = seed
         self._org_id = org_id
         self._org_name = org_name
         self._password_iterations = password_iterations
         self._lock = threading.RLock()
-        self._routes = self._build_routes(PORTAL_OPERATIONS)
-        missing = sorted(f"portal:{op.name}" for op in PORTAL_OPERATIONS if f"portal:{op.name}" not in HANDLERS)
-        self.unimplemented = tuple(missing)
-        self.portal: PortalState = self._new_state()
+        apis = [_Api("portal", self.portal_context, "portal", PORTAL_OPERATIONS)]
+        if self.server_context is not None:
+            apis.append(_Api("server_admin", self.server_context, "server", SERVER_ADMIN_OPERATIONS,
+                             post_token_in_body=True))
+        self._apis = tuple(apis)
+        self._routes, self._by_endpoint, self._api_rules = _routing(self._apis)
+        self.unimplemented = tuple(
+            sorted(f"{api.name}:{op.name}" for api in self._apis for op in api.operations
+                   if f"{api.name}:{op.name}" not in HANDLERS)
+        )
+        self.portal: PortalState
+        self.server: ServerState
+        self.portal, self.server = self._new_state()
 
     # --- state ------------------------------------------------------------------------------------------------
 
-    def _new_state(self) -> PortalState:
+    def _new_state(self) -> tuple[PortalState, ServerState]:
         ids = Ids(self._seed)
-        state = PortalState(
+        portal = PortalState(
             clock=self.clock,
             ids=ids,
             org_id=self._org_id or ids.new()[:16],
             org_name=self._org_name,
             password_iterations=self._password_iterations,
         )
-        state.add_user(self.admin_username, self.admin_password, role="org_admin", full_name="Administrator")
-        return state
+        portal.add_user(self.admin_username, self.admin_password, role="org_admin", full_name="Administrator")
+        server = ServerState(
+            clock=self.clock,
+            ids=Ids(None if self._seed is None else self._seed + 1),  # a stream of its own: portal ids stay put
+            machines=self.server_machines,
+            password_iterations=self._password_iterations,
+            admin=(self.server_admin_username, self.server_admin_password) if self._server_site else None,
+        )
+        return portal, server
 
     def reset(self) -> None:
-        """Forget everything but the administrator (a fresh organization with the same settings)."""
+        """Forget everything but the administrators (a fresh organization and server with the same settings)."""
         with self._lock:
-            self.portal = self._new_state()
+            self.portal, self.server = self._new_state()
 
     # --- routing ------------------------------------------------------------------------------------------------
 
-    def _build_routes(self, operations: Iterable[Operation]) -> Map:
-        rules = []
-        self._by_endpoint: dict[str, _Route] = {}
-        for op in operations:
-            rule = self.portal_context + op.rule
-            segments = tuple(None if s.startswith("<") else s.lower() for s in rule.strip("/").split("/"))
-            names = tuple(s[1:-1] for s in rule.strip("/").split("/") if s.startswith("<"))
-            endpoint = f"portal:{op.name}"
-            self._by_endpoint[endpoint] = _Route(op, _resolve(op.params_class), segments, names)
-            rules.append(Rule(rule.lower(), endpoint=endpoint))
-        return Map(rules, merge_slashes=False, strict_slashes=False)
+    def _api_for(self, path: str) -> _Api:
+        """The API a path belongs to (by context), for routing errors; the portal when none matches."""
+        for api in sorted(self._apis, key=lambda a: -len(a.context)):
+            if api.owns(path):
+                return api
+        return self._apis[0]
 
     def _match(self, path: str) -> tuple[_Route, dict[str, str]]:
         adapter = self._routes.bind("fake", "/")
         try:
             endpoint, _ = adapter.match(path.lower(), method="GET")
         except RoutingNotFound:
-            raise Fault(400, f"Could not find resource or operation '{path}' on the system.") from None
+            api = self._api_for(path)
+            code = 404 if api.envelope == "server" else 400
+            raise Fault(code, f"Could not find resource or operation '{path}' on the system.") from None
         route = self._by_endpoint[str(endpoint)]
         original = path.strip("/").split("/")
-        values = [original[i] for i, s in enumerate(route.segments) if s is None]
-        return route, dict(zip(route.names, values))
+        values: dict[str, str] = {}
+        for pattern, segment in zip(route.segments, original, strict=True):
+            if pattern is not None:
+                found = pattern.fullmatch(segment)
+                if found is None:
+                    raise Fault(404, f"Could not find resource or operation '{path}' on the system.")
+                values.update(found.groupdict())
+        return route, values
+
+    # --- server machines --------------------------------------------------------------------------------------
+
+    def machine_app(self, machine: str, origins: Mapping[str, str]) -> Callable[..., Iterable[bytes]]:
+        """A WSGI app that serves this fake as server machine `machine` (`serve` gives each machine a port);
+        `origins` maps every machine name to the scheme://host:port that reaches it (read at each request, so
+        the caller may fill it in once every port is bound)."""
+        if self.server.machine(machine) is None:
+            raise ValueError(f"no server machine {machine!r}")
+
+        def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            environ[MACHINE_KEY] = machine
+            environ[ORIGINS_KEY] = origins
+            return self(environ, start_response)
+
+        return app
+
+    def _machine_of(self, request: Request) -> MachineRecord:
+        named = request.environ.get(MACHINE_KEY)
+        found = self.server.machine(named) if isinstance(named, str) else None
+        if found is None:
+            found = self.server.machine_for_host(urlsplit("//" + request.host).hostname or "")
+        return found or self.server.default_machine
 
     # --- WSGI ---------------------------------------------------------------------------------------------------
 
@@ -171,7 +291,14 @@ class FakeArcGIS:
             values.update(request.form.items())
             for name, storage in request.files.items():
                 files[name] = _upload(storage)
-        caller = self._caller(request, values, op)
+        token = _token(request, values, route.api)
+        call: Call | ServerCall
+        if route.api.name == "portal":
+            user = self._portal_caller(request, token, op)
+            call = Call(state=self.portal, op=op, request=request, caller=user, api_url=self._api_url(request, route.api))
+        else:
+            call = self._server_call(request, token, op, route.api)
+        caller: UserRecord | ServerUser | None = call.caller
         try:
             params = param_codec.decode(op, values, files, path_values, route.params_class)
         except param_codec.ParamError as exc:
@@ -180,19 +307,21 @@ class FakeArcGIS:
             lacking = [p for p in op.privileges if not caller.has(p)]
             if lacking:
                 raise forbidden()
-        handler = HANDLERS[f"portal:{op.name}"]
-        call = Call(state=self.portal, op=op, request=request, caller=caller, api_url=self._api_url(request))
+        handler = HANDLERS[route.key]
         with self._lock:
             result = handler(call, params)
         if isinstance(result, Response):
             return result
-        return _json(wire.unstructure(result), pretty=values.get("f", "").lower() == "pjson")
+        payload = wire.unstructure(result)
+        fmt = values.get("f", "").lower()
+        if fmt == "html" and op.html:
+            return self._html(request, route, path, payload, token if "token" in request.args else None)
+        return _json(payload, pretty=fmt == "pjson")
 
-    def _api_url(self, request: Request) -> str:
-        return f"{request.scheme}://{request.host}{self.portal_context}"
+    def _api_url(self, request: Request, api: _Api) -> str:
+        return f"{request.scheme}://{request.host}{api.context}"
 
-    def _caller(self, request: Request, values: dict[str, str], op: Operation) -> UserRecord | None:
-        token = _token(request, values)
+    def _portal_caller(self, request: Request, token: str | None, op: Operation) -> UserRecord | None:
         if op.auth == "anonymous":
             return None
         if token is None:
@@ -202,18 +331,55 @@ class FakeArcGIS:
         with self._lock:
             return self.portal.caller_for(token, referer=request.headers.get("Referer"), ip=request.remote_addr)
 
+    def _server_call(self, request: Request, token: str | None, op: Operation, api: _Api) -> ServerCall:
+        origins: Mapping[str, str] = request.environ.get(ORIGINS_KEY) or {}
+        with self._lock:
+            machine = self._machine_of(request)
+            caller = None
+            if op.auth != "anonymous":
+                if token is None:
+                    if op.auth == "token":
+                        in_url = request.method == "POST" and "token" in {k.lower() for k in request.args}
+                        raise Fault(499, TOKEN_REQUIRED, [POST_TOKEN_IN_URL] if in_url else [
+                            "Generate a token with the generateToken operation."])
+                else:
+                    caller = self.server.caller_for(
+                        machine, token, referer=request.headers.get("Referer"), ip=request.remote_addr
+                    )
+        return ServerCall(
+            server=self.server, machine=machine, op=op, request=request, caller=caller,
+            api_url=self._api_url(request, api), context=api.context, origins=origins,
+        )
+
+    def _html(self, request: Request, route: _Route, path: str, payload: Any, token: str | None) -> Response:
+        page = html.page(
+            title=f"ArcGIS {'Server Administrator Directory' if route.api.envelope == 'server' else 'Portal'}",
+            path=path,
+            rule=route.rule,
+            payload=payload,
+            routes=self._api_rules.get(route.api.name, []),
+            home=f"{route.api.context}/admin" if route.api.envelope == "server" else route.api.context,
+            token=token,
+        )
+        return Response(page, status=200, content_type="text/html; charset=utf-8")
+
     def _error(self, fault: Fault, request: Request) -> Response:
         pretty = request.args.get("f", "").lower() == "pjson"
-        return _json(fault.portal_envelope(), pretty=pretty)
+        path = _SLASHES.sub("/", request.path)
+        envelope = fault.server_envelope() if self._api_for(path).envelope == "server" else fault.portal_envelope()
+        return _json(envelope, pretty=pretty)
 
 
-def _token(request: Request, values: dict[str, str]) -> str | None:
+def _token(request: Request, values: dict[str, str], api: _Api) -> str | None:
+    """The caller's token: a Bearer header, else the `token` parameter (for a Server admin POST: the body's)."""
+    query_token = values.pop("token", None)
     for header in ("X-Esri-Authorization", "Authorization"):
         raw = request.headers.get(header, "")
         if raw[:7].lower() == "bearer " and raw[7:].strip():
             return raw[7:].strip()
-    token = values.pop("token", None)
-    return token or None
+    if api.post_token_in_body and request.method == "POST":
+        return request.form.get("token") or None
+    return query_token or None
 
 
 def _upload(storage: FileStorage) -> Upload:

@@ -25,16 +25,19 @@ def _serve(args: argparse.Namespace) -> int:
         admin_username=args.admin_username,
         admin_password=args.admin_password or os.environ.get("ARCGIS_FAKE_ADMIN_PASSWORD") or None,
         portal_context=args.portal_context,
+        server_context=None if args.no_server else args.server_context,
+        server_machines=tuple(m.strip() for m in args.server_machines.split(",") if m.strip()) or ("MACHINE1",),
         seed=args.seed,
         control_token=os.environ.get("ARCGIS_FAKE_CONTROL_TOKEN") or None,
     )
     stop = threading.Event()
     with serve(fake, https=not args.http, host=args.host, port=args.port, threads=args.threads) as server:
-        lines = [
-            "arcgis-fake is serving a fake ArcGIS Enterprise portal",
-            f"  portal URL     {server.portal_url}",
-            f"  admin          {fake.admin_username} / {fake.admin_password}",
-        ]
+        lines = ["arcgis-fake is serving a fake ArcGIS Enterprise (portal and server)",
+                 f"  portal URL     {server.portal_url}"]
+        if server.server_admin_url:
+            lines.append(f"  server admin   {server.server_admin_url}")
+            lines += [f"    machine {name}: {url}" for name, url in list(server.machine_admin_urls.items())[1:]]
+        lines.append(f"  admin          {fake.admin_username} / {fake.admin_password}")
         if server.ca_path:
             lines.append(f"  CA certificate {server.ca_path}   (verify with it, e.g. REQUESTS_CA_BUNDLE or ca_certs=)")
         lines += [
@@ -80,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--admin-username", default="admin")
     s.add_argument("--admin-password", default=None, help="default: $ARCGIS_FAKE_ADMIN_PASSWORD or a random one")
     s.add_argument("--portal-context", default="/portal")
+    s.add_argument("--server-context", default="/arcgis", help="where the ArcGIS Server answers (default: /arcgis)")
+    s.add_argument("--server-machines", default="MACHINE1",
+                   help="comma-separated server machine names; each extra machine gets its own port")
+    s.add_argument("--no-server", action="store_true", help="serve the portal only")
     s.add_argument("--seed", type=int, default=None, help="make ids reproducible")
     for name, help_text in (("reset", "forget everything but the administrator"), ("status", "show counts")):
         c = sub.add_parser(name, help=help_text)

@@ -3,8 +3,9 @@
 Every call needs the header `X-Fake-Control: <fake.control_token>` (printed by `arcgis-fake serve`), so a
 script under test cannot reset the fake by accident. Versioned: answers carry `"controlVersion": 1`.
 
-* `GET  /_fake/status`  -> counts of users and items, the portal URL path, unimplemented operations
-* `POST /_fake/reset`   -> forget everything but the administrator
+* `GET  /_fake/status`  -> counts of users and items, the portal and server URL paths, the server's machines
+                          and sites, unimplemented operations
+* `POST /_fake/reset`   -> forget everything but the administrators
 """
 
 from __future__ import annotations
@@ -35,6 +36,17 @@ def control(fake: FakeArcGIS, request: Request, path: str) -> Response:
             "portal": fake.portal_context,
             "users": len(fake.portal.users),
             "items": len(fake.portal.items),
+            "server": fake.server_context,
+            "machines": [
+                {"machineName": m.name, "inSite": m.site is not None, "configuredState": m.configured_state}
+                for m in fake.server.machines.values()
+            ],
+            "sites": [
+                {"machines": [m.name for m in site.machines], "users": len(site.users),
+                 "folders": len(site.catalog.folders()), "services": len(site.catalog)}
+                for site in fake.server.sites
+                if site.machines
+            ],
             "unimplemented": list(fake.unimplemented),
         }
     elif action == "reset" and request.method == "POST":

@@ -2,6 +2,8 @@
 
 * `arcgis_fake`        - a fresh `FakeArcGIS` per test (admin: `arcgis_admin_credentials`)
 * `arcgis_portal`      - a typed `PortalClient` signed in as the administrator, in-process (no socket)
+* `arcgis_server_admin` - a typed `ServerAdminClient` of the fake's ArcGIS Server, signed in as its primary
+                         site administrator, in-process
 * `arcgis_fake_server` - the same fake served over HTTPS on 127.0.0.1 (ephemeral port, private CA in
                          `.ca_path`), for code that needs a real URL, such as the official `arcgis` client
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from arcgis_typed import PortalClient, WsgiTransport
+from arcgis_typed import PortalClient, ServerAdminClient, WsgiTransport
 
 from .app import FakeArcGIS
 from .server import RunningServer, serve
@@ -38,6 +40,16 @@ def arcgis_portal(arcgis_fake: FakeArcGIS) -> PortalClient:
         transport=WsgiTransport(arcgis_fake),
         username=arcgis_fake.admin_username,
         password=arcgis_fake.admin_password,
+    )
+
+
+@pytest.fixture
+def arcgis_server_admin(arcgis_fake: FakeArcGIS) -> ServerAdminClient:
+    return ServerAdminClient(
+        f"https://fake.arcgis.test{arcgis_fake.server_context or '/arcgis'}",
+        transport=WsgiTransport(arcgis_fake),
+        username=arcgis_fake.server_admin_username,
+        password=arcgis_fake.server_admin_password,
     )
 
 

@@ -13,6 +13,12 @@ added to any system trust store. Clients trust the server by pointing at
 :attr:`RunningServer.ca_path`, which is how the real ArcGIS Enterprise is tested
 behind an internal CA.
 
+Several machines: an app that hosts an ArcGIS Server of several machines (``FakeArcGIS`` with
+``server_machines=("MACHINE1", "MACHINE2")``) gets one more loopback port per extra machine, all sharing the
+certificate, so a script can talk to "another machine" for real (seed 003 joins one to a site). The app says
+which machines it has (``server_machines``) and gives the WSGI app that serves each one
+(``machine_app(name, origins)``); :attr:`RunningServer.machine_admin_urls` lists them.
+
 Usage::
 
     with serve(app, https=True) as server:
@@ -75,6 +81,66 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+class _Listener:
+    """One cheroot server on one port, served by a daemon thread."""
+
+    def __init__(self, app: WSGIApplication, *, host: str, port: int, threads: int, tls: Any) -> None:
+        self.server = _QuietServer(
+            (host, port),
+            app,
+            numthreads=threads,
+            max=threads,
+            server_name=host,
+            request_queue_size=128,  # listen() backlog; the default 5 drops bursts
+        )
+        # Idle keep-alive connections cheroot keeps open before it starts
+        # answering "Connection: close" (default 10).
+        self.server.keep_alive_conn_limit = 256
+        # The selector loop polls at this interval, and cheroot's stop() waits for
+        # it: the default 0.5 s would add half a second to every stop().
+        self.server.expiration_interval = 0.05
+        if tls is not None:
+            self.server.ssl_adapter = tls
+        self._ready = threading.Event()
+        self._startup_error: BaseException | None = None
+        # prepare() (which starts the worker threads) runs in the daemon thread too,
+        # so every thread cheroot creates is a daemon and a forgotten stop() can
+        # never keep the interpreter from exiting.
+        self.thread = threading.Thread(target=self._run, name="arcgis-typed-fake-server", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+        if not self._ready.wait(_START_TIMEOUT):
+            raise RuntimeError(f"server did not start within {_START_TIMEOUT} s")
+        if self._startup_error is not None:
+            raise self._startup_error
+
+    @property
+    def address(self) -> tuple[str, int]:
+        host, port = self.server.bind_addr[:2]
+        return str(host), int(port)
+
+    def _run(self) -> None:
+        try:
+            self.server.prepare()  # binds and listens; resolves port 0
+        except BaseException as exc:  # noqa: BLE001  # re-raised in the starting thread
+            self._startup_error = exc
+            return
+        finally:
+            self._ready.set()
+        try:
+            self.server.serve()
+        except BaseException:  # noqa: BLE001  # a daemon thread: log, never print
+            _log.exception("the fake server stopped unexpectedly")
+
+    def stop(self) -> None:
+        self.server.stop()  # closes the listening socket and idle connections
+        if self.thread.is_alive():
+            self.thread.join(_STOP_TIMEOUT)
+            if self.thread.is_alive():
+                _log.warning("server thread still running %s s after stop()", _STOP_TIMEOUT)
+
+
 class RunningServer:
     """A started server; stop it with :meth:`stop` or by leaving the ``with`` block.
 
@@ -87,6 +153,7 @@ class RunningServer:
     portal_url: str
     server_admin_url: str | None
     mission_admin_url: str | None
+    machine_admin_urls: dict[str, str]  # server machine -> its Administrator API URL (one port per machine)
     ca_path: str | None
 
     def __init__(self, app: WSGIApplication, *, https: bool, host: str, port: int, threads: int) -> None:
@@ -95,50 +162,41 @@ class RunningServer:
         self._lock = threading.Lock()
         self._stopped = False
         self._tmpdir: str | None = None
+        self._listeners: list[_Listener] = []
         self.ca_path = None
-        self._server = _QuietServer(
-            (host, port),
-            app,
-            numthreads=threads,
-            max=threads,
-            server_name=host,
-            request_queue_size=128,  # listen() backlog; the default 5 drops bursts
-        )
-        # Idle keep-alive connections cheroot keeps open before it starts
-        # answering "Connection: close" (default 10).
-        self._server.keep_alive_conn_limit = 256
-        # The selector loop polls at this interval, and cheroot's stop() waits for
-        # it: the default 0.5 s would add half a second to every stop().
-        self._server.expiration_interval = 0.05
-        self._ready = threading.Event()
-        self._startup_error: BaseException | None = None
-        # prepare() (which starts the worker threads) runs in the daemon thread too,
-        # so every thread cheroot creates is a daemon and a forgotten stop() can
-        # never keep the interpreter from exiting.
-        self._thread = threading.Thread(target=self._run, name="arcgis-typed-fake-server", daemon=True)
+        scheme = "https" if https else "http"
+        server_context: str | None = getattr(app, "server_context", None)
+        mission_context: str | None = getattr(app, "mission_context", None)
+        machine_app = getattr(app, "machine_app", None)
+        machines: tuple[str, ...] = tuple(getattr(app, "server_machines", ())) if server_context else ()
+        if machine_app is None:
+            machines = ()
+        origins: dict[str, str] = {}  # filled once every port is bound; the machine apps read it per request
         try:
-            if https:
-                self._server.ssl_adapter = self._make_tls_adapter(host)
-            self._thread.start()
-            if not self._ready.wait(_START_TIMEOUT):
-                raise RuntimeError(f"server did not start within {_START_TIMEOUT} s")
-            if self._startup_error is not None:
-                raise self._startup_error
+            tls_files = self._make_tls_files(host) if https else None
+            for i, name in enumerate(machines or (None,)):
+                served = app if name is None else machine_app(name, origins)  # type: ignore[misc]
+                listener = _Listener(
+                    served, host=host, port=port if i == 0 else 0, threads=threads,
+                    tls=_HandshakeTimeoutSSLAdapter(*tls_files) if tls_files else None,
+                )
+                self._listeners.append(listener)
+                listener.start()
         except BaseException:
             self.stop()
             raise
 
-        bound_host, self.port = self._server.bind_addr[:2]
-        self.host = str(bound_host)
-        scheme = "https" if https else "http"
+        bound_host, self.port = self._listeners[0].address
+        self.host = bound_host
         self.base_url = f"{scheme}://{_url_host(self.host)}:{self.port}"
+        for name, listener in zip(machines, self._listeners, strict=False):  # no machines: one listener
+            origins[name.lower()] = f"{scheme}://{_url_host(self.host)}:{listener.address[1]}"
         self.portal_url = self.base_url + getattr(app, "portal_context", "/portal")
-        server_context: str | None = getattr(app, "server_context", None)
-        mission_context: str | None = getattr(app, "mission_context", None)
         self.server_admin_url = f"{self.base_url}{server_context}/admin" if server_context else None
         self.mission_admin_url = f"{self.base_url}{mission_context}/admin" if mission_context else None
+        self.machine_admin_urls = {name: f"{origins[name.lower()]}{server_context}/admin" for name in machines}
 
-    def _make_tls_adapter(self, host: str) -> BuiltinSSLAdapter:
+    def _make_tls_files(self, host: str) -> tuple[str, str]:
         # mkdtemp: a fresh directory, mode 0700, per server (no sharing between
         # pytest-xdist workers); removed by stop().
         self._tmpdir = tempfile.mkdtemp(prefix="arcgis-typed-fake-tls-")
@@ -155,33 +213,17 @@ class RunningServer:
             chain.writelines(blob.bytes() for blob in leaf.cert_chain_pems)
         leaf.private_key_pem.write_to_path(key_path)
         self.ca_path = ca_path
-        return _HandshakeTimeoutSSLAdapter(chain_path, key_path)
-
-    def _run(self) -> None:
-        try:
-            self._server.prepare()  # binds and listens; resolves port 0
-        except BaseException as exc:  # noqa: BLE001  # re-raised in the starting thread
-            self._startup_error = exc
-            return
-        finally:
-            self._ready.set()
-        try:
-            self._server.serve()
-        except BaseException:  # noqa: BLE001  # a daemon thread: log, never print
-            _log.exception("the fake server stopped unexpectedly")
+        return chain_path, key_path
 
     def stop(self) -> None:
-        """Stop serving, free the port and delete the TLS files. Idempotent."""
+        """Stop serving, free the ports and delete the TLS files. Idempotent."""
         with self._lock:
             if self._stopped:
                 return
             self._stopped = True
         try:
-            self._server.stop()  # closes the listening socket and idle connections
-            if self._thread.is_alive():
-                self._thread.join(_STOP_TIMEOUT)
-                if self._thread.is_alive():
-                    _log.warning("server thread still running %s s after stop()", _STOP_TIMEOUT)
+            for listener in self._listeners:
+                listener.stop()
         finally:
             if self._tmpdir is not None:
                 shutil.rmtree(self._tmpdir, ignore_errors=True)
@@ -214,6 +256,8 @@ def serve(
 
     ``port=0`` picks a free ephemeral port (see :attr:`RunningServer.port`). With
     ``https=True`` the certificate is issued for 127.0.0.1, localhost and ::1 by a
-    throwaway CA whose PEM file is :attr:`RunningServer.ca_path`.
+    throwaway CA whose PEM file is :attr:`RunningServer.ca_path`. Each extra machine
+    of a multiple-machine fake ArcGIS Server gets its own ephemeral port
+    (:attr:`RunningServer.machine_admin_urls`); the first machine answers on ``port``.
     """
     return RunningServer(app, https=https, host=host, port=port, threads=threads)

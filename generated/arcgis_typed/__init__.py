@@ -3,6 +3,7 @@
 """arcgis_typed: a typed client for the ArcGIS Enterprise REST APIs.
 
 * `PortalClient` - ArcGIS Enterprise portal sharing API (`{portal}/sharing/rest`).
+* `ServerAdminClient` - ArcGIS Server Administrator API (`{server}/admin`), with the server's info resources and token service.
 
 Errors derive from `ArcGISClientError`; server-side errors from `ArcGISError`, one class per ArcGIS code.
 """
@@ -29,6 +30,7 @@ from arcgis_typed._runtime.errors import (
 from arcgis_typed._runtime.operation import Upload
 from arcgis_typed._runtime.transport import Urllib3Transport, WsgiTransport
 from arcgis_typed.portal import PortalClient
+from arcgis_typed.server_admin import ServerAdminClient
 
 __version__ = "0.1.0"
 
@@ -46,6 +48,7 @@ __all__ = [
     "PermissionDenied",
     "PortalClient",
     "ResponseDecodeError",
+    "ServerAdminClient",
     "ServerError",
     "SignInError",
     "TLSError",

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from arcgis_typed import PortalClient, WsgiTransport
+from arcgis_typed import PortalClient, ServerAdminClient, WsgiTransport
 from arcgis_typed_fake import FakeArcGIS
+from arcgis_typed_fake.state.server import machine_host
 
 HOST = "https://fake.arcgis.test"
 
@@ -43,3 +44,30 @@ def bearer(client: PortalClient) -> dict[str, str]:
     token = client.auth.token()
     assert token
     return {"X-Esri-Authorization": f"Bearer {token}"}
+
+
+# --- ArcGIS Server -------------------------------------------------------------------------------------------
+
+
+def server_url(fake: FakeArcGIS, machine: str | None = None) -> str:
+    """The server's URL in-process: the first machine by default, or the host name that reaches `machine`."""
+    host = HOST if machine is None else f"https://{machine_host(machine)}"
+    return f"{host}{fake.server_context}"
+
+
+def server_client(
+    fake: FakeArcGIS, username: str | None = None, password: str | None = None, *, machine: str | None = None,
+    **kw: Any,
+) -> ServerAdminClient:
+    """A typed Server admin client of `fake` (on `machine`), in-process; signed in when a username is given
+    (the primary site administrator's password, or `password_of(username)` for other users)."""
+    if username is not None and password is None:
+        password = fake.server_admin_password if username == fake.server_admin_username else password_of(username)
+    return ServerAdminClient(server_url(fake, machine), transport=WsgiTransport(fake), username=username,
+                             password=password, **kw)
+
+
+def add_server_user(fake: FakeArcGIS, username: str, role: str = "publisher") -> ServerAdminClient:
+    """Add a user to the server's site (its own user store) and return a typed client signed in as them."""
+    fake.server.site.add_user(username, password_of(username), role=role)
+    return server_client(fake, username)

@@ -128,3 +128,46 @@ def test_plugin_fixtures_serve_the_same_fake_over_https(
     )
     added = client.content.add_item("admin", title="over https", type="CSV", text="1")
     assert arcgis_fake.portal.items.get(added.id) is not None  # the same state object as in-process
+
+
+def test_serve_prints_the_server_machines_and_each_answers() -> None:
+    env = dict(os.environ, ARCGIS_FAKE_ADMIN_PASSWORD="cli-admin-password")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "arcgis_typed_fake", "serve", "--http", "--server-machines", "M1,M2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        lines: list[str] = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline() if proc.stdout else ""
+            if not line:
+                break
+            lines.append(line)
+            if "Ctrl+C" in line:
+                break
+        admin = next(line.split()[-1] for line in lines if "server admin" in line)
+        second = next(line.split()[-1] for line in lines if "machine M2:" in line)
+        assert admin.endswith("/arcgis/admin") and second.endswith("/arcgis/admin") and admin != second
+        for url, answer in ((admin, "token"), (second, "status")):
+            request = urllib.request.Request(f"{url}/generateToken", method="POST",
+                                             data=b"username=admin&password=cli-admin-password&f=json")
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert answer in json.loads(response.read())  # M2 is in no site: an error envelope
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            assert proc.wait(timeout=15) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            for stream in (proc.stdout, proc.stderr):
+                if stream:
+                    stream.close()
+
+
+def test_status_lists_the_server_machines_and_sites(arcgis_fake: FakeArcGIS) -> None:
+    status = _control(arcgis_fake, "status", method="GET")
+    assert status["server"] == "/arcgis"
+    assert status["machines"] == [{"machineName": "MACHINE1", "inSite": True, "configuredState": "STARTED"}]
+    assert status["sites"] == [{"machines": ["MACHINE1"], "users": 1, "folders": 2, "services": 5}]

@@ -1,20 +1,25 @@
-"""The fake implements the whole operations table: one registered handler per operation, no strays."""
+"""The fake implements every operations table: one registered handler per operation, no strays."""
 
 from __future__ import annotations
 
 import inspect
 
 import pytest
-from arcgis_typed.portal._operations import OPERATIONS
+from arcgis_typed.portal import _operations as portal_ops
+from arcgis_typed.server_admin import _operations as server_admin_ops
 from arcgis_typed_fake import FakeArcGIS
 from arcgis_typed_fake.registry import HANDLERS
 
-KEYS = [f"portal:{op.name}" for op in OPERATIONS]
+TABLES = {"portal": portal_ops.OPERATIONS, "server_admin": server_admin_ops.OPERATIONS}
+KEYS = [f"{api}:{op.name}" for api, ops in TABLES.items() for op in ops]
 
 
-def test_the_table_is_not_empty() -> None:
-    assert len(OPERATIONS) >= 21
+def test_the_tables_are_not_empty() -> None:
+    assert len(TABLES["portal"]) >= 21
+    assert len(TABLES["server_admin"]) >= 23
     assert len(set(KEYS)) == len(KEYS)
+    assert {op.envelope for op in TABLES["portal"]} == {"portal"}
+    assert {op.envelope for op in TABLES["server_admin"]} == {"server"}
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -25,18 +30,39 @@ def test_every_operation_has_a_handler(key: str) -> None:
     assert len(inspect.signature(handler).parameters) == 2  # (call, params)
 
 
-def test_every_portal_handler_serves_an_operation() -> None:
-    strays = sorted(k for k in HANDLERS if k.startswith("portal:") and k not in KEYS)
+def test_every_handler_serves_an_operation() -> None:
+    strays = sorted(k for k in HANDLERS if k not in KEYS)
     assert strays == []
 
 
 def test_handlers_live_in_the_family_module() -> None:
-    for op in OPERATIONS:
-        family = op.name.split(".", 1)[0]
-        module = HANDLERS[f"portal:{op.name}"].__module__
-        assert module == f"arcgis_typed_fake.handlers.portal_{family}", (op.name, module)
+    for api, ops in TABLES.items():
+        for op in ops:
+            family = op.name.split(".", 1)[0]
+            module = HANDLERS[f"{api}:{op.name}"].__module__
+            assert module == f"arcgis_typed_fake.handlers.{api}_{family}", (op.name, module)
 
 
 def test_a_fresh_fake_reports_nothing_unimplemented() -> None:
     fake = FakeArcGIS()
     assert fake.unimplemented == ()
+    assert FakeArcGIS(server_context=None).unimplemented == ()
+
+
+def test_server_context_none_serves_no_server() -> None:
+    from werkzeug.test import Client
+
+    fake = FakeArcGIS(server_context=None)
+    body = Client(fake).get("/arcgis/rest/info", query_string={"f": "json"}).get_json()
+    assert body["error"]["code"] == 400  # an unknown route, answered in the portal's envelope
+
+
+def test_contexts_are_configurable() -> None:
+    from werkzeug.test import Client
+
+    fake = FakeArcGIS(portal_context="/gis", server_context="/server")
+    assert Client(fake).get("/server/rest/info", query_string={"f": "json"}).get_json()["currentVersion"] == 11.4
+    body = Client(fake).get("/server/admin/nothing").get_json()
+    assert body["status"] == "error" and body["code"] == 404
+    with pytest.raises(ValueError):
+        FakeArcGIS(portal_context="/same", server_context="/same")

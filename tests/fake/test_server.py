@@ -251,3 +251,33 @@ def test_bind_failure_is_raised(app: JsonApp) -> None:
 def test_threads_must_be_positive(app: JsonApp) -> None:
     with pytest.raises(ValueError):
         serve(app, threads=0)
+
+
+def test_apps_without_machines_get_one_port(server: RunningServer) -> None:
+    assert server.machine_admin_urls == {}
+
+
+def test_each_server_machine_gets_its_own_port(https: bool) -> None:
+    from arcgis_typed_fake import FakeArcGIS
+
+    fake = FakeArcGIS(admin_password="machine-admin-password", password_iterations=1,
+                      server_machines=("M1", "M2", "M3"))
+    with serve(fake, https=https) as server:
+        urls = server.machine_admin_urls
+        assert list(urls) == ["M1", "M2", "M3"]
+        ports = [urllib3.util.parse_url(u).port for u in urls.values()]
+        assert ports[0] == server.port and len(set(ports)) == 3
+        assert server.server_admin_url == urls["M1"]
+        manager = client(server)  # one CA for every port
+        answers = {}
+        for name, url in urls.items():
+            response = manager.request("POST", f"{url}/generateToken",
+                                       fields={"username": "admin", "password": "machine-admin-password", "f": "json"},
+                                       encode_multipart=False)
+            answers[name] = response.json()
+        assert "token" in answers["M1"]
+        for name in ("M2", "M3"):  # the port decides the machine: these are in no site
+            assert answers[name]["status"] == "error" and f"'{name}' does not participate" in answers[name]["messages"][0]
+        address = (server.host, ports[2])
+    with pytest.raises(OSError):  # every port is closed on stop
+        socket.create_connection(address, timeout=5).close()

@@ -1,5 +1,25 @@
-"""Handlers, one module per spec family (`portal_<family>.py`). Importing this package registers them all."""
+"""Handlers, one module per spec family (`<api>_<family>.py`). Importing this package registers them all."""
 
-from . import portal_content, portal_org, portal_tokens, portal_users
+from . import (
+    portal_content,
+    portal_org,
+    portal_tokens,
+    portal_users,
+    server_admin_info,
+    server_admin_machines,
+    server_admin_services,
+    server_admin_site,
+    server_admin_tokens,
+)
 
-__all__ = ["portal_content", "portal_org", "portal_tokens", "portal_users"]
+__all__ = [
+    "portal_content",
+    "portal_org",
+    "portal_tokens",
+    "portal_users",
+    "server_admin_info",
+    "server_admin_machines",
+    "server_admin_services",
+    "server_admin_site",
+    "server_admin_tokens",
+]

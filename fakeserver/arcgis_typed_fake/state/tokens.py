@@ -1,4 +1,5 @@
-"""Tokens (random, expiring, optionally bound to a referer or client IP) and pending OAuth2 sign-ins."""
+"""Tokens (random, expiring, optionally bound to a referer, a client IP or - on ArcGIS Server - the machine
+that issued them) and pending OAuth2 sign-ins."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class TokenRecord:
     referer: str | None = None  # bound to this Referer header (client=referer)
     ip: str | None = None  # bound to this client address (client=requestip / ip)
     kind: str = "token"  # token | oauth | refresh
+    machine: str | None = None  # only this server machine accepts it (Server admin tokens)
 
 
 @attrs.define(eq=False)
@@ -50,12 +52,21 @@ class TokenStore:
         self._codes: dict[str, AuthorizationCode] = {}
 
     def issue(
-        self, username: str, minutes: int | None, *, referer: str | None = None, ip: str | None = None, kind: str = "token"
+        self,
+        username: str,
+        minutes: int | None,
+        *,
+        referer: str | None = None,
+        ip: str | None = None,
+        kind: str = "token",
+        machine: str | None = None,
     ) -> tuple[str, TokenRecord]:
         minutes = min(max(minutes or DEFAULT_MINUTES, 1), MAX_MINUTES)
         self._sweep()
         token = self._secret()
-        record = TokenRecord(username=username, expires=self._now() + minutes * 60_000, referer=referer, ip=ip, kind=kind)
+        record = TokenRecord(
+            username=username, expires=self._now() + minutes * 60_000, referer=referer, ip=ip, kind=kind, machine=machine
+        )
         self._tokens[token] = record
         return token, record
 

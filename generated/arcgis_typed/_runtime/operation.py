@@ -6,10 +6,14 @@ The client reads them to build requests; the fake reads them to build its routes
 from __future__ import annotations
 
 import mimetypes
+import re
 from pathlib import Path
 from urllib.parse import quote
 
 import attrs
+
+_OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 @attrs.frozen
@@ -32,8 +36,8 @@ class Operation:
     api: str  # portal | server_admin | mission_admin
     name: str  # family.function, e.g. "content.search"
     methods: tuple[str, ...]
-    path: str  # relative to the API root, e.g. /sharing/rest/content/items/{id}
-    rule: str  # the Werkzeug rule for the same path
+    path: str  # relative to the API root, e.g. /sharing/rest/content/items/{id}; optional parts in [...]
+    rule: str  # the Werkzeug rule for the same path (every optional part present)
     auth: str  # anonymous | optional | token
     params: tuple[Param, ...]
     params_class: str  # "module:Class" of the generated parameter class
@@ -45,13 +49,25 @@ class Operation:
     paging_items: str | None = None  # Python name of the list field of a paged response
     errors: tuple[tuple[int, str], ...] = ()
     seeds: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()  # every Werkzeug rule, longest first, when the path has optional [...] parts
+    html: bool = False  # `f=html` answers a browsable page of the resource
 
     @property
     def response_kind(self) -> str:
         return self.response[1:] if self.response.startswith("@") else "model"
 
+    @property
+    def all_rules(self) -> tuple[str, ...]:
+        """The Werkzeug rules of every concrete path (one, unless the path has optional parts)."""
+        return self.rules or (self.rule,)
+
     def url(self, base: str, path_values: dict[str, str]) -> str:
-        path = self.path
+        """The URL of the operation: an optional `[...]` part is kept when all its placeholders have values."""
+
+        def optional(match: re.Match[str]) -> str:
+            return match.group(1) if all(n in path_values for n in _PLACEHOLDER.findall(match.group(1))) else ""
+
+        path = _OPTIONAL.sub(optional, self.path)
         for wire, value in path_values.items():
             path = path.replace("{" + wire + "}", quote(value, safe=""))
         return base.rstrip("/") + path

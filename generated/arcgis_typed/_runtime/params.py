@@ -55,7 +55,8 @@ def encode(op: Operation, params: Any) -> Encoded:
         if value is None:
             continue
         if p.location == "path":
-            out.path[p.wire] = str(value)
+            if value != "" or p.required:  # an empty optional path part is left out, like None
+                out.path[p.wire] = str(value)
         elif p.location == "file":
             out.files[p.wire] = value
         else:
@@ -144,7 +145,9 @@ def decode(
         if p.location == "path":
             raw: Any = path.get(p.wire)
             if raw is None or raw == "":
-                raise ParamError(p.wire, "is required")
+                if p.required:
+                    raise ParamError(p.wire, "is required")
+                raw = None  # an optional [...] part of the path that was left out
             kwargs[p.name] = raw
             continue
         if p.location == "file":

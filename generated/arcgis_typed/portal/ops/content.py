@@ -11,8 +11,8 @@ Each operation is a function taking the client (a `Session`) first, and a method
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from arcgis_typed._runtime.paging import iterate
 from arcgis_typed._runtime.operation import Upload
+from arcgis_typed._runtime.paging import iterate
 from arcgis_typed._runtime.session import Session
 from arcgis_typed.portal import _operations as _ops
 from arcgis_typed.portal.models.content import (

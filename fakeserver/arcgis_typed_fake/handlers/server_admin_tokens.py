@@ -1,0 +1,43 @@
+"""Handlers of spec/server_admin/tokens.yaml: the Administrator API's generateToken (machine-bound tokens) and
+the server's token service (tokens every machine of the site accepts)."""
+
+from __future__ import annotations
+
+from arcgis_typed._runtime.wire import ms_to_datetime
+from arcgis_typed.server_admin.models.tokens import (
+    TokenInfo,
+    TokensGenerateServerTokenParams,
+    TokensGenerateTokenParams,
+)
+
+from ..call import ServerCall
+from ..errors import bad_request
+from ..registry import handles
+
+
+def _issue(call: ServerCall, p: TokensGenerateTokenParams | TokensGenerateServerTokenParams, *, bound: bool) -> TokenInfo:
+    referer = ip = None
+    if p.client == "referer":
+        if not p.referer:
+            raise bad_request("Invalid parameter 'referer': required when client=referer.")
+        referer = p.referer
+    elif p.client == "requestip":
+        ip = call.client_ip
+    elif p.client == "ip":
+        if not p.ip:
+            raise bad_request("Invalid parameter 'ip': required when client=ip.")
+        ip = p.ip
+    token, record = call.server.issue_token(
+        call.machine, p.username, p.password, p.expiration, referer=referer, ip=ip, machine_bound=bound
+    )
+    return TokenInfo(token=token, expires=ms_to_datetime(record.expires), ssl=call.request.scheme == "https")
+
+
+@handles("server_admin:tokens.generate_token")
+def generate_token(call: ServerCall, p: TokensGenerateTokenParams) -> TokenInfo:
+    return _issue(call, p, bound=True)
+
+
+@handles("server_admin:tokens.generate_server_token")
+def generate_server_token(call: ServerCall, p: TokensGenerateServerTokenParams) -> TokenInfo:
+    return _issue(call, p, bound=False)
