@@ -150,7 +150,7 @@ class FakeArcGIS:
         self.admin_password = admin_password or secrets.token_urlsafe(12)
         self.server_admin_username = server_admin_username or admin_username
         self.server_admin_password = server_admin_password or self.admin_password
-        self.control_token = control_token or secrets.token_urlsafe(24)
+        self.control_token = control_token or secrets.token_hex(20)  # hex: never starts with "-" on a command line
         self.portal_context = "/" + portal_context.strip("/")
         self.server_context: str | None = "/" + server_context.strip("/") if server_context is not None else None
         self.mission_context: str | None = None

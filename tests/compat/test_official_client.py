@@ -248,3 +248,29 @@ def test_https_is_verified_against_the_fakes_ca(
         GIS(arcgis_fake_server.portal_url, username, password)
     # verify_cert=False is the other documented way in (no CA at all)
     assert GIS(arcgis_fake_server.portal_url, username, password, verify_cert=False).users.me.username == "admin"
+
+
+def test_roles_and_member_administration(gis: GIS, target: Target, arcgis_fake: FakeArcGIS) -> None:
+    """RoleManager / Role and the member-administration methods of `User` / `UserManager`, unmodified."""
+    arcgis_fake.portal.add_user("bobby", "Bobby-pass-1", role="org_user")
+    roles = gis.users.roles
+    role = roles.create(name="Editors", description="Edit", privileges=["portal:user:joinGroup", "features:user:edit"])
+    assert role is not None and role.name == "Editors"
+    assert sorted(role.privileges) == ["features:user:edit", "portal:user:joinGroup"]
+    assert roles.exists("Editors") and [r.name for r in roles.all()] == ["Viewer", "Editors"]
+    assert roles.get_role(role.role_id).name == "Editors"
+    assert target.recorder.to("/portals/self/roles")  # also read after sign-in, to name the user's role
+    bobby = gis.users.get("bobby")
+    assert bobby.update_role(role)
+    assert arcgis_fake.portal.users.require("bobby").role_id == role.role_id
+    with pytest.raises(Exception, match="assigned to 1 member"):
+        role.delete()
+    assert bobby.disable() and arcgis_fake.portal.users.require("bobby").disabled
+    assert bobby.enable() and not arcgis_fake.portal.users.require("bobby").disabled
+    assert gis.users.disable_users(["bobby"]) and arcgis_fake.portal.users.require("bobby").disabled
+    assert gis.users.enable_users(["bobby"]) and not arcgis_fake.portal.users.require("bobby").disabled
+    assert bobby.update_role("org_user")
+    assert role.delete() and not roles.exists("Editors")
+    own = target.gis("bobby", "Bobby-pass-1").users.me
+    assert own.reset(password="Bobby-pass-1", new_password="Bobby-pass-2")
+    assert target.gis("bobby", "Bobby-pass-2").users.me.username == "bobby"

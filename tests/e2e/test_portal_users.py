@@ -254,12 +254,307 @@ def test_org_users_refuses_bad_sort(arcgis_portal: PortalClient) -> None:
     assert "sortField" in caught.value.message
 
 
-def test_org_users_needs_the_privilege(arcgis_fake: FakeArcGIS, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every built-in role may list members; a role without portal:user:viewOrgUsers may not."""
-    from arcgis_typed_fake.state import roles
+def test_org_users_needs_the_privilege(arcgis_fake: FakeArcGIS) -> None:
+    """Every built-in role may list members; a custom role without portal:user:viewOrgUsers may not."""
+    from arcgis_typed_fake.state.roles import USER_PRIVILEGES
 
-    stripped = tuple(p for p in roles.BUILT_IN_ROLES["org_user"][1] if p != "portal:user:viewOrgUsers")
-    monkeypatch.setitem(roles.BUILT_IN_ROLES, "org_user", ("org_user", stripped, "2"))
-    bob = add_member(arcgis_fake, "bob")
+    portal = arcgis_fake.portal
+    portal.roles.create("noviewers0000000", "No member list", "", portal.now(),
+                        [p for p in USER_PRIVILEGES if p != "portal:user:viewOrgUsers"])
+    bob = add_member(arcgis_fake, "bob", role="noviewers0000000")
     with pytest.raises(PermissionDenied):
         bob.users.org_users()
+
+
+# --- user administration -----------------------------------------------------------------------------------------
+
+STRONG = "Strong-password-1"
+
+
+def user_state(fake: FakeArcGIS) -> list[tuple[object, ...]]:
+    return sorted((u.username, u.role_id, u.disabled, u.full_name, u.email, u.description, tuple(u.tags), u.access,
+                   u.units, u.password.digest) for u in fake.portal.users)
+
+
+@pytest.mark.seed("UserManager.create")
+def test_create_a_member(arcgis_portal: PortalClient, arcgis_fake: FakeArcGIS) -> None:
+    result = arcgis_portal.users.create(username="newbie", password=STRONG, email="newbie@example.test",
+                                        firstname="New", lastname="Bie", role="org_publisher", description="hi")
+    assert (result.status, result.username) == ("success", "newbie")
+    user = arcgis_portal.users.get("newbie")
+    assert (user.full_name, user.email, user.role, user.role_id, user.description) == (
+        "New Bie", "newbie@example.test", "org_publisher", "org_publisher", "hi")
+    newbie = client_for(arcgis_fake, "newbie", STRONG)
+    assert newbie.users.me().username == "newbie"
+    role_id = arcgis_portal.roles.create(name="Helpers").id
+    assert role_id
+    arcgis_portal.users.create(username="helper", password=STRONG, email="h@example.test", role=role_id)
+    assert arcgis_portal.users.get("helper").role_id == role_id
+    arcgis_portal.users.create(username="plain", password=STRONG, email="p@example.test")
+    assert arcgis_portal.users.get("plain").role == "org_user"
+
+
+@pytest.mark.seed("UserManager.create")
+@pytest.mark.parametrize(
+    ("changes", "wire"),
+    [({"username": "admin"}, "username"), ({"username": "ADMIN"}, "username"), ({"username": "bad name"}, "username"),
+     ({"password": "short1"}, "password"), ({"password": "no-digits-here"}, "password"),
+     ({"password": "1234567890"}, "password"), ({"username": "samesame1", "password": "samesame1"}, "password"),
+     ({"email": "not-an-email"}, "email"), ({"role": "overlord"}, "role")],
+)
+def test_create_refuses_bad_input(arcgis_portal: PortalClient, arcgis_fake: FakeArcGIS, changes: dict[str, str],
+                                  wire: str) -> None:
+    before = user_state(arcgis_fake)
+    with pytest.raises(BadRequest) as caught:
+        arcgis_portal.users.create(**{"username": "someone", "password": STRONG, "email": "s@example.test",
+                                      **changes})  # type: ignore[arg-type]
+    assert f"'{wire}'" in caught.value.message
+    assert user_state(arcgis_fake) == before
+
+
+@pytest.mark.seed("User.update")
+def test_update_own_profile(member: Member, arcgis_fake: FakeArcGIS) -> None:
+    alice = member("alice", full_name="Alice", email="alice@example.test")
+    assert alice.users.update("alice", description="Maps", tags=["a", "b"], access="public", units="english",
+                              culture="fr", region="FR", preferred_view="GIS").success
+    me = alice.users.me()
+    assert (me.description, me.tags, me.access, me.units, me.culture, me.region, me.preferred_view) == (
+        "Maps", ["a", "b"], "public", "english", "fr", "FR", "GIS")
+    alice.users.update("alice", firstname="Alice", lastname="Liddell")
+    assert alice.users.me().full_name == "Alice Liddell"
+    assert [u.username for u in client_for(arcgis_fake).users.search_all(q="fullname:Liddell")] == ["alice"]
+    alice.users.update("alice", fullname="A. L.", email="al@example.test")
+    me = alice.users.me()
+    assert (me.full_name, me.email, me.description) == ("A. L.", "al@example.test", "Maps")  # others unchanged
+    before = user_state(arcgis_fake)
+    with pytest.raises(BadRequest) as caught:
+        alice.users.update("alice", email="nope", description="not applied")
+    assert "'email'" in caught.value.message
+    assert user_state(arcgis_fake) == before
+
+
+@pytest.mark.seed("User.update")
+def test_update_someone_else_needs_update_users(member: Member, arcgis_portal: PortalClient,
+                                               arcgis_fake: FakeArcGIS) -> None:
+    alice = member("alice", access="org")
+    bob = member("bob", access="private")
+    before = user_state(arcgis_fake)
+    with pytest.raises(PermissionDenied):
+        alice.users.update("admin", description="hacked")
+    with pytest.raises(BadRequest):  # bob's private profile is invisible to alice: not found, as ArcGIS answers
+        alice.users.update("bob", description="hacked")
+    with pytest.raises(BadRequest):
+        bob.users.update("nobody-here", description="x")
+    assert user_state(arcgis_fake) == before
+    assert arcgis_portal.users.update("bob", description="set by admin").success
+    assert bob.users.me().description == "set by admin"
+
+
+# --- roles of members ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.seed("User.update_role")
+def test_update_role(arcgis_portal: PortalClient, member: Member, arcgis_fake: FakeArcGIS) -> None:
+    bob = member("bob")
+    assert "portal:publisher:publishFeatures" not in (bob.users.me().privileges or [])
+    assert arcgis_portal.users.update_role(user="bob", role="org_publisher").success
+    me = bob.users.me()  # the same token, the new privileges
+    assert me.role == "org_publisher" and "portal:publisher:publishFeatures" in (me.privileges or [])
+    arcgis_portal.users.update_role(user="bob", role="viewer")
+    with pytest.raises(PermissionDenied):
+        bob.content.add_item("bob", title="No", type="Web Map", text="{}")
+    assert [u.username for u in arcgis_portal.users.search_all(q="role:org_publisher")] == []
+    before = user_state(arcgis_fake)
+    for user, role, wire in (("bob", "overlord", "role"), ("nobody-here", "org_user", None)):
+        with pytest.raises(BadRequest) as caught:
+            arcgis_portal.users.update_role(user=user, role=role)
+        if wire:
+            assert f"'{wire}'" in caught.value.message
+    with pytest.raises(PermissionDenied):
+        arcgis_portal.users.update_role(user="admin", role="org_user")  # nobody changes their own role
+    assert user_state(arcgis_fake) == before
+
+
+# --- disable, enable, delete, reset -----------------------------------------------------------------------------
+
+
+@pytest.mark.seed("User.disable")
+@pytest.mark.seed("User.enable")
+def test_disable_stops_tokens_at_once(arcgis_portal: PortalClient, member: Member, arcgis_fake: FakeArcGIS) -> None:
+    from arcgis_typed import InvalidToken, SignInError
+
+    bob = member("bob")
+    assert bob.users.me().disabled is False
+    result = arcgis_portal.users.disable("bob")
+    assert (result.status, result.success) == ("success", True)
+    assert arcgis_portal.users.get("bob").disabled is True
+    with pytest.raises((InvalidToken, SignInError)):
+        bob.users.me()  # the old token is dead and signing in again is refused
+    with pytest.raises(SignInError):
+        client_for(arcgis_fake, "bob").users.me()
+    assert arcgis_portal.users.enable("bob").status == "success"
+    assert arcgis_portal.users.get("bob").disabled is False
+    assert client_for(arcgis_fake, "bob").users.me().username == "bob"
+    with pytest.raises(PermissionDenied):
+        arcgis_portal.users.disable("admin")
+
+
+@pytest.mark.seed("User.delete")
+def test_delete_refused_while_the_user_owns_items(arcgis_portal: PortalClient, member: Member,
+                                                  arcgis_fake: FakeArcGIS) -> None:
+    bob = member("bob")
+    folder = bob.content.add_item("bob", title="Mine", type="Web Map", text="{}")
+    before = user_state(arcgis_fake)
+    with pytest.raises(BadRequest) as caught:
+        arcgis_portal.users.delete("bob")
+    assert folder.id in caught.value.details
+    assert user_state(arcgis_fake) == before
+    assert bob.users.me().username == "bob"
+    arcgis_portal.content.delete("bob", folder.id)
+    arcgis_fake.portal.add_folder("bob", "Empty")
+    assert arcgis_portal.users.delete("bob").success
+    with pytest.raises(BadRequest):
+        arcgis_portal.users.get("bob")
+    assert [u.username for u in arcgis_portal.users.search_all(q="bob")] == []
+    assert arcgis_fake.portal.items.folders("bob") == []
+    with pytest.raises(Exception):  # noqa: B017  (its tokens died with it)
+        bob.users.me()
+    # the name is free again, with nothing of the old account
+    arcgis_portal.users.create(username="bob", password=STRONG, email="bob2@example.test")
+    assert arcgis_fake.portal.items.folders("bob") == []
+    with pytest.raises(PermissionDenied):
+        arcgis_portal.users.delete("admin")
+
+
+@pytest.mark.seed("User.reset")
+def test_reset_own_password(member: Member, arcgis_fake: FakeArcGIS) -> None:
+    from arcgis_typed import SignInError
+    from e2e_helpers import password_of
+
+    bob = member("bob")
+    alice = member("alice")
+    before = user_state(arcgis_fake)
+    for old, new, wire in ((password_of("bob"), "weak", "newPassword"), ("wrong-password-1", STRONG, "password"),
+                           (password_of("bob"), "bob", "newPassword")):
+        with pytest.raises(BadRequest) as caught:
+            bob.users.reset("bob", password=old, new_password=new)
+        assert f"'{wire}'" in caught.value.message
+    with pytest.raises(PermissionDenied):
+        alice.users.reset("bob", password=password_of("bob"), new_password=STRONG)
+    assert user_state(arcgis_fake) == before
+    assert bob.users.reset("bob", password=password_of("bob"), new_password=STRONG).success
+    assert client_for(arcgis_fake, "bob", STRONG).users.me().username == "bob"
+    with pytest.raises(SignInError):
+        client_for(arcgis_fake, "bob").users.me()  # the old password no longer signs in
+
+
+# --- who may administer whom -------------------------------------------------------------------------------------
+
+CUSTOM_ADMIN = "useradmin0000000"
+
+
+@pytest.fixture
+def admins(arcgis_fake: FakeArcGIS, arcgis_portal: PortalClient) -> dict[str, PortalClient]:
+    """Callers: the default admin, a custom role with every member-administration privilege, a publisher, a user,
+    a viewer; plus two targets: `target` (a user) and `boss` (a second default administrator)."""
+    portal = arcgis_fake.portal
+    portal.roles.create(CUSTOM_ADMIN, "User admins", "", portal.now(), [
+        "portal:admin:viewUsers", "portal:admin:updateUsers", "portal:admin:deleteUsers", "portal:admin:disableUsers",
+        "portal:admin:changeUserRoles", "portal:admin:inviteUsers", "portal:user:viewOrgUsers"])
+    add_member(arcgis_fake, "boss", role="org_admin")
+    return {
+        "admin": arcgis_portal,
+        "custom_admin": add_member(arcgis_fake, "useradmin", role=CUSTOM_ADMIN),
+        "publisher": add_member(arcgis_fake, "pub", role="org_publisher"),
+        "user": add_member(arcgis_fake, "usr", role="org_user"),
+        "viewer": add_member(arcgis_fake, "vwr", role="viewer"),
+    }
+
+
+# operation -> (target, callers who may) ; "create_admin" creates an administrator
+ALLOWED = {
+    "create": {"admin", "custom_admin"},
+    "create_admin": {"admin"},
+    "update": {"admin", "custom_admin"},
+    "update_boss": {"admin"},
+    "promote": {"admin"},
+    "demote_boss": {"admin"},
+    "to_publisher": {"admin", "custom_admin"},
+    "disable": {"admin", "custom_admin"},
+    "disable_boss": {"admin"},
+    "delete": {"admin", "custom_admin"},
+    "delete_boss": {"admin"},
+}
+
+
+@pytest.mark.seed("UserManager.create")
+@pytest.mark.seed("User.update")
+@pytest.mark.seed("User.update_role")
+@pytest.mark.seed("User.disable")
+@pytest.mark.seed("User.delete")
+@pytest.mark.parametrize("operation", sorted(ALLOWED))
+@pytest.mark.parametrize("caller", ["admin", "custom_admin", "publisher", "user", "viewer"])
+def test_privilege_matrix(admins: dict[str, PortalClient], arcgis_fake: FakeArcGIS, member: Member, caller: str,
+                          operation: str) -> None:
+    member("target", access="org")
+    client = admins[caller]
+    calls = {
+        "create": lambda: client.users.create(username="fresh", password=STRONG, email="f@example.test"),
+        "create_admin": lambda: client.users.create(username="fresh", password=STRONG, email="f@example.test",
+                                                    role="org_admin"),
+        "update": lambda: client.users.update("target", description="changed"),
+        "update_boss": lambda: client.users.update("boss", description="changed"),
+        "promote": lambda: client.users.update_role(user="target", role="org_admin"),
+        "demote_boss": lambda: client.users.update_role(user="boss", role="org_user"),
+        "to_publisher": lambda: client.users.update_role(user="target", role="org_publisher"),
+        "disable": lambda: client.users.disable("target"),
+        "disable_boss": lambda: client.users.disable("boss"),
+        "delete": lambda: client.users.delete("target"),
+        "delete_boss": lambda: client.users.delete("boss"),
+    }
+    before = user_state(arcgis_fake)
+    if caller in ALLOWED[operation]:
+        calls[operation]()
+        assert user_state(arcgis_fake) != before
+    else:
+        with pytest.raises(PermissionDenied):
+            calls[operation]()
+        assert user_state(arcgis_fake) == before
+
+
+@pytest.mark.seed("UserManager.disable_users")
+@pytest.mark.seed("UserManager.enable_users")
+def test_disable_and_enable_several(arcgis_portal: PortalClient, member: Member, arcgis_fake: FakeArcGIS) -> None:
+    ann, ben = member("ann"), member("ben")
+    result = arcgis_portal.users.disable_users(users=["ann", "ben", "admin", "nobody-here"])
+    assert result.status == "success"
+    outcome = {r.username: (r.success, (r.error or {}).get("code")) for r in result.results}
+    assert outcome == {"ann": (True, None), "ben": (True, None), "admin": (False, 403), "nobody-here": (False, 400)}
+    assert [u.disabled for u in (arcgis_fake.portal.users.require(n) for n in ("ann", "ben", "admin"))] == [
+        True, True, False]
+    from arcgis_typed import SignInError
+
+    with pytest.raises(SignInError):
+        client_for(arcgis_fake, "ann").users.me()
+    assert all(r.success for r in arcgis_portal.users.enable_users(users=["ann", "ben"]).results)
+    assert client_for(arcgis_fake, "ben").users.me().disabled is False
+    with pytest.raises(PermissionDenied):
+        ann.users.disable_users(users=["ben"])
+    assert arcgis_fake.portal.users.require("ben").disabled is False
+    del ben
+
+
+@pytest.mark.seed("User.delete")
+def test_delete_and_groups(arcgis_portal: PortalClient, member: Member) -> None:
+    """A member who owns a group cannot be deleted; one who only belongs to groups leaves them."""
+    owner = member("gowner")
+    member("joiner")
+    owned = owner.groups.create(title="Owned", tags=["t"], access="org").group.id
+    admin_group = arcgis_portal.groups.create(title="Admin's", tags=["t"], access="org").group.id
+    arcgis_portal.groups.add_users(admin_group, users=["joiner", "gowner"])
+    with pytest.raises(BadRequest) as caught:
+        arcgis_portal.users.delete("gowner")
+    assert owned in caught.value.details
+    assert arcgis_portal.users.delete("joiner").success
+    assert "joiner" not in arcgis_portal.groups.users(admin_group).users
+    assert "gowner" in arcgis_portal.groups.users(admin_group).users

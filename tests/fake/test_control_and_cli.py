@@ -60,7 +60,7 @@ def test_cli_status_and_reset_against_a_served_fake(
     arcgis_fake: FakeArcGIS, arcgis_fake_server: RunningServer, arcgis_portal: PortalClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
     arcgis_portal.content.add_item("admin", title="to be reset", type="CSV", text="x")
-    common = ["--url", arcgis_fake_server.portal_url, "--control-token", arcgis_fake.control_token,
+    common = ["--url", arcgis_fake_server.portal_url, f"--control-token={arcgis_fake.control_token}",
               "--cafile", str(arcgis_fake_server.ca_path)]
     assert cli_main(["status", *common]) == 0
     assert json.loads(capsys.readouterr().out)["items"] == 1

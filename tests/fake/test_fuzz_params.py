@@ -39,6 +39,7 @@ class World:
     token: str
     item_id: str
     folder_id: str
+    role_id: str
 
     def snapshot(self) -> tuple[object, ...]:
         portal = self.fake.portal
@@ -47,7 +48,11 @@ class World:
             sorted((u.username, u.disabled, u.role_id, u.full_name) for u in portal.users),
             sorted((i.id, i.owner, i.title, i.access, i.modified, i.data, tuple(i.tags)) for i in portal.items),
             sorted(f.id for f in portal.items.folders("admin")),
+            sorted((r.id, r.name, r.description, r.privileges) for r in portal.roles),
+            sorted(i.id for i in portal.users.invitations.pending()),
             len(tokens._tokens), len(tokens._pending), len(tokens._codes),
+            sorted((g.id, g.title, g.owner, g.access, g.protected, tuple(sorted(g.members.items())),
+                    tuple(sorted(g.applications)), tuple(sorted(g.invitations))) for g in portal.groups),
         )
 
     # Valid values for every required or path parameter of the table, so that one parameter at a time can
@@ -67,6 +72,22 @@ class World:
             "redirect_uri": "https://app.example.test/cb",
             "oauth_state": "no-such-state",
             "grant_type": "refresh_token",
+            "roleId": self.role_id,
+            "name": "A role name",
+            "privileges": '{"privileges": ["portal:user:createItem"]}',
+            "email": "someone@example.test",
+            "user": "alice",
+            "role": "org_user",
+            "newPassword": "new-password-123",
+            "emails": "someone@example.test",
+            "invitationId": "no-invitation",
+            "tags": "fuzzed",
+            "users": "alice",
+            "targetUsername": "alice",
+            "categorySchema": '{"categorySchema": []}',
+            "subject": "A subject",
+            "message": "A message",
+            "fileName": "thumbnail.png",
         }[param.wire]
 
 
@@ -79,10 +100,11 @@ def world() -> World:
     folder = portal.add_folder("admin", "Fuzzed")
     item = portal.add_item(admin, "admin", title="Original title", type="Web Map", text="{}", tags=["x"])
     portal.add_item(admin, "admin", title="In folder", type="CSV", folder=folder.id)
+    role = portal.roles.create("fuzzrole00000000", "Fuzzed role", "", portal.now(), ["portal:user:joinGroup"])
     client = Client(fake)
     token = json.loads(client.post("/portal/sharing/rest/generateToken",
                                    data={"username": "admin", "password": ADMIN_PASSWORD, "f": "json"}).data)["token"]
-    return World(fake, client, token, item.id, folder.id)
+    return World(fake, client, token, item.id, folder.id, role.id)
 
 
 @pytest.fixture(autouse=True)
@@ -322,7 +344,8 @@ def paths(draw: Callable[..., Any], world: World) -> str:
 
 def test_random_requests_never_get_a_500(world: World) -> None:
     non_json_ops = {op.name: op for op in OPERATIONS if op.response_kind in ("bytes", "text", "redirect")}
-    assert set(non_json_ops) == {"content.get_data", "tokens.oauth2_authorize", "tokens.oauth2_signin"}
+    assert set(non_json_ops) == {"content.get_data", "groups.thumbnail", "tokens.oauth2_authorize",
+                                 "tokens.oauth2_signin"}
 
     @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(path=paths(world), form=st.dictionaries(st.sampled_from(WIRE_NAMES) | TEXT, VALUES, max_size=6),

@@ -14,7 +14,24 @@ from typing import Any
 
 import pytest
 from arcgis_typed._runtime import errors, wire
-from arcgis_typed.portal.models.content import Item, ItemSearchPage, ShareItemResult, UpdateItemResult
+from arcgis_typed.portal.models.categories import CategorySchema
+from arcgis_typed.portal.models.content import (
+    Item,
+    ItemSearchPage,
+    ShareItemResult,
+    UnshareItemResult,
+    UpdateItemResult,
+)
+from arcgis_typed.portal.models.groups import (
+    AddUsersResult,
+    Group,
+    GroupContentPage,
+    GroupResult,
+    GroupSearchPage,
+    GroupUsers,
+    RemoveUsersResult,
+    UpdateUsersResult,
+)
 from arcgis_typed.portal.models.org import PortalSelf, SharingInfo
 from arcgis_typed.portal.models.tokens import OAuthToken, TokenInfo
 from arcgis_typed.portal.models.users import User, UserSearchPage
@@ -127,6 +144,60 @@ def _check_share(result: ShareItemResult, raw: Any) -> None:
     assert result.not_shared_with == raw["notSharedWith"]
 
 
+def _check_group(group: Group, raw: Any) -> None:
+    assert group.id == raw["id"] and group.title == raw["title"]
+    assert group.id in ("ef45564655144f15b5903d05a24493d9", "tb6")
+    if "created" in raw:
+        assert wire.datetime_to_ms(group.created) == raw["created"] == 1427987785000  # type: ignore[arg-type]
+        assert group.access == "public" and group.tags == ["7320", "test", "alex"] and group.owner == "dcadmin"
+    membership = raw.get("userMembership")
+    if membership:
+        assert group.user_membership is not None and group.user_membership.member_type == membership["memberType"]
+
+
+def _check_group_search(page: GroupSearchPage, raw: Any) -> None:
+    assert (page.total, page.next_start) == (358, 2)
+    assert page.results[0].id == "ef45564655144f15b5903d05a24493d9" and page.results[0].description is None
+
+
+def _check_group_users(users: GroupUsers, raw: Any) -> None:
+    assert (users.owner, users.admins, users.users) == ("vader", ["vader", "tarkin"], ["luke", "leia"])
+
+
+def _check_group_content(page: GroupContentPage, raw: Any) -> None:
+    assert (page.total, page.next_start) == (36, 2)
+    assert page.items[0].id == "59dd250ab1a54660b11f4f3434a3e481" and page.items[0].num_views == 1301
+
+
+def _check_group_result(result: GroupResult, raw: Any) -> None:
+    assert result.success is True and result.id == "3efakegroupid"
+
+
+def _check_add_users(result: AddUsersResult, raw: Any) -> None:
+    assert result.not_added == raw["notAdded"] == []
+
+
+def _check_remove_users(result: RemoveUsersResult, raw: Any) -> None:
+    assert result.not_removed == raw["notRemoved"] == []
+
+
+def _check_update_users(result: UpdateUsersResult, raw: Any) -> None:
+    assert [(r.username, r.success) for r in result.results] == [(r["username"], r["success"]) for r in raw["results"]]
+    assert result.results[0].username in ("jsmith", "casey")
+
+
+def _check_category_schema(schema: CategorySchema, raw: Any) -> None:
+    tree = schema.category_schema[0]
+    assert tree.title == "Categories" and tree.categories is not None
+    assert [c.title for c in tree.categories] == [c["title"] for c in raw["categorySchema"][0]["categories"]]
+    assert tree.categories[0].categories[1].categories[0].title == "Esri Raster Basemap"  # type: ignore[index]
+
+
+def _check_unshare(result: UnshareItemResult, raw: Any) -> None:
+    assert result.item_id == raw["itemId"] == "a5b"
+    assert result.not_unshared_from == raw["notUnsharedFrom"]
+
+
 # (files, model, check)
 SUCCESS: list[tuple[list[str], type, Check]] = [
     (["portal/items/ItemResponse.json"], Item, _check_item),
@@ -164,6 +235,19 @@ SUCCESS: list[tuple[list[str], type, Check]] = [
     (
         [*_inline("content_items_id_share"), *_inline("content_users_owner_items_id_share")],
         ShareItemResult, _check_share
+    ),
+    (["portal/groups/GroupResponse.json", *_inline("community_groups_id")], Group, _check_group),
+    (["portal/groups/GroupSearchResponse.json"], GroupSearchPage, _check_group_search),
+    (["portal/groups/GroupUsersResponse.json"], GroupUsers, _check_group_users),
+    (["portal/groups/GroupContentResponse.json"], GroupContentPage, _check_group_content),
+    (["portal/groups/GroupEditResponse.json"], GroupResult, _check_group_result),
+    (["portal/groups/GroupCategorySchemaResponse.json"], CategorySchema, _check_category_schema),
+    (_inline("community_groups_id_addUsers"), AddUsersResult, _check_add_users),
+    (_inline("community_groups_id_removeUsers"), RemoveUsersResult, _check_remove_users),
+    (_inline("community_groups_id_updateUsers"), UpdateUsersResult, _check_update_users),
+    (
+        [*_inline("content_items_id_unshare"), *_inline("content_users_owner_items_id_unshare")],
+        UnshareItemResult, _check_unshare
     ),
 ]
 

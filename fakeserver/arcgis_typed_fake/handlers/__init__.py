@@ -1,8 +1,12 @@
 """Handlers, one module per spec family (`<api>_<family>.py`). Importing this package registers them all."""
 
 from . import (
+    portal_categories,
     portal_content,
+    portal_invitations,
+    portal_groups,
     portal_org,
+    portal_roles,
     portal_tokens,
     portal_users,
     server_admin_info,
@@ -13,8 +17,12 @@ from . import (
 )
 
 __all__ = [
+    "portal_categories",
     "portal_content",
+    "portal_invitations",
+    "portal_groups",
     "portal_org",
+    "portal_roles",
     "portal_tokens",
     "portal_users",
     "server_admin_info",

@@ -13,9 +13,13 @@ from arcgis_typed.portal.models.content import (
     ContentFolderContentParams,
     ContentGetDataParams,
     ContentGetParams,
+    ContentItemGroupsParams,
     ContentSearchParams,
     ContentShareItemsParams,
     ContentShareParams,
+    ContentUnshareItemsParams,
+    ContentUnshareParams,
+    ContentUnshareUserItemParams,
     ContentUpdateParams,
     ContentUserContentParams,
     DeleteItemResult,
@@ -25,9 +29,13 @@ from arcgis_typed.portal.models.content import (
     ShareItemResult,
     ShareItemsResult,
     ShareItemsResultEntry,
+    UnshareItemResult,
+    UnshareItemsResult,
+    UnshareItemsResultEntry,
     UpdateItemResult,
     UserContent,
 )
+from arcgis_typed.portal.models.groups import ItemGroups
 from werkzeug.wrappers import Response
 
 from ..call import Call
@@ -58,7 +66,7 @@ def item_view(item: ItemRecord) -> Item:
         modified=ms_to_datetime(item.modified),
         size=item.size,
         protected=item.protected,
-        categories=[],
+        categories=list(item.categories),
         extent=_extent(item.extent),
         spatial_reference=item.spatial_reference or None,
         access_information=item.access_information or None,
@@ -70,6 +78,7 @@ def item_view(item: ItemRecord) -> Item:
         num_ratings=0,
         avg_rating=0.0,
         screenshots=[],
+        item_control="update" if item.update_groups else None,
     )
 
 
@@ -209,7 +218,8 @@ def delete(call: Call, p: ContentDeleteParams) -> DeleteItemResult:
 @handles("portal:content.share")
 def share(call: Call, p: ContentShareParams) -> ShareItemResult:
     item = call.state.require_visible_item(call.caller, p.id)
-    not_shared = call.state.share_item(call.user, item, everyone=p.everyone, org=p.org, groups=list(p.groups or []))
+    not_shared = call.state.share_item(call.user, item, everyone=p.everyone, org=p.org, groups=list(p.groups or []),
+                                       confirm_item_control=bool(p.confirm_item_control))
     return ShareItemResult(item_id=item.id, not_shared_with=not_shared)
 
 
@@ -225,7 +235,8 @@ def share_items(call: Call, p: ContentShareItemsParams) -> ShareItemsResult:
     for item_id in p.items:
         try:
             item = state.items.owned_for(call.user, item_id, p.username, "portal:admin:shareToGroup")
-            not_shared = state.share_item(call.user, item, everyone=p.everyone, org=p.org, groups=list(p.groups or []))
+            not_shared = state.share_item(call.user, item, everyone=p.everyone, org=p.org, groups=list(p.groups or []),
+                                          confirm_item_control=bool(p.confirm_item_control))
             results.append(ShareItemsResultEntry(item_id=item_id, success=True, not_shared_with=not_shared))
         except Fault as fault:
             results.append(
@@ -244,3 +255,54 @@ def search(call: Call, p: ContentSearchParams) -> ItemSearchPage:
         query=p.q, total=w.total, start=w.start, num=w.num, next_start=w.next_start,
         results=[item_view(i) for i in page],
     )
+
+
+@handles("portal:content.unshare")
+def unshare(call: Call, p: ContentUnshareParams) -> UnshareItemResult:
+    item = call.state.require_visible_item(call.caller, p.id)
+    return UnshareItemResult(item_id=item.id, not_unshared_from=call.state.unshare_item(call.user, item, list(p.groups or [])))
+
+
+@handles("portal:content.unshare_user_item")
+def unshare_user_item(call: Call, p: ContentUnshareUserItemParams) -> UnshareItemResult:
+    item = call.state.require_visible_item(call.caller, p.id)
+    if item.owner.lower() != p.username.lower():
+        raise bad_request(f"Item '{p.id}' does not belong to user '{p.username}'.")
+    return UnshareItemResult(item_id=item.id, not_unshared_from=call.state.unshare_item(call.user, item, list(p.groups or [])))
+
+
+@handles("portal:content.unshare_items")
+def unshare_items(call: Call, p: ContentUnshareItemsParams) -> UnshareItemsResult:
+    state = call.state
+    owner = state.users.require(p.username)
+    if owner is not call.user and not (
+        call.user.org_id == owner.org_id and call.user.has("portal:admin:shareToGroup")
+    ):
+        raise forbidden()  # only the user or an administrator may unshare a user's items
+    results = []
+    for item_id in p.items:
+        try:
+            item = state.items.owned_for(call.user, item_id, p.username, "portal:admin:shareToGroup")
+            not_unshared = state.unshare_item(call.user, item, list(p.groups or []))
+            results.append(UnshareItemsResultEntry(item_id=item_id, success=True, not_unshared_from=not_unshared))
+        except Fault as fault:
+            results.append(UnshareItemsResultEntry(
+                item_id=item_id, success=False, error={"code": fault.code, "message": fault.message}))
+    return UnshareItemsResult(results=results)
+
+
+@handles("portal:content.item_groups")
+def item_groups(call: Call, p: ContentItemGroupsParams) -> ItemGroups:
+    from .portal_groups import group_view  # (portal_groups imports this module)
+
+    state = call.state
+    item = state.require_visible_item(call.caller, p.id)
+    buckets: dict[str, list[Any]] = {"admin": [], "member": [], "other": []}
+    for group_id in sorted(item.groups):
+        group = state.groups.get(group_id)
+        if group is None or not state.groups.can_view(call.caller, group):
+            continue
+        kind = state.groups.member_type(call.caller, group)
+        bucket = "admin" if kind in ("owner", "admin") else "member" if kind == "member" else "other"
+        buckets[bucket].append(group_view(state.groups, call.caller, group))
+    return ItemGroups(admin=buckets["admin"], member=buckets["member"], other=buckets["other"])

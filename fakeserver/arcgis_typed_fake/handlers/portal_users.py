@@ -7,11 +7,23 @@ from arcgis_typed._runtime.wire import ms_to_datetime
 from arcgis_typed.portal.models.users import (
     OrgUsersPage,
     User,
+    UserResult,
+    UsersBatchEntry,
+    UsersBatchResult,
     UserSearchPage,
+    UsersCreateParams,
+    UsersDeleteParams,
+    UsersDisableParams,
+    UsersDisableUsersParams,
+    UsersEnableParams,
+    UsersEnableUsersParams,
     UsersGetParams,
     UsersMeParams,
     UsersOrgUsersParams,
+    UsersResetParams,
     UsersSearchParams,
+    UsersUpdateParams,
+    UsersUpdateRoleParams,
 )
 
 from ..call import Call
@@ -19,8 +31,10 @@ from ..errors import Fault, bad_request
 from ..registry import handles
 from ..state.portal import PortalState
 from ..state.search import QuerySyntaxError
+from ..state import users as rules
 from ..state.users import UserRecord
 from ._paging import window
+from .portal_groups import group_view
 
 
 def user_view(state: PortalState, caller: UserRecord | None, user: UserRecord) -> User:
@@ -43,6 +57,7 @@ def user_view(state: PortalState, caller: UserRecord | None, user: UserRecord) -
         culture=user.culture,
         region=user.region or None,
         units=user.units,
+        preferred_view=user.preferred_view or None,
         provider="arcgis",
         created=ms_to_datetime(user.created),
         modified=ms_to_datetime(user.modified),
@@ -62,7 +77,7 @@ def user_view(state: PortalState, caller: UserRecord | None, user: UserRecord) -
         storage_usage=sum(i.size for i in state.items if i.owner == user.username and i.size > 0),
         storage_quota=2_147_483_648,
         last_login=ms_to_datetime(user.last_login),
-        groups=[],
+        groups=[group_view(state.groups, user, g) for g in state.groups.all_of(state.groups.groups_of(user.username))],
     )
 
 
@@ -113,3 +128,78 @@ def org_users(call: Call, p: UsersOrgUsersParams) -> OrgUsersPage:
         total=w.total, start=w.start, num=w.num, next_start=w.next_start,
         users=[user_view(state, call.caller, u) for u in users],
     )
+
+
+# --- user administration (the rules are in state/users.py) ---------------------------------------------------
+
+
+@handles("portal:users.create")
+def create(call: Call, p: UsersCreateParams) -> UserResult:
+    user = rules.create_member(
+        call.state, call.user, username=p.username, password=p.password, email=p.email, role=p.role,
+        first_name=p.firstname, last_name=p.lastname, full_name=p.fullname, description=p.description,
+    )
+    return UserResult(status="success", username=user.username)
+
+
+@handles("portal:users.update")
+def update(call: Call, p: UsersUpdateParams) -> UserResult:
+    user = rules.update_profile(
+        call.state, call.user, p.username, clear_empty_fields=bool(p.clear_empty_fields), fullname=p.fullname,
+        firstname=p.firstname, lastname=p.lastname, email=p.email, description=p.description, tags=p.tags,
+        access=p.access, culture=p.culture, region=p.region, units=p.units, preferred_view=p.preferred_view,
+    )
+    return UserResult(success=True, username=user.username)
+
+
+@handles("portal:users.update_role")
+def update_role(call: Call, p: UsersUpdateRoleParams) -> UserResult:
+    user = rules.change_role(call.state, call.user, p.user, p.role)
+    return UserResult(success=True, username=user.username)
+
+
+@handles("portal:users.disable")
+def disable(call: Call, p: UsersDisableParams) -> UserResult:
+    user = rules.set_disabled(call.state, call.user, p.username, True)
+    return UserResult(status="success", success=True, username=user.username)
+
+
+@handles("portal:users.enable")
+def enable(call: Call, p: UsersEnableParams) -> UserResult:
+    user = rules.set_disabled(call.state, call.user, p.username, False)
+    return UserResult(status="success", success=True, username=user.username)
+
+
+@handles("portal:users.delete")
+def delete(call: Call, p: UsersDeleteParams) -> UserResult:
+    user = rules.delete_member(call.state, call.user, p.username)
+    return UserResult(success=True, username=user.username)
+
+
+@handles("portal:users.reset")
+def reset(call: Call, p: UsersResetParams) -> UserResult:
+    user = rules.change_password(call.state, call.user, p.username, p.password, p.new_password)
+    return UserResult(success=True, username=user.username)
+
+
+def _batch(call: Call, usernames: list[str], disabled: bool) -> UsersBatchResult:
+    results = []
+    for name in usernames:
+        try:
+            user = rules.set_disabled(call.state, call.user, name, disabled)
+        except Fault as fault:  # this one is refused and unchanged; the others go on
+            results.append(UsersBatchEntry(username=name, success=False, status=False,
+                                           error={"code": fault.code, "message": fault.message}))
+        else:
+            results.append(UsersBatchEntry(username=user.username, success=True, status=True))
+    return UsersBatchResult(status="success", results=results)
+
+
+@handles("portal:users.disable_users")
+def disable_users(call: Call, p: UsersDisableUsersParams) -> UsersBatchResult:
+    return _batch(call, list(p.users), True)
+
+
+@handles("portal:users.enable_users")
+def enable_users(call: Call, p: UsersEnableUsersParams) -> UsersBatchResult:
+    return _batch(call, list(p.users), False)

@@ -5,7 +5,7 @@ Visibility rules live here, so every operation that reads items agrees on who ma
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 
 import attrs
@@ -48,6 +48,8 @@ class ItemRecord:
     properties: object = None
     access: str = "private"
     groups: set[str] = attrs.Factory(set)
+    update_groups: set[str] = attrs.Factory(set)
+    categories: list[str] = attrs.Factory(list)  # shared-update groups whose members may edit the item
     protected: bool = False
     num_views: int = 0
     data: bytes | None = attrs.field(default=None, repr=False)
@@ -74,6 +76,10 @@ class ItemStore:
         self._org: dict[str, set[str]] = {}  # org id -> ids shared with the org (or public)
         self._by_org: dict[str, set[str]] = {}  # org id -> every item of the org
         self.index = SearchIndex(ITEM_FIELDS, default_fields=ITEM_DEFAULT_FIELDS, aliases=ITEM_ALIASES)
+        self._by_group: dict[str, set[str]] = {}  # group id -> ids of the items shared with it
+        # the groups a user belongs to (set by the group store; memberships change through it, which clears
+        # the visibility cache)
+        self.member_groups: Callable[[str], AbstractSet[str]] = lambda username: frozenset()
         # caller key -> the ids that caller may see; cleared by every write (searches repeat far more often)
         self._visible: dict[tuple[str, ...], set[str]] = {}
 
@@ -95,9 +101,10 @@ class ItemStore:
             return False
         if item.owner.lower() == caller.username.lower():
             return True
+        if item.groups and not item.groups.isdisjoint(self.member_groups(caller.username)):
+            return True
         if caller.org_id != item.org_id:
             return False
-        # shared-to-groups items: visible to group members once groups exist
         return item.access == "org" or caller.has("portal:admin:viewItems")
 
     def visible(self, caller: UserRecord | None, item_id: str) -> ItemRecord:
@@ -107,14 +114,16 @@ class ItemStore:
             raise not_found("Item")
         return item
 
-    def owned_for(self, caller: UserRecord, item_id: str, username: str, override: str) -> ItemRecord:
-        """The item at `content/users/{username}/items/{id}`, if `caller` may act on it."""
+    def owned_for(self, caller: UserRecord, item_id: str, username: str, override: str, *,
+                  group_edit: bool = False) -> ItemRecord:
+        """The item at `content/users/{username}/items/{id}`, if `caller` may act on it (with `group_edit`,
+        members of a shared-update group the item is shared with may too)."""
         item = self.visible(caller, item_id)
         if item.owner.lower() != username.lower():
             raise not_found("Item")
         if item.owner.lower() != caller.username.lower() and not (
             caller.has(override) and caller.org_id == item.org_id
-        ):
+        ) and not (group_edit and not item.update_groups.isdisjoint(self.member_groups(caller.username))):
             raise forbidden()
         return item
 
@@ -135,6 +144,8 @@ class ItemStore:
             ids = self._public | self._by_org.get(caller.org_id, set())
         else:
             ids = self._public | self._org.get(caller.org_id, set()) | self._by_owner.get(key[2], set())
+            for group_id in self.member_groups(caller.username):
+                ids |= self._by_group.get(group_id, set())
         self._visible[key] = ids
         return ids
 
@@ -156,6 +167,10 @@ class ItemStore:
         except ValueError as exc:
             raise bad_request(f"Invalid sort field: {exc}") from None
         return [self._items[i] for i in ordered]
+
+    def in_group(self, group_id: str) -> AbstractSet[str]:
+        """The ids of the items shared with a group (read-only)."""
+        return self._by_group.get(group_id, set())
 
     def owned_by(self, username: str, folder_id: str | None) -> set[str]:
         return {i for i in self._by_owner.get(username.lower(), set()) if self._items[i].folder_id == folder_id}
@@ -197,8 +212,44 @@ class ItemStore:
             org.add(item.id)
         self.index.put(item.id, _search_values(item))
 
+    def invalidate(self) -> None:
+        """Forget the cached visibility (memberships changed)."""
+        self._visible.clear()
+
+    def share_with_group(self, item: ItemRecord, group_id: str, *, update: bool) -> None:
+        item.groups.add(group_id)
+        if update:
+            item.update_groups.add(group_id)
+        else:
+            item.update_groups.discard(group_id)
+        self._by_group.setdefault(group_id, set()).add(item.id)
+
+    def unshare_from_group(self, item: ItemRecord, group_id: str) -> None:
+        item.groups.discard(group_id)
+        item.update_groups.discard(group_id)
+        self._by_group.get(group_id, set()).discard(item.id)
+        if item.access == "shared" and not item.groups:
+            item.access = "private"
+        self.reindex(item)
+
+    def unshare_owned(self, username: str, group_id: str) -> None:
+        """Unshare a user's own items from a group they leave; nobody else's."""
+        for item_id in list(self._by_group.get(group_id, set())):
+            item = self._items[item_id]
+            if item.owner.lower() == username.lower():
+                self.unshare_from_group(item, group_id)
+
+    def drop_group(self, group_id: str) -> None:
+        """A group was deleted: no item is shared with it any longer."""
+        for item_id in list(self._by_group.get(group_id, set())):
+            self.unshare_from_group(self._items[item_id], group_id)
+        self._by_group.pop(group_id, None)
+        self._visible.clear()
+
     def remove(self, item: ItemRecord) -> None:
         self._visible.clear()
+        for group_id in item.groups:
+            self._by_group.get(group_id, set()).discard(item.id)
         del self._items[item.id]
         self._by_owner.get(item.owner.lower(), set()).discard(item.id)
         self._by_org.get(item.org_id, set()).discard(item.id)
@@ -228,4 +279,5 @@ def _search_values(item: ItemRecord) -> dict[str, str | int | float | list[str] 
         "name": item.data_name,
         "size": item.size,
         "group": sorted(item.groups),
+        "categories": list(item.categories),
     }

@@ -9,7 +9,10 @@ import attrs
 
 from ..clock import Clock, Ids
 from ..errors import INVALID_TOKEN, Fault, bad_request, forbidden, not_found
+from .categories import CategoryStore
+from .groups import GroupStore
 from .items import Folder, ItemRecord, ItemStore
+from .roles import RoleStore
 from .tokens import TokenStore
 from .users import UserRecord, UserStore
 
@@ -44,8 +47,11 @@ class PortalState:
         self.clock = clock
         self.ids = ids
         self.org = Organization(id=org_id, name=org_name, url_key=org_name.lower().replace(" ", ""), created=clock.now_ms())
-        self.users = UserStore(password_iterations)
+        self.roles = RoleStore(clock.now_ms())
+        self.users = UserStore(password_iterations, self.roles, clock.now_ms)
         self.items = ItemStore()
+        self.groups = GroupStore(self.users, self.items, self.now, self.ids.new)
+        self.categories = CategoryStore()
         self.tokens = TokenStore(clock.now_ms)
 
     def now(self) -> int:
@@ -154,7 +160,7 @@ class PortalState:
         clear_empty_fields: bool = False,
         **fields: object,
     ) -> ItemRecord:
-        item = self.items.owned_for(caller, item_id, username, "portal:admin:updateItems")
+        item = self.items.owned_for(caller, item_id, username, "portal:admin:updateItems", group_edit=True)
         if "title" in fields and fields["title"] is not None and not str(fields["title"]).strip():
             raise bad_request("Invalid parameter 'title': must not be empty.")
         if data is not None and text is not None:
@@ -178,7 +184,8 @@ class PortalState:
         return item
 
     def share_item(
-        self, caller: UserRecord, item: ItemRecord, *, everyone: bool | None, org: bool | None, groups: list[str]
+        self, caller: UserRecord, item: ItemRecord, *, everyone: bool | None, org: bool | None, groups: list[str],
+        confirm_item_control: bool = False,
     ) -> list[str]:
         """Set who an item is shared with; returns the groups it could not be shared with."""
         own = item.owner.lower() == caller.username.lower()
@@ -206,11 +213,58 @@ class PortalState:
         narrowing = everyone is False and access == "public" or org is False and access == "org"
         if not own and narrowing and not caller.has("portal:admin:updateItems"):
             raise forbidden()
-        not_shared = list(groups)  # no groups exist until the groups family lands: none can be shared with
+        not_shared = [g for g in groups if not self._share_to_group(caller, item, g, own, confirm_item_control)]
         item.access = "public" if public else "org" if org_wide else ("shared" if item.groups else "private")
         item.modified = self.now()
         self.items.reindex(item)
         return not_shared
+
+    def _share_to_group(self, caller: UserRecord, item: ItemRecord, group_id: str, own: bool, confirm: bool) -> bool:
+        """Share with one group if the rules allow it: the caller belongs to the group (or administers the
+        organization) with the right sharing privilege; only managers share into view-only groups; a
+        shared-update group needs confirmItemControl."""
+        group = self.groups.get(group_id)
+        if group is None or not self.groups.can_view(caller, group):
+            return False
+        kind = self.groups.member_type(caller, group)
+        admin = caller.org_id == group.org_id and caller.has("portal:admin:shareToGroup")
+        if not admin:
+            if not own or kind == "none" or not caller.has("portal:user:shareToGroup"):
+                return False
+            if group.is_view_only and kind not in ("owner", "admin"):
+                return False
+        if group.shared_update and not confirm and group_id not in item.groups:
+            return False
+        self.items.share_with_group(item, group_id, update=group.shared_update and (confirm or group_id in item.update_groups))
+        return True
+
+    def unshare_item(self, caller: UserRecord, item: ItemRecord, groups: list[str]) -> list[str]:
+        """Stop sharing an item with groups: the owner and administrators may, and a group's owner and
+        managers for their group; returns the groups it could not be unshared from."""
+        own = item.owner.lower() == caller.username.lower()
+        admin = caller.org_id == item.org_id and any(caller.has(p) for p in _ADMIN_SHARE_PRIVILEGES)
+        not_unshared = []
+        for group_id in groups:
+            group = self.groups.get(group_id)
+            if group is None or not (own or admin or self.groups.is_manager(caller, group)):
+                not_unshared.append(group_id)
+                continue
+            if group_id in item.groups:
+                self.items.unshare_from_group(item, group_id)
+        item.modified = self.now()
+        self.items.reindex(item)
+        return not_unshared
+
+    def set_item_categories(self, caller: UserRecord, item_id: str, categories: object) -> ItemRecord:
+        """Set an item's content categories (its owner, or an administrator with portal:admin:updateItems)."""
+        item = self.items.get(item_id)
+        if item is None:
+            raise not_found("Item")
+        item = self.items.owned_for(caller, item_id, item.owner, "portal:admin:updateItems")
+        item.categories = self.categories.check_item_categories(categories)
+        item.modified = self.now()
+        self.items.reindex(item)
+        return item
 
     def require_visible_item(self, caller: UserRecord | None, item_id: str) -> ItemRecord:
         return self.items.visible(caller, item_id)

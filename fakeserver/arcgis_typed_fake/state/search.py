@@ -141,6 +141,9 @@ from luqum.thread import parse as _luqum_parse
 from sortedcontainers import SortedList
 
 __all__ = [
+    "GROUP_ALIASES",
+    "GROUP_DEFAULT_FIELDS",
+    "GROUP_FIELDS",
     "ITEM_ALIASES",
     "ITEM_DEFAULT_FIELDS",
     "ITEM_FIELDS",
@@ -1373,3 +1376,24 @@ USER_SORT_FIELDS: tuple[str, ...] = (
     "usertype",
     "userlicensetype",
 )
+
+#: Searchable group fields.
+GROUP_FIELDS: Mapping[str, FieldSpec] = MappingProxyType(
+    {
+        "id": _K,
+        "owner": _K,
+        "accountid": _K,
+        "access": _K,
+        "isinvitationonly": _K,
+        "isviewonly": _K,
+        "capabilities": _K,
+        "title": _T,
+        "tags": _T,
+        "snippet": _T,
+        "description": _T,
+        "created": _N,
+        "modified": _N,
+    }
+)
+GROUP_DEFAULT_FIELDS: tuple[str, ...] = ("title", "tags", "snippet", "description", "owner")
+GROUP_ALIASES: Mapping[str, str] = MappingProxyType({"orgid": "accountid"})

@@ -2,7 +2,7 @@
 # Regenerate with: python -m arcgis_typed_codegen
 """ArcGIS Enterprise portal sharing API (`{portal}/sharing/rest`).
 
-`PortalClient` groups the operations by family: `client.content`, `client.org`, `client.tokens`, `client.users`.
+`PortalClient` groups the operations by family: `client.categories`, `client.content`, `client.groups`, `client.invitations`, `client.org`, `client.roles`, `client.tokens`, `client.users`.
 """
 
 from functools import cached_property
@@ -13,8 +13,12 @@ from arcgis_typed._runtime.session import Session
 from arcgis_typed._runtime.transport import Transport
 
 if TYPE_CHECKING:
+    from arcgis_typed.portal.ops.categories import CategoriesOps
     from arcgis_typed.portal.ops.content import ContentOps
+    from arcgis_typed.portal.ops.groups import GroupsOps
+    from arcgis_typed.portal.ops.invitations import InvitationsOps
     from arcgis_typed.portal.ops.org import OrgOps
+    from arcgis_typed.portal.ops.roles import RolesOps
     from arcgis_typed.portal.ops.tokens import TokensOps
     from arcgis_typed.portal.ops.users import UsersOps
 
@@ -84,6 +88,13 @@ class PortalClient(Session):
         self.auth = auth
 
     @cached_property
+    def categories(self) -> "CategoriesOps":
+        """The organization's content categories (portals/self/categorySchema): reading, assigning and deleting the category schema, and assigning categories to items in bulk (content/updateItems)."""
+        from arcgis_typed.portal.ops.categories import CategoriesOps
+
+        return CategoriesOps(self)
+
+    @cached_property
     def content(self) -> "ContentOps":
         """Items - a user's content and folders, adding, reading, updating, deleting, sharing and searching items."""
         from arcgis_typed.portal.ops.content import ContentOps
@@ -91,11 +102,32 @@ class PortalClient(Session):
         return ContentOps(self)
 
     @cached_property
+    def groups(self) -> "GroupsOps":
+        """Groups (community/groups): creating, reading, searching, updating, protecting, reassigning and deleting groups; membership (adding, removing, promoting members, joining, leaving, invitations, join requests) and a group's content (content/groups)."""
+        from arcgis_typed.portal.ops.groups import GroupsOps
+
+        return GroupsOps(self)
+
+    @cached_property
+    def invitations(self) -> "InvitationsOps":
+        """Invitations to join the organization - portals/self/inviteByEmail and portals/self/invitations."""
+        from arcgis_typed.portal.ops.invitations import InvitationsOps
+
+        return InvitationsOps(self)
+
+    @cached_property
     def org(self) -> "OrgOps":
         """The organization itself - the sharing/rest root, info, and portals/self."""
         from arcgis_typed.portal.ops.org import OrgOps
 
         return OrgOps(self)
+
+    @cached_property
+    def roles(self) -> "RolesOps":
+        """Roles of the organization - portals/self/roles, createRole, a role's update, privileges and delete."""
+        from arcgis_typed.portal.ops.roles import RolesOps
+
+        return RolesOps(self)
 
     @cached_property
     def tokens(self) -> "TokensOps":

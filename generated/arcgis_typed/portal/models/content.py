@@ -19,9 +19,13 @@ __all__ = [
     "ContentFolderContentParams",
     "ContentGetDataParams",
     "ContentGetParams",
+    "ContentItemGroupsParams",
     "ContentSearchParams",
     "ContentShareItemsParams",
     "ContentShareParams",
+    "ContentUnshareItemsParams",
+    "ContentUnshareParams",
+    "ContentUnshareUserItemParams",
     "ContentUpdateParams",
     "ContentUserContentParams",
     "DeleteItemResult",
@@ -31,6 +35,9 @@ __all__ = [
     "ShareItemResult",
     "ShareItemsResult",
     "ShareItemsResultEntry",
+    "UnshareItemResult",
+    "UnshareItemsResult",
+    "UnshareItemsResultEntry",
     "UpdateItemResult",
     "UserContent",
 ]
@@ -108,6 +115,13 @@ class ContentGetParams:
 
 
 @attrs.frozen(kw_only=True)
+class ContentItemGroupsParams:
+    """Parameters of `content.item_groups`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+
+
+@attrs.frozen(kw_only=True)
 class ContentSearchParams:
     """Parameters of `content.search`."""
 
@@ -140,6 +154,32 @@ class ContentShareParams:
     org: bool | None = attrs.field(default=None, metadata={"wire": "org"})
     groups: list[str] | None = attrs.field(default=None, metadata={"wire": "groups"})
     confirm_item_control: bool | None = attrs.field(default=None, metadata={"wire": "confirmItemControl"})
+
+
+@attrs.frozen(kw_only=True)
+class ContentUnshareItemsParams:
+    """Parameters of `content.unshare_items`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    items: list[str] = attrs.field(metadata={"wire": "items"})
+    groups: list[str] | None = attrs.field(default=None, metadata={"wire": "groups"})
+
+
+@attrs.frozen(kw_only=True)
+class ContentUnshareParams:
+    """Parameters of `content.unshare`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    groups: list[str] | None = attrs.field(default=None, metadata={"wire": "groups"})
+
+
+@attrs.frozen(kw_only=True)
+class ContentUnshareUserItemParams:
+    """Parameters of `content.unshare_user_item`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    id: str = attrs.field(metadata={"wire": "id"})
+    groups: list[str] | None = attrs.field(default=None, metadata={"wire": "groups"})
 
 
 @attrs.frozen(kw_only=True)
@@ -285,6 +325,38 @@ class ShareItemsResult:
     """ShareItemsResult"""
 
     results: list[ShareItemsResultEntry] = attrs.field(metadata={"wire": "results"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class UnshareItemResult:
+    """UnshareItemResult"""
+
+    item_id: str = attrs.field(metadata={"wire": "itemId"})
+    not_unshared_from: list[str] | None = attrs.field(default=None, metadata={"wire": "notUnsharedFrom"})
+    """Groups the item could not be unshared from."""
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class UnshareItemsResultEntry:
+    """UnshareItemsResultEntry"""
+
+    item_id: str = attrs.field(metadata={"wire": "itemId"})
+    success: bool = attrs.field(metadata={"wire": "success"})
+    not_unshared_from: list[str] | None = attrs.field(default=None, metadata={"wire": "notUnsharedFrom"})
+    error: Any | None = attrs.field(default=None, metadata={"wire": "error"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class UnshareItemsResult:
+    """UnshareItemsResult"""
+
+    results: list[UnshareItemsResultEntry] = attrs.field(metadata={"wire": "results"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
 

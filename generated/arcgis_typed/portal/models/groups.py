@@ -2,18 +2,69 @@
 # Regenerate with: python -m arcgis_typed_codegen
 """Models of the `groups` family.
 
-Groups (community/groups). Only the group model exists so far; the operations come with the groups issue.
+Groups (community/groups): creating, reading, searching, updating, protecting, reassigning and deleting
+groups; membership (adding, removing, promoting members, joining, leaving, invitations, join requests) and a
+group's content (content/groups).
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
+from arcgis_typed._runtime.operation import Upload
+from arcgis_typed.portal.models.content import Item
+
 __all__ = [
+    "AddUsersResult",
+    "CreateGroupResult",
     "Group",
+    "GroupApplication",
+    "GroupApplications",
+    "GroupContentPage",
+    "GroupInviteResult",
     "GroupMembership",
+    "GroupResult",
+    "GroupSearchPage",
+    "GroupUsers",
+    "GroupsAcceptParams",
+    "GroupsAddUsersParams",
+    "GroupsApplicationParams",
+    "GroupsApplicationsParams",
+    "GroupsAssignCategorySchemaParams",
+    "GroupsCategorySchemaParams",
+    "GroupsContentParams",
+    "GroupsCreateParams",
+    "GroupsDeclineParams",
+    "GroupsDeleteParams",
+    "GroupsGetParams",
+    "GroupsInviteParams",
+    "GroupsJoinParams",
+    "GroupsLeaveParams",
+    "GroupsNotifyParams",
+    "GroupsProtectParams",
+    "GroupsReassignParams",
+    "GroupsRemoveUsersParams",
+    "GroupsSearchParams",
+    "GroupsThumbnailParams",
+    "GroupsUnprotectParams",
+    "GroupsUpdateParams",
+    "GroupsUpdateUsersParams",
+    "GroupsUsersParams",
+    "ItemGroups",
+    "RemoveUsersResult",
+    "UpdateUsersEntry",
+    "UpdateUsersResult",
 ]
+
+
+@attrs.frozen(kw_only=True)
+class AddUsersResult:
+    """AddUsersResult"""
+
+    not_added: list[str] = attrs.field(metadata={"wire": "notAdded"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -30,11 +81,12 @@ class GroupMembership:
 
 @attrs.frozen(kw_only=True)
 class Group:
-    """A group as it appears in searches and in a user's `groups` list."""
+    """A group as it appears in searches, reads and in a user's `groups` list."""
 
     id: str = attrs.field(metadata={"wire": "id"})
     title: str | None = attrs.field(default=None, metadata={"wire": "title"})
     owner: str | None = attrs.field(default=None, metadata={"wire": "owner"})
+    org_id: str | None = attrs.field(default=None, metadata={"wire": "orgId"})
     description: str | None = attrs.field(default=None, metadata={"wire": "description"})
     snippet: str | None = attrs.field(default=None, metadata={"wire": "snippet"})
     tags: list[str] | None = attrs.field(default=None, metadata={"wire": "tags"})
@@ -42,11 +94,404 @@ class Group:
     thumbnail: str | None = attrs.field(default=None, metadata={"wire": "thumbnail"})
     access: str | None = attrs.field(default=None, metadata={"wire": "access"})
     """One of: private, org, public."""
+    sort_field: str | None = attrs.field(default=None, metadata={"wire": "sortField"})
+    sort_order: str | None = attrs.field(default=None, metadata={"wire": "sortOrder"})
     is_invitation_only: bool | None = attrs.field(default=None, metadata={"wire": "isInvitationOnly"})
     is_view_only: bool | None = attrs.field(default=None, metadata={"wire": "isViewOnly"})
+    is_fav: bool | None = attrs.field(default=None, metadata={"wire": "isFav"})
+    is_open_data: bool | None = attrs.field(default=None, metadata={"wire": "isOpenData"})
+    is_read_only: bool | None = attrs.field(default=None, metadata={"wire": "isReadOnly"})
+    auto_join: bool | None = attrs.field(default=None, metadata={"wire": "autoJoin"})
+    leaving_disallowed: bool | None = attrs.field(default=None, metadata={"wire": "leavingDisallowed"})
+    hidden_members: bool | None = attrs.field(default=None, metadata={"wire": "hiddenMembers"})
+    notifications_enabled: bool | None = attrs.field(default=None, metadata={"wire": "notificationsEnabled"})
+    provider: str | None = attrs.field(default=None, metadata={"wire": "provider"})
+    provider_group_name: str | None = attrs.field(default=None, metadata={"wire": "providerGroupName"})
+    capabilities: list[str] | None = attrs.field(default=None, metadata={"wire": "capabilities"})
+    """`updateitemcontrol` for a shared-update group (members may edit each other's items)."""
     protected: bool | None = attrs.field(default=None, metadata={"wire": "protected"})
     created: datetime | None = attrs.field(default=None, metadata={"wire": "created"})
     modified: datetime | None = attrs.field(default=None, metadata={"wire": "modified"})
     user_membership: GroupMembership | None = attrs.field(default=None, metadata={"wire": "userMembership"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class CreateGroupResult:
+    """CreateGroupResult"""
+
+    success: bool = attrs.field(metadata={"wire": "success"})
+    group: Group = attrs.field(metadata={"wire": "group"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class GroupApplication:
+    """A request to join a group."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    full_name: str | None = attrs.field(default=None, metadata={"wire": "fullName"})
+    received: datetime | None = attrs.field(default=None, metadata={"wire": "received"})
+    comments: str | None = attrs.field(default=None, metadata={"wire": "comments"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class GroupApplications:
+    """GroupApplications"""
+
+    applications: list[GroupApplication] = attrs.field(metadata={"wire": "applications"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class GroupContentPage:
+    """One page of the items shared with a group that the caller may see (content/groups/{id})."""
+
+    total: int = attrs.field(metadata={"wire": "total"})
+    start: int = attrs.field(metadata={"wire": "start"})
+    num: int = attrs.field(metadata={"wire": "num"})
+    next_start: int = attrs.field(metadata={"wire": "nextStart"})
+    items: list[Item] = attrs.field(metadata={"wire": "items"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class GroupInviteResult:
+    """GroupInviteResult"""
+
+    success: bool = attrs.field(metadata={"wire": "success"})
+    not_invited: list[str] | None = attrs.field(default=None, metadata={"wire": "notInvited"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class GroupResult:
+    """The answer of most group operations."""
+
+    success: bool = attrs.field(metadata={"wire": "success"})
+    group_id: str | None = attrs.field(default=None, metadata={"wire": "groupId"})
+    id: str | None = attrs.field(default=None, metadata={"wire": "id"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class GroupSearchPage:
+    """One page of community/groups search results."""
+
+    query: str | None = attrs.field(default=None, metadata={"wire": "query"})
+    total: int = attrs.field(metadata={"wire": "total"})
+    start: int = attrs.field(metadata={"wire": "start"})
+    num: int = attrs.field(metadata={"wire": "num"})
+    next_start: int = attrs.field(metadata={"wire": "nextStart"})
+    """-1 on the last page."""
+    results: list[Group] = attrs.field(metadata={"wire": "results"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class GroupUsers:
+    """The members of a group (community/groups/{id}/users)."""
+
+    owner: str | None = attrs.field(default=None, metadata={"wire": "owner"})
+    admins: list[str] = attrs.field(metadata={"wire": "admins"})
+    users: list[str] = attrs.field(metadata={"wire": "users"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class GroupsAcceptParams:
+    """Parameters of `groups.accept`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    username: str = attrs.field(metadata={"wire": "username"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsAddUsersParams:
+    """Parameters of `groups.add_users`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    users: list[str] | None = attrs.field(default=None, metadata={"wire": "users"})
+    admins: list[str] | None = attrs.field(default=None, metadata={"wire": "admins"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsApplicationParams:
+    """Parameters of `groups.application`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    username: str = attrs.field(metadata={"wire": "username"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsApplicationsParams:
+    """Parameters of `groups.applications`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsAssignCategorySchemaParams:
+    """Parameters of `groups.assign_category_schema`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    category_schema: Any = attrs.field(metadata={"wire": "categorySchema"})
+    """{"categorySchema": [{"title": ..., "categories": [...]}]}"""
+
+
+@attrs.frozen(kw_only=True)
+class GroupsCategorySchemaParams:
+    """Parameters of `groups.category_schema`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsContentParams:
+    """Parameters of `groups.content`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    sort_field: str | None = attrs.field(default=None, metadata={"wire": "sortField"})
+    sort_order: Literal["asc", "desc"] | None = attrs.field(default=None, metadata={"wire": "sortOrder"})
+    """One of: asc, desc."""
+    start: int | None = attrs.field(default=None, metadata={"wire": "start"})
+    num: int | None = attrs.field(default=None, metadata={"wire": "num"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsCreateParams:
+    """Parameters of `groups.create`."""
+
+    title: str = attrs.field(metadata={"wire": "title"})
+    tags: list[str] = attrs.field(metadata={"wire": "tags"})
+    description: str | None = attrs.field(default=None, metadata={"wire": "description"})
+    snippet: str | None = attrs.field(default=None, metadata={"wire": "snippet"})
+    phone: str | None = attrs.field(default=None, metadata={"wire": "phone"})
+    access: Literal["private", "org", "public"] | None = attrs.field(default=None, metadata={"wire": "access"})
+    """One of: private, org, public."""
+    is_invitation_only: bool | None = attrs.field(default=None, metadata={"wire": "isInvitationOnly"})
+    is_view_only: bool | None = attrs.field(default=None, metadata={"wire": "isViewOnly"})
+    sort_field: str | None = attrs.field(default=None, metadata={"wire": "sortField"})
+    sort_order: Literal["asc", "desc"] | None = attrs.field(default=None, metadata={"wire": "sortOrder"})
+    """One of: asc, desc."""
+    auto_join: bool | None = attrs.field(default=None, metadata={"wire": "autoJoin"})
+    leaving_disallowed: bool | None = attrs.field(default=None, metadata={"wire": "leavingDisallowed"})
+    hidden_members: bool | None = attrs.field(default=None, metadata={"wire": "hiddenMembers"})
+    is_open_data: bool | None = attrs.field(default=None, metadata={"wire": "isOpenData"})
+    capabilities: list[str] | None = attrs.field(default=None, metadata={"wire": "capabilities"})
+    """`updateitemcontrol` makes a shared-update group."""
+    provider: str | None = attrs.field(default=None, metadata={"wire": "provider"})
+    provider_group_name: str | None = attrs.field(default=None, metadata={"wire": "providerGroupName"})
+    max_file_size: int | None = attrs.field(default=None, metadata={"wire": "MAX_FILE_SIZE"})
+    display_settings: Any | None = attrs.field(default=None, metadata={"wire": "displaySettings"})
+    thumbnail: Upload | None = attrs.field(default=None, metadata={"wire": "thumbnail"})
+    """The group's thumbnail image (multipart part `thumbnail`)."""
+
+
+@attrs.frozen(kw_only=True)
+class GroupsDeclineParams:
+    """Parameters of `groups.decline`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    username: str = attrs.field(metadata={"wire": "username"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsDeleteParams:
+    """Parameters of `groups.delete`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsGetParams:
+    """Parameters of `groups.get`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsInviteParams:
+    """Parameters of `groups.invite`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    users: list[str] = attrs.field(metadata={"wire": "users"})
+    role: Literal["group_member", "group_admin"] | None = attrs.field(default=None, metadata={"wire": "role"})
+    """One of: group_member, group_admin."""
+    expiration: int | None = attrs.field(default=None, metadata={"wire": "expiration"})
+    """Minutes the invitation stays valid (default 10080, a week)."""
+
+
+@attrs.frozen(kw_only=True)
+class GroupsJoinParams:
+    """Parameters of `groups.join`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsLeaveParams:
+    """Parameters of `groups.leave`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsNotifyParams:
+    """Parameters of `groups.notify`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    subject: str = attrs.field(metadata={"wire": "subject"})
+    message: str = attrs.field(metadata={"wire": "message"})
+    users: list[str] | None = attrs.field(default=None, metadata={"wire": "users"})
+    notification_channel_type: Literal["email", "push", "builtin"] | None = attrs.field(default=None, metadata={"wire": "notificationChannelType"})
+    """One of: email, push, builtin."""
+    client_id: str | None = attrs.field(default=None, metadata={"wire": "clientId"})
+    silent_notification: bool | None = attrs.field(default=None, metadata={"wire": "silentNotification"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsProtectParams:
+    """Parameters of `groups.protect`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsReassignParams:
+    """Parameters of `groups.reassign`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    target_username: str = attrs.field(metadata={"wire": "targetUsername"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsRemoveUsersParams:
+    """Parameters of `groups.remove_users`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    users: list[str] | None = attrs.field(default=None, metadata={"wire": "users"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsSearchParams:
+    """Parameters of `groups.search`."""
+
+    q: str = attrs.field(metadata={"wire": "q"})
+    sort_field: str | None = attrs.field(default=None, metadata={"wire": "sortField"})
+    sort_order: Literal["asc", "desc"] | None = attrs.field(default=None, metadata={"wire": "sortOrder"})
+    """One of: asc, desc."""
+    start: int | None = attrs.field(default=None, metadata={"wire": "start"})
+    num: int | None = attrs.field(default=None, metadata={"wire": "num"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsThumbnailParams:
+    """Parameters of `groups.thumbnail`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    file_name: str = attrs.field(metadata={"wire": "fileName"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsUnprotectParams:
+    """Parameters of `groups.unprotect`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsUpdateParams:
+    """Parameters of `groups.update`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    title: str | None = attrs.field(default=None, metadata={"wire": "title"})
+    tags: list[str] | None = attrs.field(default=None, metadata={"wire": "tags"})
+    description: str | None = attrs.field(default=None, metadata={"wire": "description"})
+    snippet: str | None = attrs.field(default=None, metadata={"wire": "snippet"})
+    phone: str | None = attrs.field(default=None, metadata={"wire": "phone"})
+    access: Literal["private", "org", "public"] | None = attrs.field(default=None, metadata={"wire": "access"})
+    """One of: private, org, public."""
+    is_invitation_only: bool | None = attrs.field(default=None, metadata={"wire": "isInvitationOnly"})
+    is_view_only: bool | None = attrs.field(default=None, metadata={"wire": "isViewOnly"})
+    sort_field: str | None = attrs.field(default=None, metadata={"wire": "sortField"})
+    sort_order: Literal["asc", "desc"] | None = attrs.field(default=None, metadata={"wire": "sortOrder"})
+    """One of: asc, desc."""
+    auto_join: bool | None = attrs.field(default=None, metadata={"wire": "autoJoin"})
+    leaving_disallowed: bool | None = attrs.field(default=None, metadata={"wire": "leavingDisallowed"})
+    hidden_members: bool | None = attrs.field(default=None, metadata={"wire": "hiddenMembers"})
+    is_open_data: bool | None = attrs.field(default=None, metadata={"wire": "isOpenData"})
+    capabilities: list[str] | None = attrs.field(default=None, metadata={"wire": "capabilities"})
+    max_file_size: int | None = attrs.field(default=None, metadata={"wire": "MAX_FILE_SIZE"})
+    display_settings: Any | None = attrs.field(default=None, metadata={"wire": "displaySettings"})
+    thumbnail: Upload | None = attrs.field(default=None, metadata={"wire": "thumbnail"})
+    """A new thumbnail image (multipart part `thumbnail`)."""
+    clear_empty_fields: bool | None = attrs.field(default=None, metadata={"wire": "clearEmptyFields"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsUpdateUsersParams:
+    """Parameters of `groups.update_users`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    users: list[str] | None = attrs.field(default=None, metadata={"wire": "users"})
+    admins: list[str] | None = attrs.field(default=None, metadata={"wire": "admins"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsUsersParams:
+    """Parameters of `groups.users`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+
+
+@attrs.frozen(kw_only=True)
+class ItemGroups:
+    """The groups an item is shared with that the caller may see, by the caller's membership in them."""
+
+    admin: list[Group] = attrs.field(metadata={"wire": "admin"})
+    """Groups the caller owns or manages."""
+    member: list[Group] = attrs.field(metadata={"wire": "member"})
+    """Groups the caller is a plain member of."""
+    other: list[Group] = attrs.field(metadata={"wire": "other"})
+    """Other groups the caller may see."""
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class RemoveUsersResult:
+    """RemoveUsersResult"""
+
+    not_removed: list[str] = attrs.field(metadata={"wire": "notRemoved"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class UpdateUsersEntry:
+    """UpdateUsersEntry"""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    success: bool = attrs.field(metadata={"wire": "success"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class UpdateUsersResult:
+    """UpdateUsersResult"""
+
+    results: list[UpdateUsersEntry] = attrs.field(metadata={"wire": "results"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""

@@ -15,11 +15,23 @@ from arcgis_typed.portal.models.groups import Group
 __all__ = [
     "OrgUsersPage",
     "User",
+    "UserResult",
     "UserSearchPage",
+    "UsersBatchEntry",
+    "UsersBatchResult",
+    "UsersCreateParams",
+    "UsersDeleteParams",
+    "UsersDisableParams",
+    "UsersDisableUsersParams",
+    "UsersEnableParams",
+    "UsersEnableUsersParams",
     "UsersGetParams",
     "UsersMeParams",
     "UsersOrgUsersParams",
+    "UsersResetParams",
     "UsersSearchParams",
+    "UsersUpdateParams",
+    "UsersUpdateRoleParams",
 ]
 
 
@@ -81,6 +93,19 @@ class OrgUsersPage:
 
 
 @attrs.frozen(kw_only=True)
+class UserResult:
+    """The answer of the user administration operations (success and username, or the Administrator API's status).
+
+    """
+
+    success: bool | None = attrs.field(default=None, metadata={"wire": "success"})
+    status: str | None = attrs.field(default=None, metadata={"wire": "status"})
+    username: str | None = attrs.field(default=None, metadata={"wire": "username"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
 class UserSearchPage:
     """One page of community/users search results."""
 
@@ -93,6 +118,86 @@ class UserSearchPage:
     results: list[User] = attrs.field(metadata={"wire": "results"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class UsersBatchEntry:
+    """UsersBatchEntry"""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    success: bool = attrs.field(metadata={"wire": "success"})
+    status: bool | None = attrs.field(default=None, metadata={"wire": "status"})
+    """The same as success (the official client reads this one)."""
+    error: Any | None = attrs.field(default=None, metadata={"wire": "error"})
+    """{code, message} when this member was not changed."""
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class UsersBatchResult:
+    """The answer of portals/self/disableUsers and enableUsers - one entry per username."""
+
+    status: str = attrs.field(metadata={"wire": "status"})
+    results: list[UsersBatchEntry] = attrs.field(metadata={"wire": "results"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class UsersCreateParams:
+    """Parameters of `users.create`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    password: str = attrs.field(metadata={"wire": "password"})
+    firstname: str | None = attrs.field(default=None, metadata={"wire": "firstname"})
+    lastname: str | None = attrs.field(default=None, metadata={"wire": "lastname"})
+    fullname: str | None = attrs.field(default=None, metadata={"wire": "fullname"})
+    email: str = attrs.field(metadata={"wire": "email"})
+    description: str | None = attrs.field(default=None, metadata={"wire": "description"})
+    role: str | None = attrs.field(default=None, metadata={"wire": "role"})
+    """org_admin, org_publisher, org_user (default), viewer, or a custom role id."""
+    user_license_type_id: str | None = attrs.field(default=None, metadata={"wire": "userLicenseTypeId"})
+    provider: Literal["arcgis"] | None = attrs.field(default=None, metadata={"wire": "provider"})
+    """One of: arcgis."""
+    idp_username: str | None = attrs.field(default=None, metadata={"wire": "idpUsername"})
+
+
+@attrs.frozen(kw_only=True)
+class UsersDeleteParams:
+    """Parameters of `users.delete`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+
+
+@attrs.frozen(kw_only=True)
+class UsersDisableParams:
+    """Parameters of `users.disable`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+
+
+@attrs.frozen(kw_only=True)
+class UsersDisableUsersParams:
+    """Parameters of `users.disable_users`."""
+
+    users: list[str] = attrs.field(metadata={"wire": "users"})
+    """Usernames."""
+
+
+@attrs.frozen(kw_only=True)
+class UsersEnableParams:
+    """Parameters of `users.enable`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+
+
+@attrs.frozen(kw_only=True)
+class UsersEnableUsersParams:
+    """Parameters of `users.enable_users`."""
+
+    users: list[str] = attrs.field(metadata={"wire": "users"})
+    """Usernames."""
 
 
 @attrs.frozen(kw_only=True)
@@ -120,6 +225,16 @@ class UsersOrgUsersParams:
 
 
 @attrs.frozen(kw_only=True)
+class UsersResetParams:
+    """Parameters of `users.reset`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    password: str = attrs.field(metadata={"wire": "password"})
+    """The current password."""
+    new_password: str = attrs.field(metadata={"wire": "newPassword"})
+
+
+@attrs.frozen(kw_only=True)
 class UsersSearchParams:
     """Parameters of `users.search`."""
 
@@ -129,3 +244,35 @@ class UsersSearchParams:
     """One of: asc, desc."""
     start: int | None = attrs.field(default=None, metadata={"wire": "start"})
     num: int | None = attrs.field(default=None, metadata={"wire": "num"})
+
+
+@attrs.frozen(kw_only=True)
+class UsersUpdateParams:
+    """Parameters of `users.update`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    fullname: str | None = attrs.field(default=None, metadata={"wire": "fullname"})
+    firstname: str | None = attrs.field(default=None, metadata={"wire": "firstname"})
+    lastname: str | None = attrs.field(default=None, metadata={"wire": "lastname"})
+    email: str | None = attrs.field(default=None, metadata={"wire": "email"})
+    description: str | None = attrs.field(default=None, metadata={"wire": "description"})
+    tags: list[str] | None = attrs.field(default=None, metadata={"wire": "tags"})
+    access: Literal["private", "org", "public"] | None = attrs.field(default=None, metadata={"wire": "access"})
+    """One of: private, org, public."""
+    culture: str | None = attrs.field(default=None, metadata={"wire": "culture"})
+    region: str | None = attrs.field(default=None, metadata={"wire": "region"})
+    units: Literal["metric", "english"] | None = attrs.field(default=None, metadata={"wire": "units"})
+    """One of: metric, english."""
+    preferred_view: Literal["Web", "GIS"] | None = attrs.field(default=None, metadata={"wire": "preferredView"})
+    """One of: Web, GIS."""
+    clear_empty_fields: bool | None = attrs.field(default=None, metadata={"wire": "clearEmptyFields"})
+
+
+@attrs.frozen(kw_only=True)
+class UsersUpdateRoleParams:
+    """Parameters of `users.update_role`."""
+
+    user: str = attrs.field(metadata={"wire": "user"})
+    """The member's username."""
+    role: str = attrs.field(metadata={"wire": "role"})
+    """org_admin, org_publisher, org_user, viewer, or a custom role id."""

@@ -22,9 +22,13 @@ from arcgis_typed.portal.models.content import (
     ContentFolderContentParams,
     ContentGetDataParams,
     ContentGetParams,
+    ContentItemGroupsParams,
     ContentSearchParams,
     ContentShareItemsParams,
     ContentShareParams,
+    ContentUnshareItemsParams,
+    ContentUnshareParams,
+    ContentUnshareUserItemParams,
     ContentUpdateParams,
     ContentUserContentParams,
     DeleteItemResult,
@@ -32,9 +36,12 @@ from arcgis_typed.portal.models.content import (
     ItemSearchPage,
     ShareItemResult,
     ShareItemsResult,
+    UnshareItemResult,
+    UnshareItemsResult,
     UpdateItemResult,
     UserContent,
 )
+from arcgis_typed.portal.models.groups import ItemGroups
 
 __all__ = [
     "ContentOps",
@@ -44,10 +51,14 @@ __all__ = [
     "folder_content_all",
     "get",
     "get_data",
+    "item_groups",
     "search",
     "search_all",
     "share",
     "share_items",
+    "unshare",
+    "unshare_items",
+    "unshare_user_item",
     "update",
     "user_content",
     "user_content_all",
@@ -341,6 +352,66 @@ def share(
         confirm_item_control=confirm_item_control,
     )
     return session.call(_ops.CONTENT_SHARE, params, ShareItemResult)
+
+
+def unshare(session: Session, id: str, *, groups: list[str] | None = None) -> UnshareItemResult:
+    """Stop sharing an item with groups (the owner, an administrator, or a group's owner or manager for that group); groups it could not be unshared from are listed.
+
+    `POST /sharing/rest/content/items/{id}/unshare` - auth: token
+
+    Raises:
+        BadRequest (400): Item does not exist or is inaccessible.
+    """
+    params = ContentUnshareParams(id=id, groups=groups)
+    return session.call(_ops.CONTENT_UNSHARE, params, UnshareItemResult)
+
+
+def unshare_user_item(
+    session: Session,
+    username: str,
+    id: str,
+    *,
+    groups: list[str] | None = None,
+) -> UnshareItemResult:
+    """Stop sharing a user's item with groups (the path the official client uses).
+
+    `POST /sharing/rest/content/users/{username}/items/{id}/unshare` - auth: token
+
+    Raises:
+        BadRequest (400): Item does not exist or is inaccessible.
+    """
+    params = ContentUnshareUserItemParams(username=username, id=id, groups=groups)
+    return session.call(_ops.CONTENT_UNSHARE_USER_ITEM, params, UnshareItemResult)
+
+
+def unshare_items(
+    session: Session,
+    username: str,
+    *,
+    items: list[str],
+    groups: list[str] | None = None,
+) -> UnshareItemsResult:
+    """Stop sharing several of a user's items with groups.
+
+    `POST /sharing/rest/content/users/{username}/unshareItems` - auth: token
+
+    Raises:
+        PermissionDenied (403): The caller may not unshare another user's items.
+    """
+    params = ContentUnshareItemsParams(username=username, items=items, groups=groups)
+    return session.call(_ops.CONTENT_UNSHARE_ITEMS, params, UnshareItemsResult)
+
+
+def item_groups(session: Session, id: str) -> ItemGroups:
+    """The groups an item is shared with, as far as the caller may see them.
+
+    `GET | POST /sharing/rest/content/items/{id}/groups` - auth: optional
+
+    Raises:
+        BadRequest (400): Item does not exist or is inaccessible.
+    """
+    params = ContentItemGroupsParams(id=id)
+    return session.call(_ops.CONTENT_ITEM_GROUPS, params, ItemGroups)
 
 
 def share_items(
@@ -690,6 +761,58 @@ class ContentOps:
             groups=groups,
             confirm_item_control=confirm_item_control,
         )
+
+    def unshare(self, id: str, *, groups: list[str] | None = None) -> UnshareItemResult:
+        """Stop sharing an item with groups (the owner, an administrator, or a group's owner or manager for that group); groups it could not be unshared from are listed.
+
+        `POST /sharing/rest/content/items/{id}/unshare` - auth: token
+
+        Raises:
+            BadRequest (400): Item does not exist or is inaccessible.
+        """
+        return unshare(self._client, id=id, groups=groups)
+
+    def unshare_user_item(
+        self,
+        username: str,
+        id: str,
+        *,
+        groups: list[str] | None = None,
+    ) -> UnshareItemResult:
+        """Stop sharing a user's item with groups (the path the official client uses).
+
+        `POST /sharing/rest/content/users/{username}/items/{id}/unshare` - auth: token
+
+        Raises:
+            BadRequest (400): Item does not exist or is inaccessible.
+        """
+        return unshare_user_item(self._client, username=username, id=id, groups=groups)
+
+    def unshare_items(
+        self,
+        username: str,
+        *,
+        items: list[str],
+        groups: list[str] | None = None,
+    ) -> UnshareItemsResult:
+        """Stop sharing several of a user's items with groups.
+
+        `POST /sharing/rest/content/users/{username}/unshareItems` - auth: token
+
+        Raises:
+            PermissionDenied (403): The caller may not unshare another user's items.
+        """
+        return unshare_items(self._client, username=username, items=items, groups=groups)
+
+    def item_groups(self, id: str) -> ItemGroups:
+        """The groups an item is shared with, as far as the caller may see them.
+
+        `GET | POST /sharing/rest/content/items/{id}/groups` - auth: optional
+
+        Raises:
+            BadRequest (400): Item does not exist or is inaccessible.
+        """
+        return item_groups(self._client, id=id)
 
     def share_items(
         self,

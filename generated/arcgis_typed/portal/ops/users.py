@@ -17,21 +17,41 @@ from arcgis_typed.portal import _operations as _ops
 from arcgis_typed.portal.models.users import (
     OrgUsersPage,
     User,
+    UserResult,
+    UsersBatchResult,
+    UsersCreateParams,
+    UsersDeleteParams,
+    UsersDisableParams,
+    UsersDisableUsersParams,
     UserSearchPage,
+    UsersEnableParams,
+    UsersEnableUsersParams,
     UsersGetParams,
     UsersMeParams,
     UsersOrgUsersParams,
+    UsersResetParams,
     UsersSearchParams,
+    UsersUpdateParams,
+    UsersUpdateRoleParams,
 )
 
 __all__ = [
     "UsersOps",
+    "create",
+    "delete",
+    "disable",
+    "disable_users",
+    "enable",
+    "enable_users",
     "get",
     "me",
     "org_users",
     "org_users_all",
+    "reset",
     "search",
     "search_all",
+    "update",
+    "update_role",
 ]
 
 
@@ -148,6 +168,201 @@ def org_users_all(
     )
 
 
+def create(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    email: str,
+    firstname: str | None = None,
+    lastname: str | None = None,
+    fullname: str | None = None,
+    description: str | None = None,
+    role: str | None = None,
+    user_license_type_id: str | None = None,
+    provider: Literal["arcgis"] | None = None,
+    idp_username: str | None = None,
+) -> UserResult:
+    """Add a member with a built-in account (Portal Administrator API, portaladmin/security/users/createUser). Needs portal:admin:inviteUsers; giving an administrative role takes a default administrator. Passwords need 8 or more characters with a letter and a digit, and may not be the username.
+
+    `POST /portaladmin/security/users/createUser` - auth: token
+    Needs privileges: portal:admin:inviteUsers.
+
+    Args:
+        role: org_admin, org_publisher, org_user (default), viewer, or a custom role id.
+        provider: One of: arcgis.
+
+    Raises:
+        BadRequest (400): Invalid or taken username, weak password, unknown role, invalid email.
+        PermissionDenied (403): The caller may not add members, or may not give that role.
+    """
+    params = UsersCreateParams(
+        username=username,
+        password=password,
+        firstname=firstname,
+        lastname=lastname,
+        fullname=fullname,
+        email=email,
+        description=description,
+        role=role,
+        user_license_type_id=user_license_type_id,
+        provider=provider,
+        idp_username=idp_username,
+    )
+    return session.call(_ops.USERS_CREATE, params, UserResult)
+
+
+def update(
+    session: Session,
+    username: str,
+    *,
+    fullname: str | None = None,
+    firstname: str | None = None,
+    lastname: str | None = None,
+    email: str | None = None,
+    description: str | None = None,
+    tags: list[str] | None = None,
+    access: Literal["private", "org", "public"] | None = None,
+    culture: str | None = None,
+    region: str | None = None,
+    units: Literal["metric", "english"] | None = None,
+    preferred_view: Literal["Web", "GIS"] | None = None,
+    clear_empty_fields: bool | None = None,
+) -> UserResult:
+    """Update a profile (community/users/{username}/update): the user themselves, or an administrator of the same organization with portal:admin:updateUsers. Empty values are ignored unless clearEmptyFields is true.
+
+    `POST /sharing/rest/community/users/{username}/update` - auth: token
+    Acts on the caller's own objects, or anyone's with portal:admin:updateUsers.
+
+    Args:
+        access: One of: private, org, public.
+        units: One of: metric, english.
+        preferred_view: One of: Web, GIS.
+
+    Raises:
+        BadRequest (400): User not found; invalid email or values.
+        PermissionDenied (403): Neither the user nor an administrator with portal:admin:updateUsers.
+    """
+    params = UsersUpdateParams(
+        username=username,
+        fullname=fullname,
+        firstname=firstname,
+        lastname=lastname,
+        email=email,
+        description=description,
+        tags=tags,
+        access=access,
+        culture=culture,
+        region=region,
+        units=units,
+        preferred_view=preferred_view,
+        clear_empty_fields=clear_empty_fields,
+    )
+    return session.call(_ops.USERS_UPDATE, params, UserResult)
+
+
+def update_role(session: Session, *, user: str, role: str) -> UserResult:
+    """Give a member another role (portals/self/updateuserrole). Needs portal:admin:changeUserRoles; only default administrators may give or take away an administrative role; nobody changes their own role.
+
+    `POST /sharing/rest/portals/self/updateuserrole` - auth: token
+    Needs privileges: portal:admin:changeUserRoles.
+
+    Args:
+        user: The member's username.
+        role: org_admin, org_publisher, org_user, viewer, or a custom role id.
+
+    Raises:
+        BadRequest (400): Unknown user or role.
+        PermissionDenied (403): The caller may not change this member's role to this one.
+    """
+    params = UsersUpdateRoleParams(user=user, role=role)
+    return session.call(_ops.USERS_UPDATE_ROLE, params, UserResult)
+
+
+def disable(session: Session, username: str) -> UserResult:
+    """Disable a member's account; their tokens stop working at once (portal:admin:disableUsers; not oneself).
+
+    `POST /sharing/rest/community/users/{username}/disable` - auth: token
+    Needs privileges: portal:admin:disableUsers.
+
+    Raises:
+        BadRequest (400): User not found.
+        PermissionDenied (403): The caller lacks portal:admin:disableUsers, or the target is oneself or an administrator.
+    """
+    params = UsersDisableParams(username=username)
+    return session.call(_ops.USERS_DISABLE, params, UserResult)
+
+
+def enable(session: Session, username: str) -> UserResult:
+    """Enable a disabled account again (portal:admin:disableUsers).
+
+    `POST /sharing/rest/community/users/{username}/enable` - auth: token
+    Needs privileges: portal:admin:disableUsers.
+
+    Raises:
+        BadRequest (400): User not found.
+        PermissionDenied (403): The caller lacks portal:admin:disableUsers.
+    """
+    params = UsersEnableParams(username=username)
+    return session.call(_ops.USERS_ENABLE, params, UserResult)
+
+
+def delete(session: Session, username: str) -> UserResult:
+    """Delete a member (portal:admin:deleteUsers; not oneself). Refused while they own items or groups: reassign or delete those first. Their folders and tokens go with them.
+
+    `POST /sharing/rest/community/users/{username}/delete` - auth: token
+    Needs privileges: portal:admin:deleteUsers.
+
+    Raises:
+        BadRequest (400): User not found, or still owns items or groups.
+        PermissionDenied (403): The caller lacks portal:admin:deleteUsers, or the target is oneself or an administrator.
+    """
+    params = UsersDeleteParams(username=username)
+    return session.call(_ops.USERS_DELETE, params, UserResult)
+
+
+def reset(session: Session, username: str, *, password: str, new_password: str) -> UserResult:
+    """Change one's own password, giving the current one (community/users/{username}/reset).
+
+    `POST /sharing/rest/community/users/{username}/reset` - auth: token
+
+    Args:
+        password: The current password.
+
+    Raises:
+        BadRequest (400): Wrong current password, or a new password that breaks the password policy.
+        PermissionDenied (403): Only the user may change their password this way.
+    """
+    params = UsersResetParams(username=username, password=password, new_password=new_password)
+    return session.call(_ops.USERS_RESET, params, UserResult)
+
+
+def disable_users(session: Session, *, users: list[str]) -> UsersBatchResult:
+    """Disable several members at once (portals/self/disableUsers; portal:admin:disableUsers). Each one follows the rules of `disable`; the results say which were refused and why.
+
+    `POST /sharing/rest/portals/self/disableUsers` - auth: token
+    Needs privileges: portal:admin:disableUsers.
+
+    Args:
+        users: Usernames.
+    """
+    params = UsersDisableUsersParams(users=users)
+    return session.call(_ops.USERS_DISABLE_USERS, params, UsersBatchResult)
+
+
+def enable_users(session: Session, *, users: list[str]) -> UsersBatchResult:
+    """Enable several members at once (portals/self/enableUsers; portal:admin:disableUsers).
+
+    `POST /sharing/rest/portals/self/enableUsers` - auth: token
+    Needs privileges: portal:admin:disableUsers.
+
+    Args:
+        users: Usernames.
+    """
+    params = UsersEnableUsersParams(users=users)
+    return session.call(_ops.USERS_ENABLE_USERS, params, UsersBatchResult)
+
+
 class UsersOps:
     """The `users` operations bound to one client."""
 
@@ -241,3 +456,182 @@ class UsersOps:
     ) -> Iterator[User]:
         """Every result of `org_users`, fetching pages of `page_size` lazily."""
         return org_users_all(self._client, sort_field=sort_field, sort_order=sort_order, page_size=page_size)
+
+    def create(
+        self,
+        *,
+        username: str,
+        password: str,
+        email: str,
+        firstname: str | None = None,
+        lastname: str | None = None,
+        fullname: str | None = None,
+        description: str | None = None,
+        role: str | None = None,
+        user_license_type_id: str | None = None,
+        provider: Literal["arcgis"] | None = None,
+        idp_username: str | None = None,
+    ) -> UserResult:
+        """Add a member with a built-in account (Portal Administrator API, portaladmin/security/users/createUser). Needs portal:admin:inviteUsers; giving an administrative role takes a default administrator. Passwords need 8 or more characters with a letter and a digit, and may not be the username.
+
+        `POST /portaladmin/security/users/createUser` - auth: token
+        Needs privileges: portal:admin:inviteUsers.
+
+        Args:
+            role: org_admin, org_publisher, org_user (default), viewer, or a custom role id.
+            provider: One of: arcgis.
+
+        Raises:
+            BadRequest (400): Invalid or taken username, weak password, unknown role, invalid email.
+            PermissionDenied (403): The caller may not add members, or may not give that role.
+        """
+        return create(
+            self._client,
+            username=username,
+            password=password,
+            firstname=firstname,
+            lastname=lastname,
+            fullname=fullname,
+            email=email,
+            description=description,
+            role=role,
+            user_license_type_id=user_license_type_id,
+            provider=provider,
+            idp_username=idp_username,
+        )
+
+    def update(
+        self,
+        username: str,
+        *,
+        fullname: str | None = None,
+        firstname: str | None = None,
+        lastname: str | None = None,
+        email: str | None = None,
+        description: str | None = None,
+        tags: list[str] | None = None,
+        access: Literal["private", "org", "public"] | None = None,
+        culture: str | None = None,
+        region: str | None = None,
+        units: Literal["metric", "english"] | None = None,
+        preferred_view: Literal["Web", "GIS"] | None = None,
+        clear_empty_fields: bool | None = None,
+    ) -> UserResult:
+        """Update a profile (community/users/{username}/update): the user themselves, or an administrator of the same organization with portal:admin:updateUsers. Empty values are ignored unless clearEmptyFields is true.
+
+        `POST /sharing/rest/community/users/{username}/update` - auth: token
+        Acts on the caller's own objects, or anyone's with portal:admin:updateUsers.
+
+        Args:
+            access: One of: private, org, public.
+            units: One of: metric, english.
+            preferred_view: One of: Web, GIS.
+
+        Raises:
+            BadRequest (400): User not found; invalid email or values.
+            PermissionDenied (403): Neither the user nor an administrator with portal:admin:updateUsers.
+        """
+        return update(
+            self._client,
+            username=username,
+            fullname=fullname,
+            firstname=firstname,
+            lastname=lastname,
+            email=email,
+            description=description,
+            tags=tags,
+            access=access,
+            culture=culture,
+            region=region,
+            units=units,
+            preferred_view=preferred_view,
+            clear_empty_fields=clear_empty_fields,
+        )
+
+    def update_role(self, *, user: str, role: str) -> UserResult:
+        """Give a member another role (portals/self/updateuserrole). Needs portal:admin:changeUserRoles; only default administrators may give or take away an administrative role; nobody changes their own role.
+
+        `POST /sharing/rest/portals/self/updateuserrole` - auth: token
+        Needs privileges: portal:admin:changeUserRoles.
+
+        Args:
+            user: The member's username.
+            role: org_admin, org_publisher, org_user, viewer, or a custom role id.
+
+        Raises:
+            BadRequest (400): Unknown user or role.
+            PermissionDenied (403): The caller may not change this member's role to this one.
+        """
+        return update_role(self._client, user=user, role=role)
+
+    def disable(self, username: str) -> UserResult:
+        """Disable a member's account; their tokens stop working at once (portal:admin:disableUsers; not oneself).
+
+        `POST /sharing/rest/community/users/{username}/disable` - auth: token
+        Needs privileges: portal:admin:disableUsers.
+
+        Raises:
+            BadRequest (400): User not found.
+            PermissionDenied (403): The caller lacks portal:admin:disableUsers, or the target is oneself or an administrator.
+        """
+        return disable(self._client, username=username)
+
+    def enable(self, username: str) -> UserResult:
+        """Enable a disabled account again (portal:admin:disableUsers).
+
+        `POST /sharing/rest/community/users/{username}/enable` - auth: token
+        Needs privileges: portal:admin:disableUsers.
+
+        Raises:
+            BadRequest (400): User not found.
+            PermissionDenied (403): The caller lacks portal:admin:disableUsers.
+        """
+        return enable(self._client, username=username)
+
+    def delete(self, username: str) -> UserResult:
+        """Delete a member (portal:admin:deleteUsers; not oneself). Refused while they own items or groups: reassign or delete those first. Their folders and tokens go with them.
+
+        `POST /sharing/rest/community/users/{username}/delete` - auth: token
+        Needs privileges: portal:admin:deleteUsers.
+
+        Raises:
+            BadRequest (400): User not found, or still owns items or groups.
+            PermissionDenied (403): The caller lacks portal:admin:deleteUsers, or the target is oneself or an administrator.
+        """
+        return delete(self._client, username=username)
+
+    def reset(self, username: str, *, password: str, new_password: str) -> UserResult:
+        """Change one's own password, giving the current one (community/users/{username}/reset).
+
+        `POST /sharing/rest/community/users/{username}/reset` - auth: token
+
+        Args:
+            password: The current password.
+
+        Raises:
+            BadRequest (400): Wrong current password, or a new password that breaks the password policy.
+            PermissionDenied (403): Only the user may change their password this way.
+        """
+        return reset(self._client, username=username, password=password, new_password=new_password)
+
+    def disable_users(self, *, users: list[str]) -> UsersBatchResult:
+        """Disable several members at once (portals/self/disableUsers; portal:admin:disableUsers). Each one follows the rules of `disable`; the results say which were refused and why.
+
+        `POST /sharing/rest/portals/self/disableUsers` - auth: token
+        Needs privileges: portal:admin:disableUsers.
+
+        Args:
+            users: Usernames.
+        """
+        return disable_users(self._client, users=users)
+
+    def enable_users(self, *, users: list[str]) -> UsersBatchResult:
+        """Enable several members at once (portals/self/enableUsers; portal:admin:disableUsers).
+
+        `POST /sharing/rest/portals/self/enableUsers` - auth: token
+        Needs privileges: portal:admin:disableUsers.
+
+        Args:
+            users: Usernames.
+        """
+        return enable_users(self._client, users=users)

@@ -1,0 +1,80 @@
+"""The organization's content category schema and the rules for assigning categories to items.
+
+Limits as the ArcGIS REST documentation states them: at most five category trees, four levels, 200 categories
+in all; titles of at most 100 characters, descriptions of at most 300; at most 20 categories on an item and
+100 items in one updateItems request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import bad_request
+
+MAX_TREES = 5
+MAX_LEVELS = 4
+MAX_CATEGORIES = 200
+MAX_TITLE = 100
+MAX_DESCRIPTION = 300
+MAX_ITEM_CATEGORIES = 20
+MAX_ITEMS = 100
+
+
+class CategoryStore:
+    def __init__(self) -> None:
+        self.schema: list[dict[str, Any]] = []
+        self._paths: set[str] = set()
+
+    def assign(self, schema: object) -> None:
+        if isinstance(schema, dict):
+            schema = schema.get("categorySchema")
+        if not isinstance(schema, list):
+            raise bad_request("Invalid parameter 'categorySchema': expected {\"categorySchema\": [...]}.")
+        if len(schema) > MAX_TREES:
+            raise bad_request(f"A category schema has at most {MAX_TREES} category trees.")
+        paths: set[str] = set()
+        cleaned = [self._clean(node, "", 1, paths) for node in schema]
+        if len(paths) > MAX_CATEGORIES:
+            raise bad_request(f"A category schema has at most {MAX_CATEGORIES} categories.")
+        self.schema = cleaned
+        self._paths = paths
+
+    def _clean(self, node: object, parent: str, level: int, paths: set[str]) -> dict[str, Any]:
+        if level > MAX_LEVELS:
+            raise bad_request(f"Categories nest at most {MAX_LEVELS} levels deep.")
+        if not isinstance(node, dict) or not isinstance(node.get("title"), str) or not node["title"].strip():
+            raise bad_request("Every category needs a title.")
+        title = node["title"].strip()
+        if len(title) > MAX_TITLE or "/" in title:
+            raise bad_request(f"Invalid category title '{title[:MAX_TITLE]}'.")
+        description = node.get("description")
+        if description is not None and (not isinstance(description, str) or len(description) > MAX_DESCRIPTION):
+            raise bad_request(f"Invalid description of category '{title}'.")
+        path = f"{parent}/{title}"
+        if path.lower() in paths:
+            raise bad_request(f"Category '{path}' appears twice.")
+        paths.add(path.lower())
+        children = node.get("categories") or []
+        if not isinstance(children, list):
+            raise bad_request(f"The sub-categories of '{title}' must be a list.")
+        out: dict[str, Any] = {"title": title}
+        if description:
+            out["description"] = description
+        if children:
+            out["categories"] = [self._clean(c, path, level + 1, paths) for c in children]
+        return out
+
+    def delete(self) -> None:
+        self.schema = []
+        self._paths = set()
+
+    def check_item_categories(self, categories: object) -> list[str]:
+        """The categories, if each is a path of the schema (case-insensitive), as given."""
+        if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+            raise bad_request("'categories' must be a list of category paths.")
+        if len(categories) > MAX_ITEM_CATEGORIES:
+            raise bad_request(f"An item has at most {MAX_ITEM_CATEGORIES} categories.")
+        unknown = [c for c in categories if c.rstrip("/").lower() not in self._paths]
+        if unknown:
+            raise bad_request(f"Unknown categories: {', '.join(unknown)}.")
+        return [c.rstrip("/") for c in categories]
