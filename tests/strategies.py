@@ -200,14 +200,16 @@ def model_modules(package: str = "arcgis_typed.portal.models") -> Iterator[types
         yield importlib.import_module(f"{package}.{info.name}")
 
 
-def model_classes(package: str = "arcgis_typed.portal.models") -> list[type]:
-    """Every attrs class defined in the generated models modules (response models and parameter classes)."""
+def model_classes(packages: tuple[str, ...] = ("arcgis_typed.portal.models", "arcgis_typed.portal.params")) -> list[type]:
+    """Every attrs class defined in the generated models and params modules (response models and parameter
+    classes)."""
     out = []
-    for module in model_modules(package):
-        for name in sorted(vars(module)):
-            obj = getattr(module, name)
-            if _is_attrs_class(obj) and obj.__module__ == module.__name__:
-                out.append(obj)
+    for package in packages:
+        for module in model_modules(package):
+            for name in sorted(vars(module)):
+                obj = getattr(module, name)
+                if _is_attrs_class(obj) and obj.__module__ == module.__name__:
+                    out.append(obj)
     return out
 
 

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from arcgis_typed_codegen.coverage import seed_rows
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -149,8 +149,9 @@ def _param_args(p: Param) -> str:
     return ", ".join(parts)
 
 
-def _model_imports(api: Api, family: Family) -> list[str]:
-    text = " ".join(_field_type(f, m) for m in family.models for f in m.fields)
+def _model_imports(api: Api, models: tuple[Model, ...] | list[Model]) -> list[str]:
+    """Imports of a module that defines `models` (response models, or parameter classes)."""
+    text = " ".join(_field_type(f, m) for m in models for f in m.fields)
     lines = []
     if "datetime" in text:
         lines.append("from datetime import datetime")
@@ -161,9 +162,9 @@ def _model_imports(api: Api, family: Family) -> list[str]:
     lines.append("")
     if "Upload" in text:
         lines.append("from arcgis_typed._runtime.operation import Upload")
-    local = {m.name for m in family.models}
+    local = {m.name for m in models}
     foreign: dict[str, set[str]] = {}
-    for m in family.models:
+    for m in models:
         for dep in m.depends_on:
             if dep not in local:
                 foreign.setdefault(api.model_family(dep), set()).add(dep)
@@ -177,7 +178,6 @@ def _model_imports(api: Api, family: Family) -> list[str]:
 def _ops_imports(api: Api, family: Family) -> list[str]:
     names: set[str] = set()
     for op in family.operations:
-        names.add(op.params_class)
         if op.response_kind == "model":
             names.add(op.response)
         if op.paging:
@@ -231,17 +231,29 @@ def render(spec: Spec) -> dict[str, str]:
         files[f"{base}/_operations.py"] = env.get_template("operations.py.j2").render(
             ctx,
             param_args=_param_args,
-            models_module=lambda fam: _models_module(api, fam),
+            params_module=lambda fam: f"arcgis_typed.{api.name}.params.{fam}",
             response_ref=lambda op: op.response
             if op.response_kind != "model"
             else f"{_models_module(api, api.model_family(op.response))}:{op.response}",
         )
         files[f"{base}/models/__init__.py"] = _package_doc(f"Models of the {api.name} API, one module per spec family.")
         files[f"{base}/ops/__init__.py"] = _package_doc(f"Operations of the {api.name} API, one module per spec family.")
+        files[f"{base}/params/__init__.py"] = _package_doc(
+            f"Parameter classes of the {api.name} API's operations, one module per spec family. The client passes plain "
+            "keyword arguments; these classes are what the fake decodes requests into (and what the tests draw from)."
+        )
         for fam in api.families:
+            models = [m for m in fam.models if not m.is_params]
+            params = [m for m in fam.models if m.is_params]
             files[f"{base}/models/{fam.name}.py"] = env.get_template("models.py.j2").render(
-                family=fam, imports=_model_imports(api, fam), field_type=_field_type, field_default=_field_default
+                family=fam, models=models, title=f"Models of the `{fam.name}` family.",
+                imports=_model_imports(api, models), field_type=_field_type, field_default=_field_default,
             )
+            if params:
+                files[f"{base}/params/{fam.name}.py"] = env.get_template("models.py.j2").render(
+                    family=fam, models=params, title=f"Parameters of the `{fam.name}` family's operations.",
+                    imports=_model_imports(api, params), field_type=_field_type, field_default=_field_default,
+                )
             if fam.operations:
                 exports = sorted(
                     [op.name for op in fam.operations]

@@ -133,7 +133,7 @@ def test_urls_keep_optional_parts_only_with_values() -> None:
 
 def test_encode_and_decode_optional_path_parameters() -> None:
     op = server_ops.SERVICES_GET_SERVICE
-    params_class = __import__("arcgis_typed.server_admin.models.services", fromlist=["x"]).ServicesGetServiceParams
+    params_class = __import__("arcgis_typed.server_admin.params.services", fromlist=["x"]).ServicesGetServiceParams
     with_folder = params_class(service_name="Roads", service_type="MapServer", folder_name="Maps")
     assert codec.encode(op, with_folder).path == {"folderName": "Maps", "serviceName": "Roads", "type": "MapServer"}
     for empty in (None, ""):  # an empty optional part is left out, like None

@@ -17,16 +17,28 @@ import hypothesis.strategies as st
 import pytest
 from arcgis_typed import ArcGISError, BadRequest, PermissionDenied, PortalClient
 from arcgis_typed_fake import FakeArcGIS
-from arcgis_typed_fake.state.roles import BUILT_IN_ROLES, BUILT_IN_NAMES
+from arcgis_typed_fake.state.roles import BUILT_IN_NAMES, BUILT_IN_ROLES
 from e2e_helpers import client_for, password_of
 from hypothesis import settings
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
 
-MANAGER_PRIVILEGES = frozenset({
-    "portal:admin:changeUserRoles", "portal:admin:deleteUsers", "portal:admin:disableUsers",
-    "portal:admin:inviteUsers", "portal:admin:viewUsers", "portal:user:viewOrgUsers"})
-PRIVILEGE_POOL = ["portal:user:createItem", "portal:user:viewOrgUsers", "portal:user:joinGroup",
-                  "portal:publisher:publishFeatures", "portal:admin:viewUsers"]
+MANAGER_PRIVILEGES = frozenset(
+    {
+        "portal:admin:changeUserRoles",
+        "portal:admin:deleteUsers",
+        "portal:admin:disableUsers",
+        "portal:admin:inviteUsers",
+        "portal:admin:viewUsers",
+        "portal:user:viewOrgUsers",
+    }
+)
+PRIVILEGE_POOL = [
+    "portal:user:createItem",
+    "portal:user:viewOrgUsers",
+    "portal:user:joinGroup",
+    "portal:publisher:publishFeatures",
+    "portal:admin:viewUsers",
+]
 NAMES = ["Editors", "editors", "Field crew", "Viewer", "Auditors"]
 USERNAMES = ["ann", "ben", "cat", "dan"]
 BUILT_INS = ["org_admin", "org_publisher", "org_user", "iAAAAAAAAAAAAAAA"]
@@ -56,9 +68,14 @@ class IdentityMachine(RuleBasedStateMachine):
         portal.roles.create("managers00000000", "Managers", "", portal.now(), MANAGER_PRIVILEGES)
         portal.add_user("manager", password_of("manager"), role="managers00000000")
         self.custom: dict[str, ModelRole] = {"managers00000000": ModelRole("Managers", MANAGER_PRIVILEGES)}
-        self.users: dict[str, ModelUser] = {"admin": ModelUser("org_admin"), "manager": ModelUser("managers00000000")}
-        self.clients: dict[str, PortalClient] = {"admin": client_for(self.fake, "admin"),
-                                                 "manager": client_for(self.fake, "manager")}
+        self.users: dict[str, ModelUser] = {
+            "admin": ModelUser("org_admin"),
+            "manager": ModelUser("managers00000000"),
+        }
+        self.clients: dict[str, PortalClient] = {
+            "admin": client_for(self.fake, "admin"),
+            "manager": client_for(self.fake, "manager"),
+        }
         for name in USERNAMES[:2]:  # two members from the start, so that acting on members is common
             portal.add_user(name, PASSWORD, role="org_user")
             self.users[name] = ModelUser("org_user")
@@ -122,26 +139,43 @@ class IdentityMachine(RuleBasedStateMachine):
         self.custom[role_id] = ModelRole(name, frozenset())
         return role_id
 
-    @rule(caller=st.sampled_from(CALLERS), role_id=roles,
-          privileges=st.lists(st.sampled_from(PRIVILEGE_POOL), unique=True, max_size=4))
+    @rule(
+        caller=st.sampled_from(CALLERS),
+        role_id=roles,
+        privileges=st.lists(st.sampled_from(PRIVILEGE_POOL), unique=True, max_size=4),
+    )
     def set_privileges(self, caller: str, role_id: str, privileges: list[str]) -> None:
-        error = BadRequest if role_id not in self.custom else PermissionDenied if not self.full(caller) else None
-        if self.expect(error, lambda: self.clients[caller].roles.set_privileges(role_id, privileges=privileges)):
+        error = (
+            BadRequest if role_id not in self.custom else PermissionDenied if not self.full(caller) else None
+        )
+        if self.expect(
+            error, lambda: self.clients[caller].roles.set_privileges(role_id, privileges=privileges)
+        ):
             self.custom[role_id].privileges = frozenset(privileges)
 
     @rule(caller=st.sampled_from(CALLERS), role_id=consumes(roles))
     def delete_role(self, caller: str, role_id: str) -> None:
         held = any(u.role_id == role_id for u in self.users.values())
-        error = (BadRequest if role_id not in self.custom else PermissionDenied if not self.full(caller)
-                 else BadRequest if held else None)
+        error = (
+            BadRequest
+            if role_id not in self.custom
+            else PermissionDenied
+            if not self.full(caller)
+            else BadRequest
+            if held
+            else None
+        )
         if self.expect(error, lambda: self.clients[caller].roles.delete(role_id)):
             del self.custom[role_id]
 
     # --- members ---------------------------------------------------------------------------------------------
 
     def pick_role(self, data: st.DataObject) -> str:
-        return data.draw(st.sampled_from(BUILT_INS + sorted(self.custom) + ["nosuchrole000000"]) if data.draw(
-            st.booleans()) else st.sampled_from(["org_admin", *sorted(self.custom)]))
+        return data.draw(
+            st.sampled_from(BUILT_INS + sorted(self.custom) + ["nosuchrole000000"])
+            if data.draw(st.booleans())
+            else st.sampled_from(["org_admin", *sorted(self.custom)])
+        )
 
     @rule(caller=st.sampled_from(CALLERS), username=st.sampled_from(USERNAMES), data=st.data())
     def create_user(self, caller: str, username: str, data: st.DataObject) -> None:
@@ -153,13 +187,20 @@ class IdentityMachine(RuleBasedStateMachine):
             error = BadRequest
         elif self.is_admin(role_id) and not self.full(caller):
             error = PermissionDenied
-        if self.expect(error, lambda: self.clients[caller].users.create(
-                username=username, password=PASSWORD, email=f"{username}@example.test", role=role_id)):
+        if self.expect(
+            error,
+            lambda: self.clients[caller].users.create(
+                username=username, password=PASSWORD, email=f"{username}@example.test", role=role_id
+            ),
+        ):
             self.users[username] = ModelUser(role_id)
             self.clients[username] = client_for(self.fake, username, PASSWORD)
 
-    @rule(caller=st.sampled_from(CALLERS), username=st.sampled_from(USERNAMES + ["manager", "admin"]),
-          data=st.data())
+    @rule(
+        caller=st.sampled_from(CALLERS),
+        username=st.sampled_from(USERNAMES + ["manager", "admin"]),
+        data=st.data(),
+    )
     def update_role(self, caller: str, username: str, data: st.DataObject) -> None:
         role_id = self.pick_role(data)
         error: type[ArcGISError] | None = None
@@ -180,14 +221,19 @@ class IdentityMachine(RuleBasedStateMachine):
     def disable_or_enable(self, caller: str, data: st.DataObject, disabled: bool) -> None:
         username = data.draw(st.sampled_from([*USERNAMES, caller]))
         ops = self.clients[caller].users
-        if self.expect(self.may_act_on(caller, username, "portal:admin:disableUsers"),
-                       lambda: ops.disable(username) if disabled else ops.enable(username)):
+        if self.expect(
+            self.may_act_on(caller, username, "portal:admin:disableUsers"),
+            lambda: ops.disable(username) if disabled else ops.enable(username),
+        ):
             self.users[username].disabled = disabled
 
     @rule(caller=st.sampled_from(CALLERS), data=st.data())
     def delete_user(self, caller: str, data: st.DataObject) -> None:
         username = data.draw(st.sampled_from([*USERNAMES, caller]))
-        if self.expect(self.may_act_on(caller, username, "portal:admin:deleteUsers"), lambda: self.clients[caller].users.delete(username)):
+        if self.expect(
+            self.may_act_on(caller, username, "portal:admin:deleteUsers"),
+            lambda: self.clients[caller].users.delete(username),
+        ):
             del self.users[username]
             del self.clients[username]
 
@@ -204,7 +250,10 @@ class IdentityMachine(RuleBasedStateMachine):
             if user.disabled:
                 continue
             me = self.clients[name].users.me()
-            assert (me.role_id, frozenset(me.privileges or ())) == (user.role_id, self.privileges(user.role_id))
+            assert (me.role_id, frozenset(me.privileges or ())) == (
+                user.role_id,
+                self.privileges(user.role_id),
+            )
 
 
 IdentityMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=25, deadline=None)

@@ -12,12 +12,11 @@ import urllib.request
 from typing import Any
 
 import pytest
-from werkzeug.test import Client
-
 from arcgis_typed import PortalClient
 from arcgis_typed_fake import FakeArcGIS, RunningServer
 from arcgis_typed_fake.cli import main as cli_main
 from arcgis_typed_fake.control import HEADER
+from werkzeug.test import Client
 
 
 def _control(fake: FakeArcGIS, action: str, method: str = "POST", token: str | None = None) -> Any:
@@ -38,7 +37,12 @@ def test_status_and_reset(arcgis_fake: FakeArcGIS, arcgis_portal: PortalClient) 
     arcgis_portal.content.add_item("admin", title="kept until reset", type="CSV", text="a,b")
     arcgis_fake.portal.add_user("alice", "alice-password", role="org_user")
     status = _control(arcgis_fake, "status", method="GET")
-    assert (status["controlVersion"], status["portal"], status["users"], status["items"]) == (1, "/portal", 2, 1)
+    assert (status["controlVersion"], status["portal"], status["users"], status["items"]) == (
+        1,
+        "/portal",
+        2,
+        1,
+    )
     assert status["unimplemented"] == []
     assert _control(arcgis_fake, "reset") == {"controlVersion": 1, "status": "success"}
     after = _control(arcgis_fake, "status", method="GET")
@@ -46,7 +50,10 @@ def test_status_and_reset(arcgis_fake: FakeArcGIS, arcgis_portal: PortalClient) 
     assert arcgis_fake.portal.users.get("alice") is None
     # the administrator survives with the same password; old tokens do not
     fresh = PortalClient(
-        arcgis_portal.url, transport=arcgis_portal.transport, username="admin", password=arcgis_fake.admin_password
+        arcgis_portal.url,
+        transport=arcgis_portal.transport,
+        username="admin",
+        password=arcgis_fake.admin_password,
     )
     assert fresh.users.me().username == "admin"
 
@@ -57,11 +64,19 @@ def test_unknown_control_operation(arcgis_fake: FakeArcGIS) -> None:
 
 
 def test_cli_status_and_reset_against_a_served_fake(
-    arcgis_fake: FakeArcGIS, arcgis_fake_server: RunningServer, arcgis_portal: PortalClient, capsys: pytest.CaptureFixture[str]
+    arcgis_fake: FakeArcGIS,
+    arcgis_fake_server: RunningServer,
+    arcgis_portal: PortalClient,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     arcgis_portal.content.add_item("admin", title="to be reset", type="CSV", text="x")
-    common = ["--url", arcgis_fake_server.portal_url, f"--control-token={arcgis_fake.control_token}",
-              "--cafile", str(arcgis_fake_server.ca_path)]
+    common = [
+        "--url",
+        arcgis_fake_server.portal_url,
+        f"--control-token={arcgis_fake.control_token}",
+        "--cafile",
+        str(arcgis_fake_server.ca_path),
+    ]
     assert cli_main(["status", *common]) == 0
     assert json.loads(capsys.readouterr().out)["items"] == 1
     assert cli_main(["reset", *common]) == 0
@@ -69,7 +84,9 @@ def test_cli_status_and_reset_against_a_served_fake(
     assert len(arcgis_fake.portal.items) == 0
 
 
-def test_cli_reset_without_a_token_explains(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_reset_without_a_token_explains(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv("ARCGIS_FAKE_CONTROL_TOKEN", raising=False)
     assert cli_main(["reset", "--url", "https://127.0.0.1:1/portal"]) == 2
     assert "--control-token" in capsys.readouterr().err
@@ -79,7 +96,10 @@ def test_serve_prints_url_and_credentials_and_stops_on_sigterm() -> None:
     env = dict(os.environ, ARCGIS_FAKE_ADMIN_PASSWORD="cli-admin-password")
     proc = subprocess.Popen(
         [sys.executable, "-m", "arcgis_typed_fake", "serve", "--http"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         lines: list[str] = []
@@ -111,7 +131,10 @@ def test_serve_prints_url_and_credentials_and_stops_on_sigterm() -> None:
 
 def test_serve_help_lists_the_options() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "arcgis_typed_fake", "serve", "--help"], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "arcgis_typed_fake", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0
     for option in ("--host", "--port", "--http", "--admin-username", "--admin-password", "--seed"):
@@ -123,7 +146,9 @@ def test_plugin_fixtures_serve_the_same_fake_over_https(
 ) -> None:
     assert arcgis_fake_server.ca_path is not None
     client = PortalClient(
-        arcgis_fake_server.portal_url, username="admin", password=arcgis_fake.admin_password,
+        arcgis_fake_server.portal_url,
+        username="admin",
+        password=arcgis_fake.admin_password,
         ca_certs=str(arcgis_fake_server.ca_path),
     )
     added = client.content.add_item("admin", title="over https", type="CSV", text="1")
@@ -134,7 +159,10 @@ def test_serve_prints_the_server_machines_and_each_answers() -> None:
     env = dict(os.environ, ARCGIS_FAKE_ADMIN_PASSWORD="cli-admin-password")
     proc = subprocess.Popen(
         [sys.executable, "-m", "arcgis_typed_fake", "serve", "--http", "--server-machines", "M1,M2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         lines: list[str] = []
@@ -150,8 +178,11 @@ def test_serve_prints_the_server_machines_and_each_answers() -> None:
         second = next(line.split()[-1] for line in lines if "machine M2:" in line)
         assert admin.endswith("/arcgis/admin") and second.endswith("/arcgis/admin") and admin != second
         for url, answer in ((admin, "token"), (second, "status")):
-            request = urllib.request.Request(f"{url}/generateToken", method="POST",
-                                             data=b"username=admin&password=cli-admin-password&f=json")
+            request = urllib.request.Request(
+                f"{url}/generateToken",
+                method="POST",
+                data=b"username=admin&password=cli-admin-password&f=json",
+            )
             with urllib.request.urlopen(request, timeout=10) as response:
                 assert answer in json.loads(response.read())  # M2 is in no site: an error envelope
     finally:

@@ -3,8 +3,8 @@
 from . import (
     portal_categories,
     portal_content,
-    portal_invitations,
     portal_groups,
+    portal_invitations,
     portal_org,
     portal_roles,
     portal_tokens,

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from arcgis_typed._runtime import wire
 from arcgis_typed.portal.models.categories import (
-    CategoriesAssignParams,
-    CategoriesDeleteParams,
-    CategoriesSchemaParams,
-    CategoriesUpdateItemsParams,
     CategoryResult,
     CategorySchema,
     UpdateItemsEntry,
     UpdateItemsResult,
+)
+from arcgis_typed.portal.params.categories import (
+    CategoriesAssignParams,
+    CategoriesDeleteParams,
+    CategoriesSchemaParams,
+    CategoriesUpdateItemsParams,
 )
 
 from ..call import Call
@@ -51,7 +53,9 @@ def delete(call: Call, p: CategoriesDeleteParams) -> CategoryResult:
 def update_items(call: Call, p: CategoriesUpdateItemsParams) -> UpdateItemsResult:
     entries = p.items
     if not isinstance(entries, list) or not all(isinstance(e, dict) and len(e) == 1 for e in entries):
-        raise bad_request("Invalid parameter 'items': expected [{\"<item id>\": {\"categories\": [...]}}, ...].")
+        raise bad_request(
+            'Invalid parameter \'items\': expected [{"<item id>": {"categories": [...]}}, ...].'
+        )
     if len(entries) > MAX_ITEMS:
         raise bad_request(f"At most {MAX_ITEMS} items can be updated in one request.")
     results = []
@@ -62,6 +66,9 @@ def update_items(call: Call, p: CategoriesUpdateItemsParams) -> UpdateItemsResul
             call.state.set_item_categories(call.user, str(item_id), categories)
             results.append(UpdateItemsEntry(item_id=str(item_id), success=True))
         except Fault as fault:
-            results.append(UpdateItemsEntry(item_id=str(item_id), success=False,
-                                            error={"code": fault.code, "message": fault.message}))
+            results.append(
+                UpdateItemsEntry(
+                    item_id=str(item_id), success=False, error={"code": fault.code, "message": fault.message}
+                )
+            )
     return UpdateItemsResult(results=results)

@@ -8,20 +8,6 @@ from arcgis_typed._runtime.operation import Upload
 from arcgis_typed._runtime.wire import ms_to_datetime
 from arcgis_typed.portal.models.content import (
     AddItemResult,
-    ContentAddItemParams,
-    ContentDeleteParams,
-    ContentFolderContentParams,
-    ContentGetDataParams,
-    ContentGetParams,
-    ContentItemGroupsParams,
-    ContentSearchParams,
-    ContentShareItemsParams,
-    ContentShareParams,
-    ContentUnshareItemsParams,
-    ContentUnshareParams,
-    ContentUnshareUserItemParams,
-    ContentUpdateParams,
-    ContentUserContentParams,
     DeleteItemResult,
     Folder,
     Item,
@@ -36,6 +22,22 @@ from arcgis_typed.portal.models.content import (
     UserContent,
 )
 from arcgis_typed.portal.models.groups import ItemGroups
+from arcgis_typed.portal.params.content import (
+    ContentAddItemParams,
+    ContentDeleteParams,
+    ContentFolderContentParams,
+    ContentGetDataParams,
+    ContentGetParams,
+    ContentItemGroupsParams,
+    ContentSearchParams,
+    ContentShareItemsParams,
+    ContentShareParams,
+    ContentUnshareItemsParams,
+    ContentUnshareParams,
+    ContentUnshareUserItemParams,
+    ContentUpdateParams,
+    ContentUserContentParams,
+)
 from werkzeug.wrappers import Response
 
 from ..call import Call
@@ -105,7 +107,9 @@ def _upload(file: Upload | None, file_name: str | None) -> dict[str, Any]:
 
 
 def _folder_view(folder: FolderRecord) -> Folder:
-    return Folder(id=folder.id, title=folder.title, username=folder.username, created=ms_to_datetime(folder.created))
+    return Folder(
+        id=folder.id, title=folder.title, username=folder.username, created=ms_to_datetime(folder.created)
+    )
 
 
 def _content_owner(call: Call, username: str) -> UserRecord:
@@ -116,16 +120,25 @@ def _content_owner(call: Call, username: str) -> UserRecord:
     return owner
 
 
-def _user_content(call: Call, owner: UserRecord, folder: FolderRecord | None, p: ContentUserContentParams |
-                  ContentFolderContentParams) -> UserContent:
+def _user_content(
+    call: Call,
+    owner: UserRecord,
+    folder: FolderRecord | None,
+    p: ContentUserContentParams | ContentFolderContentParams,
+) -> UserContent:
     items = call.state.items
     ids = items.owned_by(owner.username, folder.id if folder else None)
     w = window(p.start, p.num, len(ids))
-    page = items.page(ids, sort_field=p.sort_field or "created", sort_order=p.sort_order, start=w.start, num=w.num)
+    page = items.page(
+        ids, sort_field=p.sort_field or "created", sort_order=p.sort_order, start=w.start, num=w.num
+    )
     return UserContent(
         username=owner.username,
         current_folder=_folder_view(folder) if folder else None,
-        total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+        total=w.total,
+        start=w.start,
+        num=w.num,
+        next_start=w.next_start,
         items=[item_view(i) for i in page],
         folders=[_folder_view(f) for f in items.folders(owner.username)],
     )
@@ -218,8 +231,14 @@ def delete(call: Call, p: ContentDeleteParams) -> DeleteItemResult:
 @handles("portal:content.share")
 def share(call: Call, p: ContentShareParams) -> ShareItemResult:
     item = call.state.require_visible_item(call.caller, p.id)
-    not_shared = call.state.share_item(call.user, item, everyone=p.everyone, org=p.org, groups=list(p.groups or []),
-                                       confirm_item_control=bool(p.confirm_item_control))
+    not_shared = call.state.share_item(
+        call.user,
+        item,
+        everyone=p.everyone,
+        org=p.org,
+        groups=list(p.groups or []),
+        confirm_item_control=bool(p.confirm_item_control),
+    )
     return ShareItemResult(item_id=item.id, not_shared_with=not_shared)
 
 
@@ -235,12 +254,20 @@ def share_items(call: Call, p: ContentShareItemsParams) -> ShareItemsResult:
     for item_id in p.items:
         try:
             item = state.items.owned_for(call.user, item_id, p.username, "portal:admin:shareToGroup")
-            not_shared = state.share_item(call.user, item, everyone=p.everyone, org=p.org, groups=list(p.groups or []),
-                                          confirm_item_control=bool(p.confirm_item_control))
+            not_shared = state.share_item(
+                call.user,
+                item,
+                everyone=p.everyone,
+                org=p.org,
+                groups=list(p.groups or []),
+                confirm_item_control=bool(p.confirm_item_control),
+            )
             results.append(ShareItemsResultEntry(item_id=item_id, success=True, not_shared_with=not_shared))
         except Fault as fault:
             results.append(
-                ShareItemsResultEntry(item_id=item_id, success=False, error={"code": fault.code, "message": fault.message})
+                ShareItemsResultEntry(
+                    item_id=item_id, success=False, error={"code": fault.code, "message": fault.message}
+                )
             )
     return ShareItemsResult(results=results)
 
@@ -252,7 +279,11 @@ def search(call: Call, p: ContentSearchParams) -> ItemSearchPage:
     w = window(p.start, p.num, len(ids))
     page = items.page(ids, sort_field=p.sort_field, sort_order=p.sort_order, start=w.start, num=w.num)
     return ItemSearchPage(
-        query=p.q, total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+        query=p.q,
+        total=w.total,
+        start=w.start,
+        num=w.num,
+        next_start=w.next_start,
         results=[item_view(i) for i in page],
     )
 
@@ -260,7 +291,9 @@ def search(call: Call, p: ContentSearchParams) -> ItemSearchPage:
 @handles("portal:content.unshare")
 def unshare(call: Call, p: ContentUnshareParams) -> UnshareItemResult:
     item = call.state.require_visible_item(call.caller, p.id)
-    return UnshareItemResult(item_id=item.id, not_unshared_from=call.state.unshare_item(call.user, item, list(p.groups or [])))
+    return UnshareItemResult(
+        item_id=item.id, not_unshared_from=call.state.unshare_item(call.user, item, list(p.groups or []))
+    )
 
 
 @handles("portal:content.unshare_user_item")
@@ -268,7 +301,9 @@ def unshare_user_item(call: Call, p: ContentUnshareUserItemParams) -> UnshareIte
     item = call.state.require_visible_item(call.caller, p.id)
     if item.owner.lower() != p.username.lower():
         raise bad_request(f"Item '{p.id}' does not belong to user '{p.username}'.")
-    return UnshareItemResult(item_id=item.id, not_unshared_from=call.state.unshare_item(call.user, item, list(p.groups or [])))
+    return UnshareItemResult(
+        item_id=item.id, not_unshared_from=call.state.unshare_item(call.user, item, list(p.groups or []))
+    )
 
 
 @handles("portal:content.unshare_items")
@@ -284,10 +319,15 @@ def unshare_items(call: Call, p: ContentUnshareItemsParams) -> UnshareItemsResul
         try:
             item = state.items.owned_for(call.user, item_id, p.username, "portal:admin:shareToGroup")
             not_unshared = state.unshare_item(call.user, item, list(p.groups or []))
-            results.append(UnshareItemsResultEntry(item_id=item_id, success=True, not_unshared_from=not_unshared))
+            results.append(
+                UnshareItemsResultEntry(item_id=item_id, success=True, not_unshared_from=not_unshared)
+            )
         except Fault as fault:
-            results.append(UnshareItemsResultEntry(
-                item_id=item_id, success=False, error={"code": fault.code, "message": fault.message}))
+            results.append(
+                UnshareItemsResultEntry(
+                    item_id=item_id, success=False, error={"code": fault.code, "message": fault.message}
+                )
+            )
     return UnshareItemsResult(results=results)
 
 

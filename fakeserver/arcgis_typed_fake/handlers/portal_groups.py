@@ -18,6 +18,13 @@ from arcgis_typed.portal.models.groups import (
     GroupInviteResult,
     GroupMembership,
     GroupResult,
+    GroupSearchPage,
+    GroupUsers,
+    RemoveUsersResult,
+    UpdateUsersEntry,
+    UpdateUsersResult,
+)
+from arcgis_typed.portal.params.groups import (
     GroupsAcceptParams,
     GroupsAddUsersParams,
     GroupsApplicationParams,
@@ -28,7 +35,6 @@ from arcgis_typed.portal.models.groups import (
     GroupsCreateParams,
     GroupsDeclineParams,
     GroupsDeleteParams,
-    GroupSearchPage,
     GroupsGetParams,
     GroupsInviteParams,
     GroupsJoinParams,
@@ -43,10 +49,6 @@ from arcgis_typed.portal.models.groups import (
     GroupsUpdateParams,
     GroupsUpdateUsersParams,
     GroupsUsersParams,
-    GroupUsers,
-    RemoveUsersResult,
-    UpdateUsersEntry,
-    UpdateUsersResult,
 )
 from werkzeug.wrappers import Response
 
@@ -63,7 +65,8 @@ def group_view(groups: GroupStore, caller: UserRecord | None, group: GroupRecord
     membership = None
     if caller is not None:
         membership = GroupMembership(
-            username=caller.username, member_type=kind,
+            username=caller.username,
+            member_type=kind,
             applications=len(group.applications) if kind in ("owner", "admin") else 0,
         )
     return Group(
@@ -129,8 +132,15 @@ def _ok(group: GroupRecord) -> GroupResult:
 def create(call: Call, p: GroupsCreateParams) -> CreateGroupResult:
     groups = call.state.groups
     extra = {"provider": p.provider, "provider_group_name": p.provider_group_name}
-    group = groups.create(call.user, title=p.title, tags=list(p.tags), access=p.access, thumbnail=_thumbnail(p.thumbnail),
-                          **_fields(p), **extra)
+    group = groups.create(
+        call.user,
+        title=p.title,
+        tags=list(p.tags),
+        access=p.access,
+        thumbnail=_thumbnail(p.thumbnail),
+        **_fields(p),
+        **extra,
+    )
     return CreateGroupResult(success=True, group=group_view(groups, call.user, group))
 
 
@@ -147,7 +157,11 @@ def search(call: Call, p: GroupsSearchParams) -> GroupSearchPage:
     w = window(p.start, p.num, len(ids))
     page = groups.page(ids, sort_field=p.sort_field, sort_order=p.sort_order, start=w.start, num=w.num)
     return GroupSearchPage(
-        query=p.q, total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+        query=p.q,
+        total=w.total,
+        start=w.start,
+        num=w.num,
+        next_start=w.next_start,
         results=[group_view(groups, call.caller, g) for g in page],
     )
 
@@ -155,9 +169,14 @@ def search(call: Call, p: GroupsSearchParams) -> GroupSearchPage:
 @handles("portal:groups.update")
 def update(call: Call, p: GroupsUpdateParams) -> GroupResult:
     group = call.state.groups.update(
-        call.user, p.id, clear_empty_fields=bool(p.clear_empty_fields), title=p.title,
-        tags=None if p.tags is None else [t.strip() for t in p.tags if t.strip()], access=p.access,
-        thumbnail=_thumbnail(p.thumbnail), **_fields(p),
+        call.user,
+        p.id,
+        clear_empty_fields=bool(p.clear_empty_fields),
+        title=p.title,
+        tags=None if p.tags is None else [t.strip() for t in p.tags if t.strip()],
+        access=p.access,
+        thumbnail=_thumbnail(p.thumbnail),
+        **_fields(p),
     )
     return _ok(group)
 
@@ -184,7 +203,9 @@ def reassign(call: Call, p: GroupsReassignParams) -> GroupResult:
 
 @handles("portal:groups.add_users")
 def add_users(call: Call, p: GroupsAddUsersParams) -> AddUsersResult:
-    return AddUsersResult(not_added=call.state.groups.add_users(call.user, p.id, list(p.users or []), list(p.admins or [])))
+    return AddUsersResult(
+        not_added=call.state.groups.add_users(call.user, p.id, list(p.users or []), list(p.admins or []))
+    )
 
 
 @handles("portal:groups.remove_users")
@@ -233,8 +254,10 @@ def invite(call: Call, p: GroupsInviteParams) -> GroupInviteResult:
 def _application_view(call: Call, application: Application) -> GroupApplication:
     user = call.state.users.get(application.username)
     return GroupApplication(
-        username=application.username, full_name=user.full_name if user is not None else None,
-        received=ms_to_datetime(application.received), comments=application.comments,
+        username=application.username,
+        full_name=user.full_name if user is not None else None,
+        received=ms_to_datetime(application.received),
+        comments=application.comments,
     )
 
 
@@ -265,9 +288,15 @@ def content(call: Call, p: GroupsContentParams) -> GroupContentPage:
     group = state.groups.visible(call.caller, p.id)
     ids = state.items.in_group(group.id) & state.items.visible_ids(call.caller)
     w = window(p.start, p.num, len(ids))
-    page = state.items.page(ids, sort_field=p.sort_field or "title", sort_order=p.sort_order, start=w.start, num=w.num)
+    page = state.items.page(
+        ids, sort_field=p.sort_field or "title", sort_order=p.sort_order, start=w.start, num=w.num
+    )
     return GroupContentPage(
-        total=w.total, start=w.start, num=w.num, next_start=w.next_start, items=[item_view(i) for i in page],
+        total=w.total,
+        start=w.start,
+        num=w.num,
+        next_start=w.next_start,
+        items=[item_view(i) for i in page],
     )
 
 
@@ -285,8 +314,14 @@ def assign_category_schema(call: Call, p: GroupsAssignCategorySchemaParams) -> C
 
 @handles("portal:groups.notify")
 def notify(call: Call, p: GroupsNotifyParams) -> GroupResult:
-    note = call.state.groups.notify(call.user, p.id, subject=p.subject, message=p.message, users=list(p.users or []),
-                                    channel=p.notification_channel_type)
+    note = call.state.groups.notify(
+        call.user,
+        p.id,
+        subject=p.subject,
+        message=p.message,
+        users=list(p.users or []),
+        channel=p.notification_channel_type,
+    )
     return GroupResult(success=True, group_id=note.group_id)
 
 

@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 from arcgis_typed._runtime.wire import ms_to_datetime
-from arcgis_typed.portal.models.org import (
-    AuthInfo,
-    OrgInfoParams,
-    OrgPropertiesParams,
-    OrgRootParams,
-    PortalSelf,
-    SharingInfo,
-    SharingRoot,
-)
+from arcgis_typed.portal.models.org import AuthInfo, PortalSelf, SharingInfo, SharingRoot
+from arcgis_typed.portal.params.org import OrgInfoParams, OrgPropertiesParams, OrgRootParams
 
 from ..call import Call
 from ..registry import handles

@@ -7,9 +7,8 @@ from html import escape
 from urllib.parse import urlencode, urlsplit
 
 from arcgis_typed._runtime.wire import ms_to_datetime
-from arcgis_typed.portal.models.tokens import (
-    OAuthToken,
-    TokenInfo,
+from arcgis_typed.portal.models.tokens import OAuthToken, TokenInfo
+from arcgis_typed.portal.params.tokens import (
     TokensGenerateTokenParams,
     TokensOauth2AuthorizeParams,
     TokensOauth2SigninParams,
@@ -90,7 +89,12 @@ def oauth2_signin(call: Call, p: TokensOauth2SigninParams) -> Response:
     if user is None:
         tokens.begin_authorization(pending)  # the page may be submitted again, under a new state
         body = {
-            "error": {"code": 400, "messageCode": "OAUTH_0015", "message": "Invalid username or password.", "details": []},
+            "error": {
+                "code": 400,
+                "messageCode": "OAUTH_0015",
+                "message": "Invalid username or password.",
+                "details": [],
+            },
             "messages": ["Invalid username or password."],
         }
         return Response(json.dumps(body), content_type="application/json; charset=utf-8")
@@ -98,13 +102,20 @@ def oauth2_signin(call: Call, p: TokensOauth2SigninParams) -> Response:
     minutes = min(p.expiration or pending.expiration_minutes, MAX_MINUTES)
     if pending.response_type == "token":
         token, _ = tokens.issue(user.username, minutes, kind="oauth")
-        fragment = {"access_token": token, "expires_in": str(minutes * 60), "username": user.username, "ssl": "true"}
+        fragment = {
+            "access_token": token,
+            "expires_in": str(minutes * 60),
+            "username": user.username,
+            "ssl": "true",
+        }
         if pending.state is not None:
             fragment["state"] = pending.state
         location = f"{pending.redirect_uri}#{urlencode(fragment)}"
     else:
         code = tokens.issue_code(
-            AuthorizationCode(user.username, pending.client_id, pending.redirect_uri, minutes, call.state.now() + CODE_MS)
+            AuthorizationCode(
+                user.username, pending.client_id, pending.redirect_uri, minutes, call.state.now() + CODE_MS
+            )
         )
         query = {"code": code, **({"state": pending.state} if pending.state is not None else {})}
         location = f"{pending.redirect_uri}?{urlencode(query)}"
@@ -118,7 +129,11 @@ def oauth2_token(call: Call, p: TokensOauth2TokenParams) -> OAuthToken:
         if not p.code:
             raise bad_request("Invalid parameter 'code': required for grant_type=authorization_code.")
         code = tokens.take_code(p.code)
-        if code is None or code.client_id != p.client_id or (p.redirect_uri and p.redirect_uri != code.redirect_uri):
+        if (
+            code is None
+            or code.client_id != p.client_id
+            or (p.redirect_uri and p.redirect_uri != code.redirect_uri)
+        ):
             raise Fault(400, "Invalid authorization code.", message_code="OAUTH_0001")
         username, minutes = code.username, code.expiration_minutes
         refresh, _ = tokens.issue(username, MAX_MINUTES, kind="refresh")
@@ -128,8 +143,11 @@ def oauth2_token(call: Call, p: TokensOauth2TokenParams) -> OAuthToken:
             raise Fault(400, "Invalid refresh_token", message_code="OAUTH_0003")
         username, minutes, refresh = record.username, p.expiration or 120, None
     else:
-        raise Fault(400, "grant_type=client_credentials needs a registered application; the fake does not register "
-                    "applications yet.")
+        raise Fault(
+            400,
+            "grant_type=client_credentials needs a registered application; the fake does not register "
+            "applications yet.",
+        )
     user = call.state.users.get(username)
     if user is None or user.disabled:
         raise Fault(400, "The user of this grant no longer exists or is disabled.")

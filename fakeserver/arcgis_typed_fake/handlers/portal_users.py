@@ -11,6 +11,8 @@ from arcgis_typed.portal.models.users import (
     UsersBatchEntry,
     UsersBatchResult,
     UserSearchPage,
+)
+from arcgis_typed.portal.params.users import (
     UsersCreateParams,
     UsersDeleteParams,
     UsersDisableParams,
@@ -29,9 +31,9 @@ from arcgis_typed.portal.models.users import (
 from ..call import Call
 from ..errors import Fault, bad_request
 from ..registry import handles
+from ..state import users as rules
 from ..state.portal import PortalState
 from ..state.search import QuerySyntaxError
-from ..state import users as rules
 from ..state.users import UserRecord
 from ._paging import window
 from .portal_groups import group_view
@@ -77,7 +79,10 @@ def user_view(state: PortalState, caller: UserRecord | None, user: UserRecord) -
         storage_usage=sum(i.size for i in state.items if i.owner == user.username and i.size > 0),
         storage_quota=2_147_483_648,
         last_login=ms_to_datetime(user.last_login),
-        groups=[group_view(state.groups, user, g) for g in state.groups.all_of(state.groups.groups_of(user.username))],
+        groups=[
+            group_view(state.groups, user, g)
+            for g in state.groups.all_of(state.groups.groups_of(user.username))
+        ],
     )
 
 
@@ -92,11 +97,14 @@ def get(call: Call, p: UsersGetParams) -> User:
     return user_view(call.state, call.caller, user)
 
 
-def _sorted_users(state: PortalState, ids: set[str], sort_field: str | None, sort_order: str | None,
-                  start: int, num: int) -> list[UserRecord]:
+def _sorted_users(
+    state: PortalState, ids: set[str], sort_field: str | None, sort_order: str | None, start: int, num: int
+) -> list[UserRecord]:
     fields = [f.strip() for f in (sort_field or "username").split(",") if f.strip()]
     try:
-        ordered = state.users.index.page(ids, sort_fields=fields, descending=sort_order == "desc", start=start, num=num)
+        ordered = state.users.index.page(
+            ids, sort_fields=fields, descending=sort_order == "desc", start=start, num=num
+        )
     except ValueError as exc:
         raise bad_request(f"Invalid parameter 'sortField': {exc}") from None
     return [u for u in (state.users.get(i) for i in ordered) if u is not None]
@@ -109,11 +117,17 @@ def search(call: Call, p: UsersSearchParams) -> UserSearchPage:
         matches = state.users.index.query(p.q)
     except QuerySyntaxError as exc:
         raise Fault(400, "Unable to perform query. Please check your parameters.", [str(exc)]) from None
-    visible = {i for i in matches if (u := state.users.get(i)) is not None and state.can_view_user(call.caller, u)}
+    visible = {
+        i for i in matches if (u := state.users.get(i)) is not None and state.can_view_user(call.caller, u)
+    }
     w = window(p.start, p.num, len(visible))
     users = _sorted_users(state, visible, p.sort_field, p.sort_order, w.start, w.num)
     return UserSearchPage(
-        query=p.q, total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+        query=p.q,
+        total=w.total,
+        start=w.start,
+        num=w.num,
+        next_start=w.next_start,
         results=[user_view(state, call.caller, u) for u in users],
     )
 
@@ -125,7 +139,10 @@ def org_users(call: Call, p: UsersOrgUsersParams) -> OrgUsersPage:
     w = window(p.start, p.num, len(ids))
     users = _sorted_users(state, ids, p.sort_field, p.sort_order, w.start, w.num)
     return OrgUsersPage(
-        total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+        total=w.total,
+        start=w.start,
+        num=w.num,
+        next_start=w.next_start,
         users=[user_view(state, call.caller, u) for u in users],
     )
 
@@ -136,8 +153,16 @@ def org_users(call: Call, p: UsersOrgUsersParams) -> OrgUsersPage:
 @handles("portal:users.create")
 def create(call: Call, p: UsersCreateParams) -> UserResult:
     user = rules.create_member(
-        call.state, call.user, username=p.username, password=p.password, email=p.email, role=p.role,
-        first_name=p.firstname, last_name=p.lastname, full_name=p.fullname, description=p.description,
+        call.state,
+        call.user,
+        username=p.username,
+        password=p.password,
+        email=p.email,
+        role=p.role,
+        first_name=p.firstname,
+        last_name=p.lastname,
+        full_name=p.fullname,
+        description=p.description,
     )
     return UserResult(status="success", username=user.username)
 
@@ -145,9 +170,21 @@ def create(call: Call, p: UsersCreateParams) -> UserResult:
 @handles("portal:users.update")
 def update(call: Call, p: UsersUpdateParams) -> UserResult:
     user = rules.update_profile(
-        call.state, call.user, p.username, clear_empty_fields=bool(p.clear_empty_fields), fullname=p.fullname,
-        firstname=p.firstname, lastname=p.lastname, email=p.email, description=p.description, tags=p.tags,
-        access=p.access, culture=p.culture, region=p.region, units=p.units, preferred_view=p.preferred_view,
+        call.state,
+        call.user,
+        p.username,
+        clear_empty_fields=bool(p.clear_empty_fields),
+        fullname=p.fullname,
+        firstname=p.firstname,
+        lastname=p.lastname,
+        email=p.email,
+        description=p.description,
+        tags=p.tags,
+        access=p.access,
+        culture=p.culture,
+        region=p.region,
+        units=p.units,
+        preferred_view=p.preferred_view,
     )
     return UserResult(success=True, username=user.username)
 
@@ -188,8 +225,14 @@ def _batch(call: Call, usernames: list[str], disabled: bool) -> UsersBatchResult
         try:
             user = rules.set_disabled(call.state, call.user, name, disabled)
         except Fault as fault:  # this one is refused and unchanged; the others go on
-            results.append(UsersBatchEntry(username=name, success=False, status=False,
-                                           error={"code": fault.code, "message": fault.message}))
+            results.append(
+                UsersBatchEntry(
+                    username=name,
+                    success=False,
+                    status=False,
+                    error={"code": fault.code, "message": fault.message},
+                )
+            )
         else:
             results.append(UsersBatchEntry(username=user.username, success=True, status=True))
     return UsersBatchResult(status="success", results=results)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from arcgis_typed.server_admin.models.info import (
-    AdminInfo,
-    AdminRoot,
-    AuthInfo,
+from arcgis_typed.server_admin.models.info import AdminInfo, AdminRoot, AuthInfo, ServerInfo
+from arcgis_typed.server_admin.params.info import (
     InfoAdminInfoParams,
     InfoAdminRootParams,
     InfoRestInfoParams,
     InfoServerInfoParams,
-    ServerInfo,
 )
 
 from ..call import ServerCall

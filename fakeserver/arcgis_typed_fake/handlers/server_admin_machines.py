@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from arcgis_typed._runtime.wire import ms_to_datetime
-from arcgis_typed.server_admin.models.machines import (
-    Machine,
-    MachineList,
+from arcgis_typed.server_admin.models.machines import Machine, MachineList, MachineStatus, MachineSummary
+from arcgis_typed.server_admin.models.site import StatusResult
+from arcgis_typed.server_admin.params.machines import (
     MachinesGetParams,
     MachinesListParams,
     MachinesStartParams,
     MachinesStatusParams,
     MachinesStopParams,
-    MachineStatus,
-    MachineSummary,
     MachinesUnregisterParams,
 )
-from arcgis_typed.server_admin.models.site import StatusResult
 
 from ..call import ServerCall
 from ..registry import handles
@@ -25,7 +22,9 @@ from .server_admin_site import SUCCESS
 @handles("server_admin:machines.list")
 def list_machines(call: ServerCall, p: MachinesListParams) -> MachineList:
     return MachineList(
-        machines=[MachineSummary(machine_name=m.name, admin_url=call.admin_url(m)) for m in call.site.machines]
+        machines=[
+            MachineSummary(machine_name=m.name, admin_url=call.admin_url(m)) for m in call.site.machines
+        ]
     )
 
 

@@ -8,32 +8,46 @@ from arcgis_typed._runtime import wire
 from arcgis_typed.server_admin.models.services import (
     FolderDetail,
     Service,
+    ServicesListing,
+    ServiceStatus,
+    ServiceSummary,
+)
+from arcgis_typed.server_admin.models.site import StatusResult
+from arcgis_typed.server_admin.params.services import (
     ServicesCreateFolderParams,
     ServicesCreateServiceParams,
     ServicesDeleteFolderParams,
     ServicesDeleteServiceParams,
     ServicesGetServiceParams,
-    ServicesListing,
     ServicesListParams,
     ServicesServiceStatusParams,
     ServicesStartServiceParams,
     ServicesStopServiceParams,
-    ServiceStatus,
-    ServiceSummary,
 )
-from arcgis_typed.server_admin.models.site import StatusResult
 
 from ..call import ServerCall
 from ..registry import handles
 from ..state.server.services import ROOT, ROOT_DESCRIPTION, ServiceRecord
 from .server_admin_site import SUCCESS
 
-_DETAIL_FIELDS = ("capabilities", "provider", "clusterName", "minInstancesPerNode", "maxInstancesPerNode",
-                  "properties", "extensions")
+_DETAIL_FIELDS = (
+    "capabilities",
+    "provider",
+    "clusterName",
+    "minInstancesPerNode",
+    "maxInstancesPerNode",
+    "properties",
+    "extensions",
+)
 
 
 def _summary(call: ServerCall, s: ServiceRecord, detail: bool) -> ServiceSummary:
-    data: dict[str, Any] = {"folderName": s.folder, "serviceName": s.name, "type": s.type, "description": s.description}
+    data: dict[str, Any] = {
+        "folderName": s.folder,
+        "serviceName": s.name,
+        "type": s.type,
+        "description": s.description,
+    }
     if detail:
         data.update({k: s.definition[k] for k in _DETAIL_FIELDS if k in s.definition})
         data["configuredState"] = s.configured_state
@@ -53,8 +67,12 @@ def list_services(call: ServerCall, p: ServicesListParams) -> ServicesListing:
             is_default=False,
             folders=[f.name for f in folders],
             folders_detail=[
-                FolderDetail(folder_name=f.name, description=f.description, web_encrypted=f.web_encrypted,
-                             is_default=f.is_default)
+                FolderDetail(
+                    folder_name=f.name,
+                    description=f.description,
+                    web_encrypted=f.web_encrypted,
+                    is_default=f.is_default,
+                )
                 for f in folders
             ],
             services=services,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from arcgis_typed.server_admin.models.site import SiteCreateSiteParams, SiteJoinSiteParams, StatusResult
+from arcgis_typed.server_admin.models.site import StatusResult
+from arcgis_typed.server_admin.params.site import SiteCreateSiteParams, SiteJoinSiteParams
 
 from ..call import ServerCall
 from ..registry import handles

@@ -4,18 +4,17 @@ the server's token service (tokens every machine of the site accepts)."""
 from __future__ import annotations
 
 from arcgis_typed._runtime.wire import ms_to_datetime
-from arcgis_typed.server_admin.models.tokens import (
-    TokenInfo,
-    TokensGenerateServerTokenParams,
-    TokensGenerateTokenParams,
-)
+from arcgis_typed.server_admin.models.tokens import TokenInfo
+from arcgis_typed.server_admin.params.tokens import TokensGenerateServerTokenParams, TokensGenerateTokenParams
 
 from ..call import ServerCall
 from ..errors import bad_request
 from ..registry import handles
 
 
-def _issue(call: ServerCall, p: TokensGenerateTokenParams | TokensGenerateServerTokenParams, *, bound: bool) -> TokenInfo:
+def _issue(
+    call: ServerCall, p: TokensGenerateTokenParams | TokensGenerateServerTokenParams, *, bound: bool
+) -> TokenInfo:
     referer = ip = None
     if p.client == "referer":
         if not p.referer:

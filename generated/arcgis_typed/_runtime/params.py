@@ -47,11 +47,13 @@ def _text(param: Param, value: Any) -> str:
     return str(value)
 
 
-def encode(op: Operation, params: Any) -> Encoded:
-    """Split a parameter object into path values, form fields and file parts (None values are left out)."""
+def encode(op: Operation, params: Mapping[str, Any] | Any) -> Encoded:
+    """Split parameters (a mapping of Python names to values, as the generated functions pass, or a parameter
+    object) into path values, form fields and file parts (None values are left out)."""
     out = Encoded({}, {}, {})
+    get = params.get if isinstance(params, Mapping) else (lambda name: getattr(params, name))
     for p in op.params:
-        value = getattr(params, p.name)
+        value = get(p.name)
         if value is None:
             continue
         if p.location == "path":

@@ -11,10 +11,6 @@ from typing import Any
 import attrs
 
 __all__ = [
-    "CategoriesAssignParams",
-    "CategoriesDeleteParams",
-    "CategoriesSchemaParams",
-    "CategoriesUpdateItemsParams",
     "Category",
     "Category2",
     "Category3",
@@ -24,34 +20,6 @@ __all__ = [
     "UpdateItemsEntry",
     "UpdateItemsResult",
 ]
-
-
-@attrs.frozen(kw_only=True)
-class CategoriesAssignParams:
-    """Parameters of `categories.assign`."""
-
-    category_schema: Any = attrs.field(metadata={"wire": "categorySchema"})
-    """{"categorySchema": [{"title": ..., "categories": [...]}]}"""
-
-
-@attrs.frozen(kw_only=True)
-class CategoriesDeleteParams:
-    """Parameters of `categories.delete`."""
-
-
-
-@attrs.frozen(kw_only=True)
-class CategoriesSchemaParams:
-    """Parameters of `categories.schema`."""
-
-
-
-@attrs.frozen(kw_only=True)
-class CategoriesUpdateItemsParams:
-    """Parameters of `categories.update_items`."""
-
-    items: Any = attrs.field(metadata={"wire": "items"})
-    """[{"<item id>": {"categories": ["/Categories/Basemaps"]}}, ...]"""
 
 
 @attrs.frozen(kw_only=True)

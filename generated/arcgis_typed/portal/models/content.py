@@ -6,28 +6,12 @@ Items - a user's content and folders, adding, reading, updating, deleting, shari
 """
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 import attrs
 
-from arcgis_typed._runtime.operation import Upload
-
 __all__ = [
     "AddItemResult",
-    "ContentAddItemParams",
-    "ContentDeleteParams",
-    "ContentFolderContentParams",
-    "ContentGetDataParams",
-    "ContentGetParams",
-    "ContentItemGroupsParams",
-    "ContentSearchParams",
-    "ContentShareItemsParams",
-    "ContentShareParams",
-    "ContentUnshareItemsParams",
-    "ContentUnshareParams",
-    "ContentUnshareUserItemParams",
-    "ContentUpdateParams",
-    "ContentUserContentParams",
     "DeleteItemResult",
     "Folder",
     "Item",
@@ -52,169 +36,6 @@ class AddItemResult:
     folder: str | None = attrs.field(default=None, metadata={"wire": "folder"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
-
-
-@attrs.frozen(kw_only=True)
-class ContentAddItemParams:
-    """Parameters of `content.add_item`."""
-
-    username: str = attrs.field(metadata={"wire": "username"})
-    title: str = attrs.field(metadata={"wire": "title"})
-    type: str = attrs.field(metadata={"wire": "type"})
-    type_keywords: list[str] | None = attrs.field(default=None, metadata={"wire": "typeKeywords"})
-    description: str | None = attrs.field(default=None, metadata={"wire": "description"})
-    snippet: str | None = attrs.field(default=None, metadata={"wire": "snippet"})
-    tags: list[str] | None = attrs.field(default=None, metadata={"wire": "tags"})
-    url: str | None = attrs.field(default=None, metadata={"wire": "url"})
-    text: str | None = attrs.field(default=None, metadata={"wire": "text"})
-    """The item's data as text (usually JSON)."""
-    file: Upload | None = attrs.field(default=None, metadata={"wire": "file"})
-    """The item's data as a file upload (multipart part `file`)."""
-    file_name: str | None = attrs.field(default=None, metadata={"wire": "fileName"})
-    extent: str | None = attrs.field(default=None, metadata={"wire": "extent"})
-    spatial_reference: str | None = attrs.field(default=None, metadata={"wire": "spatialReference"})
-    access_information: str | None = attrs.field(default=None, metadata={"wire": "accessInformation"})
-    license_info: str | None = attrs.field(default=None, metadata={"wire": "licenseInfo"})
-    culture: str | None = attrs.field(default=None, metadata={"wire": "culture"})
-    properties: Any | None = attrs.field(default=None, metadata={"wire": "properties"})
-
-
-@attrs.frozen(kw_only=True)
-class ContentDeleteParams:
-    """Parameters of `content.delete`."""
-
-    username: str = attrs.field(metadata={"wire": "username"})
-    id: str = attrs.field(metadata={"wire": "id"})
-
-
-@attrs.frozen(kw_only=True)
-class ContentFolderContentParams:
-    """Parameters of `content.folder_content`."""
-
-    username: str = attrs.field(metadata={"wire": "username"})
-    folder_id: str = attrs.field(metadata={"wire": "folderId"})
-    start: int | None = attrs.field(default=None, metadata={"wire": "start"})
-    num: int | None = attrs.field(default=None, metadata={"wire": "num"})
-    sort_field: str | None = attrs.field(default=None, metadata={"wire": "sortField"})
-    sort_order: Literal["asc", "desc"] | None = attrs.field(default=None, metadata={"wire": "sortOrder"})
-    """One of: asc, desc."""
-
-
-@attrs.frozen(kw_only=True)
-class ContentGetDataParams:
-    """Parameters of `content.get_data`."""
-
-    id: str = attrs.field(metadata={"wire": "id"})
-
-
-@attrs.frozen(kw_only=True)
-class ContentGetParams:
-    """Parameters of `content.get`."""
-
-    id: str = attrs.field(metadata={"wire": "id"})
-
-
-@attrs.frozen(kw_only=True)
-class ContentItemGroupsParams:
-    """Parameters of `content.item_groups`."""
-
-    id: str = attrs.field(metadata={"wire": "id"})
-
-
-@attrs.frozen(kw_only=True)
-class ContentSearchParams:
-    """Parameters of `content.search`."""
-
-    q: str = attrs.field(metadata={"wire": "q"})
-    sort_field: str | None = attrs.field(default=None, metadata={"wire": "sortField"})
-    sort_order: Literal["asc", "desc"] | None = attrs.field(default=None, metadata={"wire": "sortOrder"})
-    """One of: asc, desc."""
-    start: int | None = attrs.field(default=None, metadata={"wire": "start"})
-    num: int | None = attrs.field(default=None, metadata={"wire": "num"})
-
-
-@attrs.frozen(kw_only=True)
-class ContentShareItemsParams:
-    """Parameters of `content.share_items`."""
-
-    username: str = attrs.field(metadata={"wire": "username"})
-    items: list[str] = attrs.field(metadata={"wire": "items"})
-    everyone: bool | None = attrs.field(default=None, metadata={"wire": "everyone"})
-    org: bool | None = attrs.field(default=None, metadata={"wire": "org"})
-    groups: list[str] | None = attrs.field(default=None, metadata={"wire": "groups"})
-    confirm_item_control: bool | None = attrs.field(default=None, metadata={"wire": "confirmItemControl"})
-
-
-@attrs.frozen(kw_only=True)
-class ContentShareParams:
-    """Parameters of `content.share`."""
-
-    id: str = attrs.field(metadata={"wire": "id"})
-    everyone: bool | None = attrs.field(default=None, metadata={"wire": "everyone"})
-    org: bool | None = attrs.field(default=None, metadata={"wire": "org"})
-    groups: list[str] | None = attrs.field(default=None, metadata={"wire": "groups"})
-    confirm_item_control: bool | None = attrs.field(default=None, metadata={"wire": "confirmItemControl"})
-
-
-@attrs.frozen(kw_only=True)
-class ContentUnshareItemsParams:
-    """Parameters of `content.unshare_items`."""
-
-    username: str = attrs.field(metadata={"wire": "username"})
-    items: list[str] = attrs.field(metadata={"wire": "items"})
-    groups: list[str] | None = attrs.field(default=None, metadata={"wire": "groups"})
-
-
-@attrs.frozen(kw_only=True)
-class ContentUnshareParams:
-    """Parameters of `content.unshare`."""
-
-    id: str = attrs.field(metadata={"wire": "id"})
-    groups: list[str] | None = attrs.field(default=None, metadata={"wire": "groups"})
-
-
-@attrs.frozen(kw_only=True)
-class ContentUnshareUserItemParams:
-    """Parameters of `content.unshare_user_item`."""
-
-    username: str = attrs.field(metadata={"wire": "username"})
-    id: str = attrs.field(metadata={"wire": "id"})
-    groups: list[str] | None = attrs.field(default=None, metadata={"wire": "groups"})
-
-
-@attrs.frozen(kw_only=True)
-class ContentUpdateParams:
-    """Parameters of `content.update`."""
-
-    username: str = attrs.field(metadata={"wire": "username"})
-    id: str = attrs.field(metadata={"wire": "id"})
-    title: str | None = attrs.field(default=None, metadata={"wire": "title"})
-    type_keywords: list[str] | None = attrs.field(default=None, metadata={"wire": "typeKeywords"})
-    description: str | None = attrs.field(default=None, metadata={"wire": "description"})
-    snippet: str | None = attrs.field(default=None, metadata={"wire": "snippet"})
-    tags: list[str] | None = attrs.field(default=None, metadata={"wire": "tags"})
-    url: str | None = attrs.field(default=None, metadata={"wire": "url"})
-    text: str | None = attrs.field(default=None, metadata={"wire": "text"})
-    file: Upload | None = attrs.field(default=None, metadata={"wire": "file"})
-    file_name: str | None = attrs.field(default=None, metadata={"wire": "fileName"})
-    extent: str | None = attrs.field(default=None, metadata={"wire": "extent"})
-    access_information: str | None = attrs.field(default=None, metadata={"wire": "accessInformation"})
-    license_info: str | None = attrs.field(default=None, metadata={"wire": "licenseInfo"})
-    culture: str | None = attrs.field(default=None, metadata={"wire": "culture"})
-    properties: Any | None = attrs.field(default=None, metadata={"wire": "properties"})
-    clear_empty_fields: bool | None = attrs.field(default=None, metadata={"wire": "clearEmptyFields"})
-
-
-@attrs.frozen(kw_only=True)
-class ContentUserContentParams:
-    """Parameters of `content.user_content`."""
-
-    username: str = attrs.field(metadata={"wire": "username"})
-    start: int | None = attrs.field(default=None, metadata={"wire": "start"})
-    num: int | None = attrs.field(default=None, metadata={"wire": "num"})
-    sort_field: str | None = attrs.field(default=None, metadata={"wire": "sortField"})
-    sort_order: Literal["asc", "desc"] | None = attrs.field(default=None, metadata={"wire": "sortOrder"})
-    """One of: asc, desc."""
 
 
 @attrs.frozen(kw_only=True)

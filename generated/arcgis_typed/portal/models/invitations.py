@@ -13,11 +13,7 @@ import attrs
 __all__ = [
     "Invitation",
     "InvitationResult",
-    "InvitationsDeleteParams",
-    "InvitationsGetParams",
-    "InvitationsInviteParams",
     "InvitationsPage",
-    "InvitationsPendingParams",
     "InviteResult",
 ]
 
@@ -52,36 +48,6 @@ class InvitationResult:
 
 
 @attrs.frozen(kw_only=True)
-class InvitationsDeleteParams:
-    """Parameters of `invitations.delete`."""
-
-    invitation_id: str = attrs.field(metadata={"wire": "invitationId"})
-
-
-@attrs.frozen(kw_only=True)
-class InvitationsGetParams:
-    """Parameters of `invitations.get`."""
-
-    invitation_id: str = attrs.field(metadata={"wire": "invitationId"})
-
-
-@attrs.frozen(kw_only=True)
-class InvitationsInviteParams:
-    """Parameters of `invitations.invite`."""
-
-    emails: list[str] = attrs.field(metadata={"wire": "emails"})
-    role: str | None = attrs.field(default=None, metadata={"wire": "role"})
-    """org_user (default), org_publisher, org_admin, viewer or a custom role id."""
-    level: str | None = attrs.field(default=None, metadata={"wire": "level"})
-    expiration: int | None = attrs.field(default=None, metadata={"wire": "expiration"})
-    """Minutes the invitation stays valid (default 1440)."""
-    message: str | None = attrs.field(default=None, metadata={"wire": "message"})
-    must_approve: bool | None = attrs.field(default=None, metadata={"wire": "mustApprove"})
-    validate_email: bool | None = attrs.field(default=None, metadata={"wire": "validateEmail"})
-    target_user_provider: str | None = attrs.field(default=None, metadata={"wire": "targetUserProvider"})
-
-
-@attrs.frozen(kw_only=True)
 class InvitationsPage:
     """One page of portals/self/invitations."""
 
@@ -93,14 +59,6 @@ class InvitationsPage:
     invitations: list[Invitation] = attrs.field(metadata={"wire": "invitations"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
-
-
-@attrs.frozen(kw_only=True)
-class InvitationsPendingParams:
-    """Parameters of `invitations.pending`."""
-
-    start: int | None = attrs.field(default=None, metadata={"wire": "start"})
-    num: int | None = attrs.field(default=None, metadata={"wire": "num"})
 
 
 @attrs.frozen(kw_only=True)

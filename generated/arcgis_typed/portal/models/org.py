@@ -14,9 +14,6 @@ from arcgis_typed.portal.models.users import User
 
 __all__ = [
     "AuthInfo",
-    "OrgInfoParams",
-    "OrgPropertiesParams",
-    "OrgRootParams",
     "PortalSelf",
     "SharingInfo",
     "SharingRoot",
@@ -31,24 +28,6 @@ class AuthInfo:
     is_token_based_security: bool | None = attrs.field(default=None, metadata={"wire": "isTokenBasedSecurity"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
-
-
-@attrs.frozen(kw_only=True)
-class OrgInfoParams:
-    """Parameters of `org.info`."""
-
-
-
-@attrs.frozen(kw_only=True)
-class OrgPropertiesParams:
-    """Parameters of `org.properties`."""
-
-
-
-@attrs.frozen(kw_only=True)
-class OrgRootParams:
-    """Parameters of `org.root`."""
-
 
 
 @attrs.frozen(kw_only=True)

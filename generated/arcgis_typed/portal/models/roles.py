@@ -14,14 +14,7 @@ __all__ = [
     "Role",
     "RolePrivileges",
     "RoleResult",
-    "RolesCreateParams",
-    "RolesDeleteParams",
-    "RolesGetParams",
-    "RolesListParams",
     "RolesPage",
-    "RolesPrivilegesParams",
-    "RolesSetPrivilegesParams",
-    "RolesUpdateParams",
 ]
 
 
@@ -59,40 +52,6 @@ class RoleResult:
 
 
 @attrs.frozen(kw_only=True)
-class RolesCreateParams:
-    """Parameters of `roles.create`."""
-
-    name: str = attrs.field(metadata={"wire": "name"})
-    """Up to 128 characters; unique in the organization (any case)."""
-    description: str | None = attrs.field(default=None, metadata={"wire": "description"})
-    """Up to 250 characters."""
-
-
-@attrs.frozen(kw_only=True)
-class RolesDeleteParams:
-    """Parameters of `roles.delete`."""
-
-    role_id: str = attrs.field(metadata={"wire": "roleId"})
-
-
-@attrs.frozen(kw_only=True)
-class RolesGetParams:
-    """Parameters of `roles.get`."""
-
-    role_id: str = attrs.field(metadata={"wire": "roleId"})
-
-
-@attrs.frozen(kw_only=True)
-class RolesListParams:
-    """Parameters of `roles.list`."""
-
-    start: int | None = attrs.field(default=None, metadata={"wire": "start"})
-    num: int | None = attrs.field(default=None, metadata={"wire": "num"})
-    return_privileges: bool | None = attrs.field(default=None, metadata={"wire": "returnPrivileges"})
-    """Include each role's privileges."""
-
-
-@attrs.frozen(kw_only=True)
 class RolesPage:
     """One page of portals/self/roles."""
 
@@ -104,28 +63,3 @@ class RolesPage:
     roles: list[Role] = attrs.field(metadata={"wire": "roles"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
-
-
-@attrs.frozen(kw_only=True)
-class RolesPrivilegesParams:
-    """Parameters of `roles.privileges`."""
-
-    role_id: str = attrs.field(metadata={"wire": "roleId"})
-
-
-@attrs.frozen(kw_only=True)
-class RolesSetPrivilegesParams:
-    """Parameters of `roles.set_privileges`."""
-
-    role_id: str = attrs.field(metadata={"wire": "roleId"})
-    privileges: Any = attrs.field(metadata={"wire": "privileges"})
-    """{"privileges": ["portal:user:createItem", ...]} (a bare list is accepted too)."""
-
-
-@attrs.frozen(kw_only=True)
-class RolesUpdateParams:
-    """Parameters of `roles.update`."""
-
-    role_id: str = attrs.field(metadata={"wire": "roleId"})
-    name: str | None = attrs.field(default=None, metadata={"wire": "name"})
-    description: str | None = attrs.field(default=None, metadata={"wire": "description"})

@@ -6,17 +6,13 @@ Sign-in to the portal - generateToken, and the OAuth2 flows the official client 
 """
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 import attrs
 
 __all__ = [
     "OAuthToken",
     "TokenInfo",
-    "TokensGenerateTokenParams",
-    "TokensOauth2AuthorizeParams",
-    "TokensOauth2SigninParams",
-    "TokensOauth2TokenParams",
 ]
 
 
@@ -46,58 +42,3 @@ class TokenInfo:
     """True when the token may only be used over HTTPS."""
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
-
-
-@attrs.frozen(kw_only=True)
-class TokensGenerateTokenParams:
-    """Parameters of `tokens.generate_token`."""
-
-    username: str = attrs.field(metadata={"wire": "username"})
-    password: str = attrs.field(metadata={"wire": "password"})
-    client: Literal["referer", "requestip", "ip"] | None = attrs.field(default=None, metadata={"wire": "client"})
-    """What the token is bound to. One of: referer, requestip, ip."""
-    referer: str | None = attrs.field(default=None, metadata={"wire": "referer"})
-    """The referer the token is bound to when client=referer."""
-    ip: str | None = attrs.field(default=None, metadata={"wire": "ip"})
-    expiration: int | None = attrs.field(default=None, metadata={"wire": "expiration"})
-    """Minutes until the token expires (capped by the portal)."""
-
-
-@attrs.frozen(kw_only=True)
-class TokensOauth2AuthorizeParams:
-    """Parameters of `tokens.oauth2_authorize`."""
-
-    client_id: str = attrs.field(metadata={"wire": "client_id"})
-    response_type: Literal["token", "code"] = attrs.field(metadata={"wire": "response_type"})
-    """One of: token, code."""
-    redirect_uri: str = attrs.field(metadata={"wire": "redirect_uri"})
-    state: str | None = attrs.field(default=None, metadata={"wire": "state"})
-    expiration: int | None = attrs.field(default=None, metadata={"wire": "expiration"})
-    """Minutes the token should live."""
-    locale: str | None = attrs.field(default=None, metadata={"wire": "locale"})
-    style: str | None = attrs.field(default=None, metadata={"wire": "style"})
-    allow_verification: bool | None = attrs.field(default=None, metadata={"wire": "allow_verification"})
-
-
-@attrs.frozen(kw_only=True)
-class TokensOauth2SigninParams:
-    """Parameters of `tokens.oauth2_signin`."""
-
-    oauth_state: str = attrs.field(metadata={"wire": "oauth_state"})
-    username: str = attrs.field(metadata={"wire": "username"})
-    password: str = attrs.field(metadata={"wire": "password"})
-    expiration: int | None = attrs.field(default=None, metadata={"wire": "expiration"})
-
-
-@attrs.frozen(kw_only=True)
-class TokensOauth2TokenParams:
-    """Parameters of `tokens.oauth2_token`."""
-
-    client_id: str = attrs.field(metadata={"wire": "client_id"})
-    grant_type: Literal["authorization_code", "refresh_token", "client_credentials"] = attrs.field(metadata={"wire": "grant_type"})
-    """One of: authorization_code, refresh_token, client_credentials."""
-    client_secret: str | None = attrs.field(default=None, metadata={"wire": "client_secret"})
-    code: str | None = attrs.field(default=None, metadata={"wire": "code"})
-    redirect_uri: str | None = attrs.field(default=None, metadata={"wire": "redirect_uri"})
-    refresh_token: str | None = attrs.field(default=None, metadata={"wire": "refresh_token"})
-    expiration: int | None = attrs.field(default=None, metadata={"wire": "expiration"})

@@ -6,7 +6,7 @@ People in the organization - community/self, community/users and portals/self/us
 """
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 import attrs
 
@@ -19,19 +19,6 @@ __all__ = [
     "UserSearchPage",
     "UsersBatchEntry",
     "UsersBatchResult",
-    "UsersCreateParams",
-    "UsersDeleteParams",
-    "UsersDisableParams",
-    "UsersDisableUsersParams",
-    "UsersEnableParams",
-    "UsersEnableUsersParams",
-    "UsersGetParams",
-    "UsersMeParams",
-    "UsersOrgUsersParams",
-    "UsersResetParams",
-    "UsersSearchParams",
-    "UsersUpdateParams",
-    "UsersUpdateRoleParams",
 ]
 
 
@@ -142,137 +129,3 @@ class UsersBatchResult:
     results: list[UsersBatchEntry] = attrs.field(metadata={"wire": "results"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
-
-
-@attrs.frozen(kw_only=True)
-class UsersCreateParams:
-    """Parameters of `users.create`."""
-
-    username: str = attrs.field(metadata={"wire": "username"})
-    password: str = attrs.field(metadata={"wire": "password"})
-    firstname: str | None = attrs.field(default=None, metadata={"wire": "firstname"})
-    lastname: str | None = attrs.field(default=None, metadata={"wire": "lastname"})
-    fullname: str | None = attrs.field(default=None, metadata={"wire": "fullname"})
-    email: str = attrs.field(metadata={"wire": "email"})
-    description: str | None = attrs.field(default=None, metadata={"wire": "description"})
-    role: str | None = attrs.field(default=None, metadata={"wire": "role"})
-    """org_admin, org_publisher, org_user (default), viewer, or a custom role id."""
-    user_license_type_id: str | None = attrs.field(default=None, metadata={"wire": "userLicenseTypeId"})
-    provider: Literal["arcgis"] | None = attrs.field(default=None, metadata={"wire": "provider"})
-    """One of: arcgis."""
-    idp_username: str | None = attrs.field(default=None, metadata={"wire": "idpUsername"})
-
-
-@attrs.frozen(kw_only=True)
-class UsersDeleteParams:
-    """Parameters of `users.delete`."""
-
-    username: str = attrs.field(metadata={"wire": "username"})
-
-
-@attrs.frozen(kw_only=True)
-class UsersDisableParams:
-    """Parameters of `users.disable`."""
-
-    username: str = attrs.field(metadata={"wire": "username"})
-
-
-@attrs.frozen(kw_only=True)
-class UsersDisableUsersParams:
-    """Parameters of `users.disable_users`."""
-
-    users: list[str] = attrs.field(metadata={"wire": "users"})
-    """Usernames."""
-
-
-@attrs.frozen(kw_only=True)
-class UsersEnableParams:
-    """Parameters of `users.enable`."""
-
-    username: str = attrs.field(metadata={"wire": "username"})
-
-
-@attrs.frozen(kw_only=True)
-class UsersEnableUsersParams:
-    """Parameters of `users.enable_users`."""
-
-    users: list[str] = attrs.field(metadata={"wire": "users"})
-    """Usernames."""
-
-
-@attrs.frozen(kw_only=True)
-class UsersGetParams:
-    """Parameters of `users.get`."""
-
-    username: str = attrs.field(metadata={"wire": "username"})
-
-
-@attrs.frozen(kw_only=True)
-class UsersMeParams:
-    """Parameters of `users.me`."""
-
-
-
-@attrs.frozen(kw_only=True)
-class UsersOrgUsersParams:
-    """Parameters of `users.org_users`."""
-
-    sort_field: str | None = attrs.field(default=None, metadata={"wire": "sortField"})
-    sort_order: Literal["asc", "desc"] | None = attrs.field(default=None, metadata={"wire": "sortOrder"})
-    """One of: asc, desc."""
-    start: int | None = attrs.field(default=None, metadata={"wire": "start"})
-    num: int | None = attrs.field(default=None, metadata={"wire": "num"})
-
-
-@attrs.frozen(kw_only=True)
-class UsersResetParams:
-    """Parameters of `users.reset`."""
-
-    username: str = attrs.field(metadata={"wire": "username"})
-    password: str = attrs.field(metadata={"wire": "password"})
-    """The current password."""
-    new_password: str = attrs.field(metadata={"wire": "newPassword"})
-
-
-@attrs.frozen(kw_only=True)
-class UsersSearchParams:
-    """Parameters of `users.search`."""
-
-    q: str = attrs.field(metadata={"wire": "q"})
-    sort_field: str | None = attrs.field(default=None, metadata={"wire": "sortField"})
-    sort_order: Literal["asc", "desc"] | None = attrs.field(default=None, metadata={"wire": "sortOrder"})
-    """One of: asc, desc."""
-    start: int | None = attrs.field(default=None, metadata={"wire": "start"})
-    num: int | None = attrs.field(default=None, metadata={"wire": "num"})
-
-
-@attrs.frozen(kw_only=True)
-class UsersUpdateParams:
-    """Parameters of `users.update`."""
-
-    username: str = attrs.field(metadata={"wire": "username"})
-    fullname: str | None = attrs.field(default=None, metadata={"wire": "fullname"})
-    firstname: str | None = attrs.field(default=None, metadata={"wire": "firstname"})
-    lastname: str | None = attrs.field(default=None, metadata={"wire": "lastname"})
-    email: str | None = attrs.field(default=None, metadata={"wire": "email"})
-    description: str | None = attrs.field(default=None, metadata={"wire": "description"})
-    tags: list[str] | None = attrs.field(default=None, metadata={"wire": "tags"})
-    access: Literal["private", "org", "public"] | None = attrs.field(default=None, metadata={"wire": "access"})
-    """One of: private, org, public."""
-    culture: str | None = attrs.field(default=None, metadata={"wire": "culture"})
-    region: str | None = attrs.field(default=None, metadata={"wire": "region"})
-    units: Literal["metric", "english"] | None = attrs.field(default=None, metadata={"wire": "units"})
-    """One of: metric, english."""
-    preferred_view: Literal["Web", "GIS"] | None = attrs.field(default=None, metadata={"wire": "preferredView"})
-    """One of: Web, GIS."""
-    clear_empty_fields: bool | None = attrs.field(default=None, metadata={"wire": "clearEmptyFields"})
-
-
-@attrs.frozen(kw_only=True)
-class UsersUpdateRoleParams:
-    """Parameters of `users.update_role`."""
-
-    user: str = attrs.field(metadata={"wire": "user"})
-    """The member's username."""
-    role: str = attrs.field(metadata={"wire": "role"})
-    """org_admin, org_publisher, org_user, viewer, or a custom role id."""

@@ -13,15 +13,7 @@ from typing import Any
 
 from arcgis_typed._runtime.session import Session
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.categories import (
-    CategoriesAssignParams,
-    CategoriesDeleteParams,
-    CategoriesSchemaParams,
-    CategoriesUpdateItemsParams,
-    CategoryResult,
-    CategorySchema,
-    UpdateItemsResult,
-)
+from arcgis_typed.portal.models.categories import CategoryResult, CategorySchema, UpdateItemsResult
 
 __all__ = [
     "CategoriesOps",
@@ -37,7 +29,7 @@ def schema(session: Session) -> CategorySchema:
 
     `GET | POST /sharing/rest/portals/self/categorySchema` - auth: token
     """
-    params = CategoriesSchemaParams()
+    params: dict[str, object] = {}
     return session.call(_ops.CATEGORIES_SCHEMA, params, CategorySchema)
 
 
@@ -53,7 +45,7 @@ def assign(session: Session, *, category_schema: Any) -> CategoryResult:
         BadRequest (400): The schema is malformed or exceeds a limit.
         PermissionDenied (403): Only organization administrators may set the category schema.
     """
-    params = CategoriesAssignParams(category_schema=category_schema)
+    params = dict(category_schema=category_schema)
     return session.call(_ops.CATEGORIES_ASSIGN, params, CategoryResult)
 
 
@@ -65,7 +57,7 @@ def delete(session: Session) -> CategoryResult:
     Raises:
         PermissionDenied (403): Only organization administrators may delete the category schema.
     """
-    params = CategoriesDeleteParams()
+    params: dict[str, object] = {}
     return session.call(_ops.CATEGORIES_DELETE, params, CategoryResult)
 
 
@@ -80,7 +72,7 @@ def update_items(session: Session, *, items: Any) -> UpdateItemsResult:
     Raises:
         BadRequest (400): Malformed items, more than 100 items.
     """
-    params = CategoriesUpdateItemsParams(items=items)
+    params = dict(items=items)
     return session.call(_ops.CATEGORIES_UPDATE_ITEMS, params, UpdateItemsResult)
 
 

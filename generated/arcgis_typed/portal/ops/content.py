@@ -17,20 +17,6 @@ from arcgis_typed._runtime.session import Session
 from arcgis_typed.portal import _operations as _ops
 from arcgis_typed.portal.models.content import (
     AddItemResult,
-    ContentAddItemParams,
-    ContentDeleteParams,
-    ContentFolderContentParams,
-    ContentGetDataParams,
-    ContentGetParams,
-    ContentItemGroupsParams,
-    ContentSearchParams,
-    ContentShareItemsParams,
-    ContentShareParams,
-    ContentUnshareItemsParams,
-    ContentUnshareParams,
-    ContentUnshareUserItemParams,
-    ContentUpdateParams,
-    ContentUserContentParams,
     DeleteItemResult,
     Item,
     ItemSearchPage,
@@ -87,13 +73,7 @@ def user_content(
         BadRequest (400): User not found.
         PermissionDenied (403): Only the user or an administrator may list a user's content.
     """
-    params = ContentUserContentParams(
-        username=username,
-        start=start,
-        num=num,
-        sort_field=sort_field,
-        sort_order=sort_order,
-    )
+    params = dict(username=username, start=start, num=num, sort_field=sort_field, sort_order=sort_order)
     return session.call(_ops.CONTENT_USER_CONTENT, params, UserContent)
 
 
@@ -143,7 +123,7 @@ def folder_content(
         BadRequest (400): User or folder not found.
         PermissionDenied (403): Only the user or an administrator may list a user's content.
     """
-    params = ContentFolderContentParams(
+    params = dict(
         username=username,
         folder_id=folder_id,
         start=start,
@@ -213,7 +193,7 @@ def add_item(
         BadRequest (400): Missing title or type, or more than one of file, url and text.
         PermissionDenied (403): The caller lacks portal:user:createItem, or is adding to another user's content.
     """
-    params = ContentAddItemParams(
+    params = dict(
         username=username,
         title=title,
         type=type,
@@ -243,7 +223,7 @@ def get(session: Session, id: str) -> Item:
     Raises:
         BadRequest (400): Item does not exist or is inaccessible.
     """
-    params = ContentGetParams(id=id)
+    params = dict(id=id)
     return session.call(_ops.CONTENT_GET, params, Item)
 
 
@@ -255,7 +235,7 @@ def get_data(session: Session, id: str) -> bytes:
     Raises:
         BadRequest (400): Item does not exist or is inaccessible.
     """
-    params = ContentGetDataParams(id=id)
+    params = dict(id=id)
     result: bytes = session.call(_ops.CONTENT_GET_DATA, params)
     return result
 
@@ -290,7 +270,7 @@ def update(
         BadRequest (400): Item does not exist or is inaccessible; invalid values.
         PermissionDenied (403): Only the owner or an administrator with portal:admin:updateItems may update the item.
     """
-    params = ContentUpdateParams(
+    params = dict(
         username=username,
         id=id,
         title=title,
@@ -322,7 +302,7 @@ def delete(session: Session, username: str, id: str) -> DeleteItemResult:
         BadRequest (400): Item does not exist or is protected.
         PermissionDenied (403): Only the owner or an administrator with portal:admin:deleteItems may delete the item.
     """
-    params = ContentDeleteParams(username=username, id=id)
+    params = dict(username=username, id=id)
     return session.call(_ops.CONTENT_DELETE, params, DeleteItemResult)
 
 
@@ -344,13 +324,7 @@ def share(
         BadRequest (400): Item does not exist or is inaccessible.
         PermissionDenied (403): The caller may not share this item that widely.
     """
-    params = ContentShareParams(
-        id=id,
-        everyone=everyone,
-        org=org,
-        groups=groups,
-        confirm_item_control=confirm_item_control,
-    )
+    params = dict(id=id, everyone=everyone, org=org, groups=groups, confirm_item_control=confirm_item_control)
     return session.call(_ops.CONTENT_SHARE, params, ShareItemResult)
 
 
@@ -362,7 +336,7 @@ def unshare(session: Session, id: str, *, groups: list[str] | None = None) -> Un
     Raises:
         BadRequest (400): Item does not exist or is inaccessible.
     """
-    params = ContentUnshareParams(id=id, groups=groups)
+    params = dict(id=id, groups=groups)
     return session.call(_ops.CONTENT_UNSHARE, params, UnshareItemResult)
 
 
@@ -380,7 +354,7 @@ def unshare_user_item(
     Raises:
         BadRequest (400): Item does not exist or is inaccessible.
     """
-    params = ContentUnshareUserItemParams(username=username, id=id, groups=groups)
+    params = dict(username=username, id=id, groups=groups)
     return session.call(_ops.CONTENT_UNSHARE_USER_ITEM, params, UnshareItemResult)
 
 
@@ -398,7 +372,7 @@ def unshare_items(
     Raises:
         PermissionDenied (403): The caller may not unshare another user's items.
     """
-    params = ContentUnshareItemsParams(username=username, items=items, groups=groups)
+    params = dict(username=username, items=items, groups=groups)
     return session.call(_ops.CONTENT_UNSHARE_ITEMS, params, UnshareItemsResult)
 
 
@@ -410,7 +384,7 @@ def item_groups(session: Session, id: str) -> ItemGroups:
     Raises:
         BadRequest (400): Item does not exist or is inaccessible.
     """
-    params = ContentItemGroupsParams(id=id)
+    params = dict(id=id)
     return session.call(_ops.CONTENT_ITEM_GROUPS, params, ItemGroups)
 
 
@@ -433,7 +407,7 @@ def share_items(
         BadRequest (400): No items given.
         PermissionDenied (403): The caller may not share another user's items.
     """
-    params = ContentShareItemsParams(
+    params = dict(
         username=username,
         items=items,
         everyone=everyone,
@@ -464,7 +438,7 @@ def search(
     Raises:
         BadRequest (400): Invalid query, sort field or paging value.
     """
-    params = ContentSearchParams(q=q, sort_field=sort_field, sort_order=sort_order, start=start, num=num)
+    params = dict(q=q, sort_field=sort_field, sort_order=sort_order, start=start, num=num)
     return session.call(_ops.CONTENT_SEARCH, params, ItemSearchPage)
 
 

@@ -28,31 +28,7 @@ from arcgis_typed.portal.models.groups import (
     GroupContentPage,
     GroupInviteResult,
     GroupResult,
-    GroupsAcceptParams,
-    GroupsAddUsersParams,
-    GroupsApplicationParams,
-    GroupsApplicationsParams,
-    GroupsAssignCategorySchemaParams,
-    GroupsCategorySchemaParams,
-    GroupsContentParams,
-    GroupsCreateParams,
-    GroupsDeclineParams,
-    GroupsDeleteParams,
     GroupSearchPage,
-    GroupsGetParams,
-    GroupsInviteParams,
-    GroupsJoinParams,
-    GroupsLeaveParams,
-    GroupsNotifyParams,
-    GroupsProtectParams,
-    GroupsReassignParams,
-    GroupsRemoveUsersParams,
-    GroupsSearchParams,
-    GroupsThumbnailParams,
-    GroupsUnprotectParams,
-    GroupsUpdateParams,
-    GroupsUpdateUsersParams,
-    GroupsUsersParams,
     GroupUsers,
     RemoveUsersResult,
     UpdateUsersResult,
@@ -128,7 +104,7 @@ def create(
         BadRequest (400): Missing title or tags, invalid access, or a group of that title already exists for the owner.
         PermissionDenied (403): The caller lacks portal:user:createGroup, or may not share groups that widely.
     """
-    params = GroupsCreateParams(
+    params = dict(
         title=title,
         tags=tags,
         description=description,
@@ -161,7 +137,7 @@ def get(session: Session, id: str) -> Group:
     Raises:
         BadRequest (400): Group does not exist or is inaccessible.
     """
-    params = GroupsGetParams(id=id)
+    params = dict(id=id)
     return session.call(_ops.GROUPS_GET, params, Group)
 
 
@@ -185,7 +161,7 @@ def search(
     Raises:
         BadRequest (400): Invalid query, sort field or paging value.
     """
-    params = GroupsSearchParams(q=q, sort_field=sort_field, sort_order=sort_order, start=start, num=num)
+    params = dict(q=q, sort_field=sort_field, sort_order=sort_order, start=start, num=num)
     return session.call(_ops.GROUPS_SEARCH, params, GroupSearchPage)
 
 
@@ -249,7 +225,7 @@ def update(
         BadRequest (400): Group does not exist or is inaccessible; invalid values.
         PermissionDenied (403): The caller may not update this group.
     """
-    params = GroupsUpdateParams(
+    params = dict(
         id=id,
         title=title,
         tags=tags,
@@ -283,7 +259,7 @@ def delete(session: Session, id: str) -> GroupResult:
         BadRequest (400): Group does not exist, is inaccessible or is protected.
         PermissionDenied (403): Only the owner or an administrator with portal:admin:deleteGroups may delete the group.
     """
-    params = GroupsDeleteParams(id=id)
+    params = dict(id=id)
     return session.call(_ops.GROUPS_DELETE, params, GroupResult)
 
 
@@ -295,7 +271,7 @@ def protect(session: Session, id: str) -> GroupResult:
     Raises:
         PermissionDenied (403): Only the owner or an administrator with portal:admin:deleteGroups may protect the group.
     """
-    params = GroupsProtectParams(id=id)
+    params = dict(id=id)
     return session.call(_ops.GROUPS_PROTECT, params, GroupResult)
 
 
@@ -307,7 +283,7 @@ def unprotect(session: Session, id: str) -> GroupResult:
     Raises:
         PermissionDenied (403): Only the owner or an administrator with portal:admin:deleteGroups may unprotect the group.
     """
-    params = GroupsUnprotectParams(id=id)
+    params = dict(id=id)
     return session.call(_ops.GROUPS_UNPROTECT, params, GroupResult)
 
 
@@ -320,7 +296,7 @@ def reassign(session: Session, id: str, *, target_username: str) -> GroupResult:
         BadRequest (400): Group or target user does not exist.
         PermissionDenied (403): Only the owner or an administrator with portal:admin:reassignGroups may reassign the group.
     """
-    params = GroupsReassignParams(id=id, target_username=target_username)
+    params = dict(id=id, target_username=target_username)
     return session.call(_ops.GROUPS_REASSIGN, params, GroupResult)
 
 
@@ -338,7 +314,7 @@ def add_users(
     Raises:
         PermissionDenied (403): Only the group's owner and managers, or an administrator with portal:admin:assignToGroups, may add users.
     """
-    params = GroupsAddUsersParams(id=id, users=users, admins=admins)
+    params = dict(id=id, users=users, admins=admins)
     return session.call(_ops.GROUPS_ADD_USERS, params, AddUsersResult)
 
 
@@ -350,7 +326,7 @@ def remove_users(session: Session, id: str, *, users: list[str] | None = None) -
     Raises:
         PermissionDenied (403): Only the group's owner and managers, or an administrator with portal:admin:assignToGroups, may remove users.
     """
-    params = GroupsRemoveUsersParams(id=id, users=users)
+    params = dict(id=id, users=users)
     return session.call(_ops.GROUPS_REMOVE_USERS, params, RemoveUsersResult)
 
 
@@ -368,7 +344,7 @@ def update_users(
     Raises:
         PermissionDenied (403): Only the group's owner, or an administrator with portal:admin:assignToGroups, may change member types.
     """
-    params = GroupsUpdateUsersParams(id=id, users=users, admins=admins)
+    params = dict(id=id, users=users, admins=admins)
     return session.call(_ops.GROUPS_UPDATE_USERS, params, UpdateUsersResult)
 
 
@@ -380,7 +356,7 @@ def users(session: Session, id: str) -> GroupUsers:
     Raises:
         BadRequest (400): Group does not exist or is inaccessible.
     """
-    params = GroupsUsersParams(id=id)
+    params = dict(id=id)
     return session.call(_ops.GROUPS_USERS, params, GroupUsers)
 
 
@@ -394,7 +370,7 @@ def join(session: Session, id: str) -> GroupResult:
         BadRequest (400): Group does not exist or is inaccessible.
         PermissionDenied (403): The group is invitation only and the caller was not invited.
     """
-    params = GroupsJoinParams(id=id)
+    params = dict(id=id)
     return session.call(_ops.GROUPS_JOIN, params, GroupResult)
 
 
@@ -407,7 +383,7 @@ def leave(session: Session, id: str) -> GroupResult:
         BadRequest (400): The caller is not a member, or is the owner.
         PermissionDenied (403): The group does not allow members to leave.
     """
-    params = GroupsLeaveParams(id=id)
+    params = dict(id=id)
     return session.call(_ops.GROUPS_LEAVE, params, GroupResult)
 
 
@@ -430,7 +406,7 @@ def invite(
     Raises:
         PermissionDenied (403): Only the group's owner and managers, or an administrator, may invite users.
     """
-    params = GroupsInviteParams(id=id, users=users, role=role, expiration=expiration)
+    params = dict(id=id, users=users, role=role, expiration=expiration)
     return session.call(_ops.GROUPS_INVITE, params, GroupInviteResult)
 
 
@@ -442,7 +418,7 @@ def applications(session: Session, id: str) -> GroupApplications:
     Raises:
         PermissionDenied (403): Only the group's owner and managers, or an administrator, may see applications.
     """
-    params = GroupsApplicationsParams(id=id)
+    params = dict(id=id)
     return session.call(_ops.GROUPS_APPLICATIONS, params, GroupApplications)
 
 
@@ -455,7 +431,7 @@ def application(session: Session, id: str, username: str) -> GroupApplication:
         BadRequest (400): No such application.
         PermissionDenied (403): Only the group's owner and managers, or an administrator, may see applications.
     """
-    params = GroupsApplicationParams(id=id, username=username)
+    params = dict(id=id, username=username)
     return session.call(_ops.GROUPS_APPLICATION, params, GroupApplication)
 
 
@@ -468,7 +444,7 @@ def accept(session: Session, id: str, username: str) -> GroupResult:
         BadRequest (400): No such application.
         PermissionDenied (403): Only the group's owner and managers, or an administrator, may accept applications.
     """
-    params = GroupsAcceptParams(id=id, username=username)
+    params = dict(id=id, username=username)
     return session.call(_ops.GROUPS_ACCEPT, params, GroupResult)
 
 
@@ -481,7 +457,7 @@ def decline(session: Session, id: str, username: str) -> GroupResult:
         BadRequest (400): No such application.
         PermissionDenied (403): Only the group's owner and managers, or an administrator, may decline applications.
     """
-    params = GroupsDeclineParams(id=id, username=username)
+    params = dict(id=id, username=username)
     return session.call(_ops.GROUPS_DECLINE, params, GroupResult)
 
 
@@ -505,7 +481,7 @@ def content(
     Raises:
         BadRequest (400): Group does not exist or is inaccessible; invalid sort field.
     """
-    params = GroupsContentParams(id=id, sort_field=sort_field, sort_order=sort_order, start=start, num=num)
+    params = dict(id=id, sort_field=sort_field, sort_order=sort_order, start=start, num=num)
     return session.call(_ops.GROUPS_CONTENT, params, GroupContentPage)
 
 
@@ -540,7 +516,7 @@ def category_schema(session: Session, id: str) -> CategorySchema:
     Raises:
         BadRequest (400): Group does not exist or is inaccessible.
     """
-    params = GroupsCategorySchemaParams(id=id)
+    params = dict(id=id)
     return session.call(_ops.GROUPS_CATEGORY_SCHEMA, params, CategorySchema)
 
 
@@ -556,7 +532,7 @@ def assign_category_schema(session: Session, id: str, *, category_schema: Any) -
         BadRequest (400): Group does not exist or is inaccessible; the schema is malformed or exceeds a limit.
         PermissionDenied (403): The caller may not update this group.
     """
-    params = GroupsAssignCategorySchemaParams(id=id, category_schema=category_schema)
+    params = dict(id=id, category_schema=category_schema)
     return session.call(_ops.GROUPS_ASSIGN_CATEGORY_SCHEMA, params, CategoryResult)
 
 
@@ -582,7 +558,7 @@ def notify(
         BadRequest (400): Group does not exist or is inaccessible; a named user is not a member.
         PermissionDenied (403): Only the group's owner and managers, or an administrator, may notify its members.
     """
-    params = GroupsNotifyParams(
+    params = dict(
         id=id,
         subject=subject,
         message=message,
@@ -602,7 +578,7 @@ def thumbnail(session: Session, id: str, file_name: str) -> bytes:
     Raises:
         BadRequest (400): Group does not exist or is inaccessible, or has no such file.
     """
-    params = GroupsThumbnailParams(id=id, file_name=file_name)
+    params = dict(id=id, file_name=file_name)
     result: bytes = session.call(_ops.GROUPS_THUMBNAIL, params)
     return result
 

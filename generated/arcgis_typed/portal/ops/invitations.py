@@ -13,16 +13,7 @@ from collections.abc import Iterator
 from arcgis_typed._runtime.paging import iterate
 from arcgis_typed._runtime.session import Session
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.invitations import (
-    Invitation,
-    InvitationResult,
-    InvitationsDeleteParams,
-    InvitationsGetParams,
-    InvitationsInviteParams,
-    InvitationsPage,
-    InvitationsPendingParams,
-    InviteResult,
-)
+from arcgis_typed.portal.models.invitations import Invitation, InvitationResult, InvitationsPage, InviteResult
 
 __all__ = [
     "InvitationsOps",
@@ -59,7 +50,7 @@ def invite(
         BadRequest (400): Unknown role.
         PermissionDenied (403): The caller may not invite, or may not give that role.
     """
-    params = InvitationsInviteParams(
+    params = dict(
         emails=emails,
         role=role,
         level=level,
@@ -79,7 +70,7 @@ def pending(session: Session, *, start: int | None = None, num: int | None = Non
     Needs privileges: portal:admin:inviteUsers.
     Paged: see `pending_all` to iterate over every result.
     """
-    params = InvitationsPendingParams(start=start, num=num)
+    params = dict(start=start, num=num)
     return session.call(_ops.INVITATIONS_PENDING, params, InvitationsPage)
 
 
@@ -101,7 +92,7 @@ def get(session: Session, invitation_id: str) -> Invitation:
     Raises:
         BadRequest (400): Invitation does not exist or is inaccessible.
     """
-    params = InvitationsGetParams(invitation_id=invitation_id)
+    params = dict(invitation_id=invitation_id)
     return session.call(_ops.INVITATIONS_GET, params, Invitation)
 
 
@@ -114,7 +105,7 @@ def delete(session: Session, invitation_id: str) -> InvitationResult:
     Raises:
         BadRequest (400): Invitation does not exist or is inaccessible.
     """
-    params = InvitationsDeleteParams(invitation_id=invitation_id)
+    params = dict(invitation_id=invitation_id)
     return session.call(_ops.INVITATIONS_DELETE, params, InvitationResult)
 
 

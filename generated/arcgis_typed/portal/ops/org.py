@@ -10,14 +10,7 @@ Each operation is a function taking the client (a `Session`) first, and a method
 
 from arcgis_typed._runtime.session import Session
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.org import (
-    OrgInfoParams,
-    OrgPropertiesParams,
-    OrgRootParams,
-    PortalSelf,
-    SharingInfo,
-    SharingRoot,
-)
+from arcgis_typed.portal.models.org import PortalSelf, SharingInfo, SharingRoot
 
 __all__ = [
     "OrgOps",
@@ -32,7 +25,7 @@ def root(session: Session) -> SharingRoot:
 
     `GET | POST /sharing/rest` - auth: optional
     """
-    params = OrgRootParams()
+    params: dict[str, object] = {}
     return session.call(_ops.ORG_ROOT, params, SharingRoot)
 
 
@@ -41,7 +34,7 @@ def info(session: Session) -> SharingInfo:
 
     `GET | POST /sharing/rest/info` - auth: optional
     """
-    params = OrgInfoParams()
+    params: dict[str, object] = {}
     return session.call(_ops.ORG_INFO, params, SharingInfo)
 
 
@@ -50,7 +43,7 @@ def properties(session: Session) -> PortalSelf:
 
     `GET | POST /sharing/rest/portals/self` - auth: optional
     """
-    params = OrgPropertiesParams()
+    params: dict[str, object] = {}
     return session.call(_ops.ORG_PROPERTIES, params, PortalSelf)
 
 

@@ -14,19 +14,7 @@ from typing import Any
 from arcgis_typed._runtime.paging import iterate
 from arcgis_typed._runtime.session import Session
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.roles import (
-    Role,
-    RolePrivileges,
-    RoleResult,
-    RolesCreateParams,
-    RolesDeleteParams,
-    RolesGetParams,
-    RolesListParams,
-    RolesPage,
-    RolesPrivilegesParams,
-    RolesSetPrivilegesParams,
-    RolesUpdateParams,
-)
+from arcgis_typed.portal.models.roles import Role, RolePrivileges, RoleResult, RolesPage
 
 __all__ = [
     "RolesOps",
@@ -59,7 +47,7 @@ def list(
     Raises:
         BadRequest (400): Invalid paging value.
     """
-    params = RolesListParams(start=start, num=num, return_privileges=return_privileges)
+    params = dict(start=start, num=num, return_privileges=return_privileges)
     return session.call(_ops.ROLES_LIST, params, RolesPage)
 
 
@@ -85,7 +73,7 @@ def get(session: Session, role_id: str) -> Role:
     Raises:
         BadRequest (400): Role does not exist or is inaccessible.
     """
-    params = RolesGetParams(role_id=role_id)
+    params = dict(role_id=role_id)
     return session.call(_ops.ROLES_GET, params, Role)
 
 
@@ -102,7 +90,7 @@ def create(session: Session, *, name: str, description: str | None = None) -> Ro
         BadRequest (400): Empty, too long or duplicate name; description too long.
         PermissionDenied (403): The caller is not a default administrator.
     """
-    params = RolesCreateParams(name=name, description=description)
+    params = dict(name=name, description=description)
     return session.call(_ops.ROLES_CREATE, params, RoleResult)
 
 
@@ -121,7 +109,7 @@ def update(
         BadRequest (400): Role not found; empty, too long or duplicate name.
         PermissionDenied (403): The caller is not a default administrator, or the role is built in.
     """
-    params = RolesUpdateParams(role_id=role_id, name=name, description=description)
+    params = dict(role_id=role_id, name=name, description=description)
     return session.call(_ops.ROLES_UPDATE, params, RoleResult)
 
 
@@ -137,7 +125,7 @@ def set_privileges(session: Session, role_id: str, *, privileges: Any) -> RoleRe
         BadRequest (400): Role not found; a privilege that is not a known privilege string.
         PermissionDenied (403): The caller is not a default administrator, or the role is built in.
     """
-    params = RolesSetPrivilegesParams(role_id=role_id, privileges=privileges)
+    params = dict(role_id=role_id, privileges=privileges)
     return session.call(_ops.ROLES_SET_PRIVILEGES, params, RoleResult)
 
 
@@ -149,7 +137,7 @@ def privileges(session: Session, role_id: str) -> RolePrivileges:
     Raises:
         BadRequest (400): Role does not exist or is inaccessible.
     """
-    params = RolesPrivilegesParams(role_id=role_id)
+    params = dict(role_id=role_id)
     return session.call(_ops.ROLES_PRIVILEGES, params, RolePrivileges)
 
 
@@ -162,7 +150,7 @@ def delete(session: Session, role_id: str) -> RoleResult:
         BadRequest (400): Role not found, or still assigned to members.
         PermissionDenied (403): The caller is not a default administrator, or the role is built in.
     """
-    params = RolesDeleteParams(role_id=role_id)
+    params = dict(role_id=role_id)
     return session.call(_ops.ROLES_DELETE, params, RoleResult)
 
 

@@ -12,14 +12,7 @@ from typing import Literal
 
 from arcgis_typed._runtime.session import Session
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.tokens import (
-    OAuthToken,
-    TokenInfo,
-    TokensGenerateTokenParams,
-    TokensOauth2AuthorizeParams,
-    TokensOauth2SigninParams,
-    TokensOauth2TokenParams,
-)
+from arcgis_typed.portal.models.tokens import OAuthToken, TokenInfo
 
 __all__ = [
     "TokensOps",
@@ -52,7 +45,7 @@ def generate_token(
     Raises:
         BadRequest (400): Unable to generate token - wrong username or password, or a disabled account.
     """
-    params = TokensGenerateTokenParams(
+    params = dict(
         username=username,
         password=password,
         client=client,
@@ -86,7 +79,7 @@ def oauth2_authorize(
     Raises:
         BadRequest (400): Invalid client_id, response_type or redirect_uri.
     """
-    params = TokensOauth2AuthorizeParams(
+    params = dict(
         client_id=client_id,
         response_type=response_type,
         redirect_uri=redirect_uri,
@@ -115,12 +108,7 @@ def oauth2_signin(
     Raises:
         BadRequest (400): OAUTH_0015 - invalid username or password, or an unknown oauth_state.
     """
-    params = TokensOauth2SigninParams(
-        oauth_state=oauth_state,
-        username=username,
-        password=password,
-        expiration=expiration,
-    )
+    params = dict(oauth_state=oauth_state, username=username, password=password, expiration=expiration)
     result: str = session.call(_ops.TOKENS_OAUTH2_SIGNIN, params)
     return result
 
@@ -146,7 +134,7 @@ def oauth2_token(
     Raises:
         BadRequest (400): Invalid grant, code or client.
     """
-    params = TokensOauth2TokenParams(
+    params = dict(
         client_id=client_id,
         grant_type=grant_type,
         client_secret=client_secret,

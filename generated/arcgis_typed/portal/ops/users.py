@@ -14,26 +14,7 @@ from typing import Literal
 from arcgis_typed._runtime.paging import iterate
 from arcgis_typed._runtime.session import Session
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.users import (
-    OrgUsersPage,
-    User,
-    UserResult,
-    UsersBatchResult,
-    UsersCreateParams,
-    UsersDeleteParams,
-    UsersDisableParams,
-    UsersDisableUsersParams,
-    UserSearchPage,
-    UsersEnableParams,
-    UsersEnableUsersParams,
-    UsersGetParams,
-    UsersMeParams,
-    UsersOrgUsersParams,
-    UsersResetParams,
-    UsersSearchParams,
-    UsersUpdateParams,
-    UsersUpdateRoleParams,
-)
+from arcgis_typed.portal.models.users import OrgUsersPage, User, UserResult, UsersBatchResult, UserSearchPage
 
 __all__ = [
     "UsersOps",
@@ -60,7 +41,7 @@ def me(session: Session) -> User:
 
     `GET | POST /sharing/rest/community/self` - auth: token
     """
-    params = UsersMeParams()
+    params: dict[str, object] = {}
     return session.call(_ops.USERS_ME, params, User)
 
 
@@ -72,7 +53,7 @@ def get(session: Session, username: str) -> User:
     Raises:
         BadRequest (400): User not found, or not visible to the caller.
     """
-    params = UsersGetParams(username=username)
+    params = dict(username=username)
     return session.call(_ops.USERS_GET, params, User)
 
 
@@ -96,7 +77,7 @@ def search(
     Raises:
         BadRequest (400): Invalid query, sort field or paging value.
     """
-    params = UsersSearchParams(q=q, sort_field=sort_field, sort_order=sort_order, start=start, num=num)
+    params = dict(q=q, sort_field=sort_field, sort_order=sort_order, start=start, num=num)
     return session.call(_ops.USERS_SEARCH, params, UserSearchPage)
 
 
@@ -143,7 +124,7 @@ def org_users(
     Raises:
         PermissionDenied (403): The caller may not list the organization's users.
     """
-    params = UsersOrgUsersParams(sort_field=sort_field, sort_order=sort_order, start=start, num=num)
+    params = dict(sort_field=sort_field, sort_order=sort_order, start=start, num=num)
     return session.call(_ops.USERS_ORG_USERS, params, OrgUsersPage)
 
 
@@ -196,7 +177,7 @@ def create(
         BadRequest (400): Invalid or taken username, weak password, unknown role, invalid email.
         PermissionDenied (403): The caller may not add members, or may not give that role.
     """
-    params = UsersCreateParams(
+    params = dict(
         username=username,
         password=password,
         firstname=firstname,
@@ -243,7 +224,7 @@ def update(
         BadRequest (400): User not found; invalid email or values.
         PermissionDenied (403): Neither the user nor an administrator with portal:admin:updateUsers.
     """
-    params = UsersUpdateParams(
+    params = dict(
         username=username,
         fullname=fullname,
         firstname=firstname,
@@ -275,7 +256,7 @@ def update_role(session: Session, *, user: str, role: str) -> UserResult:
         BadRequest (400): Unknown user or role.
         PermissionDenied (403): The caller may not change this member's role to this one.
     """
-    params = UsersUpdateRoleParams(user=user, role=role)
+    params = dict(user=user, role=role)
     return session.call(_ops.USERS_UPDATE_ROLE, params, UserResult)
 
 
@@ -289,7 +270,7 @@ def disable(session: Session, username: str) -> UserResult:
         BadRequest (400): User not found.
         PermissionDenied (403): The caller lacks portal:admin:disableUsers, or the target is oneself or an administrator.
     """
-    params = UsersDisableParams(username=username)
+    params = dict(username=username)
     return session.call(_ops.USERS_DISABLE, params, UserResult)
 
 
@@ -303,7 +284,7 @@ def enable(session: Session, username: str) -> UserResult:
         BadRequest (400): User not found.
         PermissionDenied (403): The caller lacks portal:admin:disableUsers.
     """
-    params = UsersEnableParams(username=username)
+    params = dict(username=username)
     return session.call(_ops.USERS_ENABLE, params, UserResult)
 
 
@@ -317,7 +298,7 @@ def delete(session: Session, username: str) -> UserResult:
         BadRequest (400): User not found, or still owns items or groups.
         PermissionDenied (403): The caller lacks portal:admin:deleteUsers, or the target is oneself or an administrator.
     """
-    params = UsersDeleteParams(username=username)
+    params = dict(username=username)
     return session.call(_ops.USERS_DELETE, params, UserResult)
 
 
@@ -333,7 +314,7 @@ def reset(session: Session, username: str, *, password: str, new_password: str) 
         BadRequest (400): Wrong current password, or a new password that breaks the password policy.
         PermissionDenied (403): Only the user may change their password this way.
     """
-    params = UsersResetParams(username=username, password=password, new_password=new_password)
+    params = dict(username=username, password=password, new_password=new_password)
     return session.call(_ops.USERS_RESET, params, UserResult)
 
 
@@ -346,7 +327,7 @@ def disable_users(session: Session, *, users: list[str]) -> UsersBatchResult:
     Args:
         users: Usernames.
     """
-    params = UsersDisableUsersParams(users=users)
+    params = dict(users=users)
     return session.call(_ops.USERS_DISABLE_USERS, params, UsersBatchResult)
 
 
@@ -359,7 +340,7 @@ def enable_users(session: Session, *, users: list[str]) -> UsersBatchResult:
     Args:
         users: Usernames.
     """
-    params = UsersEnableUsersParams(users=users)
+    params = dict(users=users)
     return session.call(_ops.USERS_ENABLE_USERS, params, UsersBatchResult)
 
 

@@ -14,10 +14,6 @@ __all__ = [
     "AdminInfo",
     "AdminRoot",
     "AuthInfo",
-    "InfoAdminInfoParams",
-    "InfoAdminRootParams",
-    "InfoRestInfoParams",
-    "InfoServerInfoParams",
     "ServerInfo",
 ]
 
@@ -61,30 +57,6 @@ class AuthInfo:
     """Minutes a short-lived token lives."""
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
-
-
-@attrs.frozen(kw_only=True)
-class InfoAdminInfoParams:
-    """Parameters of `info.admin_info`."""
-
-
-
-@attrs.frozen(kw_only=True)
-class InfoAdminRootParams:
-    """Parameters of `info.admin_root`."""
-
-
-
-@attrs.frozen(kw_only=True)
-class InfoRestInfoParams:
-    """Parameters of `info.rest_info`."""
-
-
-
-@attrs.frozen(kw_only=True)
-class InfoServerInfoParams:
-    """Parameters of `info.server_info`."""
-
 
 
 @attrs.frozen(kw_only=True)

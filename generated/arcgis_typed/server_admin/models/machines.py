@@ -16,12 +16,6 @@ __all__ = [
     "MachineList",
     "MachineStatus",
     "MachineSummary",
-    "MachinesGetParams",
-    "MachinesListParams",
-    "MachinesStartParams",
-    "MachinesStatusParams",
-    "MachinesStopParams",
-    "MachinesUnregisterParams",
 ]
 
 
@@ -79,44 +73,3 @@ class MachineStatus:
     """One of: STARTED, STOPPED."""
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
-
-
-@attrs.frozen(kw_only=True)
-class MachinesGetParams:
-    """Parameters of `machines.get`."""
-
-    machine_name: str = attrs.field(metadata={"wire": "machineName"})
-
-
-@attrs.frozen(kw_only=True)
-class MachinesListParams:
-    """Parameters of `machines.list`."""
-
-
-
-@attrs.frozen(kw_only=True)
-class MachinesStartParams:
-    """Parameters of `machines.start`."""
-
-    machine_name: str = attrs.field(metadata={"wire": "machineName"})
-
-
-@attrs.frozen(kw_only=True)
-class MachinesStatusParams:
-    """Parameters of `machines.status`."""
-
-    machine_name: str = attrs.field(metadata={"wire": "machineName"})
-
-
-@attrs.frozen(kw_only=True)
-class MachinesStopParams:
-    """Parameters of `machines.stop`."""
-
-    machine_name: str = attrs.field(metadata={"wire": "machineName"})
-
-
-@attrs.frozen(kw_only=True)
-class MachinesUnregisterParams:
-    """Parameters of `machines.unregister`."""
-
-    machine_name: str = attrs.field(metadata={"wire": "machineName"})

@@ -15,16 +15,7 @@ __all__ = [
     "Service",
     "ServiceStatus",
     "ServiceSummary",
-    "ServicesCreateFolderParams",
-    "ServicesCreateServiceParams",
-    "ServicesDeleteFolderParams",
-    "ServicesDeleteServiceParams",
-    "ServicesGetServiceParams",
-    "ServicesListParams",
     "ServicesListing",
-    "ServicesServiceStatusParams",
-    "ServicesStartServiceParams",
-    "ServicesStopServiceParams",
 ]
 
 
@@ -107,62 +98,6 @@ class ServiceSummary:
 
 
 @attrs.frozen(kw_only=True)
-class ServicesCreateFolderParams:
-    """Parameters of `services.create_folder`."""
-
-    folder_name: str = attrs.field(metadata={"wire": "folderName"})
-    description: str | None = attrs.field(default=None, metadata={"wire": "description"})
-
-
-@attrs.frozen(kw_only=True)
-class ServicesCreateServiceParams:
-    """Parameters of `services.create_service`."""
-
-    folder_name: str | None = attrs.field(default=None, metadata={"wire": "folderName"})
-    """A subfolder; leave it out for the root folder."""
-    service: Service = attrs.field(metadata={"wire": "service"})
-    """The service definition (serviceName and type at least)."""
-
-
-@attrs.frozen(kw_only=True)
-class ServicesDeleteFolderParams:
-    """Parameters of `services.delete_folder`."""
-
-    folder_name: str = attrs.field(metadata={"wire": "folderName"})
-
-
-@attrs.frozen(kw_only=True)
-class ServicesDeleteServiceParams:
-    """Parameters of `services.delete_service`."""
-
-    folder_name: str | None = attrs.field(default=None, metadata={"wire": "folderName"})
-    """A subfolder; leave it out for the root folder."""
-    service_name: str = attrs.field(metadata={"wire": "serviceName"})
-    service_type: str = attrs.field(metadata={"wire": "type"})
-
-
-@attrs.frozen(kw_only=True)
-class ServicesGetServiceParams:
-    """Parameters of `services.get_service`."""
-
-    folder_name: str | None = attrs.field(default=None, metadata={"wire": "folderName"})
-    """A subfolder; leave it out for the root folder."""
-    service_name: str = attrs.field(metadata={"wire": "serviceName"})
-    service_type: str = attrs.field(metadata={"wire": "type"})
-    """MapServer, FeatureServer, GPServer, ..."""
-
-
-@attrs.frozen(kw_only=True)
-class ServicesListParams:
-    """Parameters of `services.list`."""
-
-    folder_name: str | None = attrs.field(default=None, metadata={"wire": "folderName"})
-    """A subfolder; leave it out for the root folder."""
-    detail: bool | None = attrs.field(default=None, metadata={"wire": "detail"})
-    """Include each service's definition."""
-
-
-@attrs.frozen(kw_only=True)
 class ServicesListing:
     """The services resource (the root folder) or one of its folders."""
 
@@ -178,33 +113,3 @@ class ServicesListing:
     services: list[ServiceSummary] = attrs.field(metadata={"wire": "services"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
-
-
-@attrs.frozen(kw_only=True)
-class ServicesServiceStatusParams:
-    """Parameters of `services.service_status`."""
-
-    folder_name: str | None = attrs.field(default=None, metadata={"wire": "folderName"})
-    """A subfolder; leave it out for the root folder."""
-    service_name: str = attrs.field(metadata={"wire": "serviceName"})
-    service_type: str = attrs.field(metadata={"wire": "type"})
-
-
-@attrs.frozen(kw_only=True)
-class ServicesStartServiceParams:
-    """Parameters of `services.start_service`."""
-
-    folder_name: str | None = attrs.field(default=None, metadata={"wire": "folderName"})
-    """A subfolder; leave it out for the root folder."""
-    service_name: str = attrs.field(metadata={"wire": "serviceName"})
-    service_type: str = attrs.field(metadata={"wire": "type"})
-
-
-@attrs.frozen(kw_only=True)
-class ServicesStopServiceParams:
-    """Parameters of `services.stop_service`."""
-
-    folder_name: str | None = attrs.field(default=None, metadata={"wire": "folderName"})
-    """A subfolder; leave it out for the root folder."""
-    service_name: str = attrs.field(metadata={"wire": "serviceName"})
-    service_type: str = attrs.field(metadata={"wire": "type"})

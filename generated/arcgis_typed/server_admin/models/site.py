@@ -11,41 +11,8 @@ from typing import Any
 import attrs
 
 __all__ = [
-    "SiteCreateSiteParams",
-    "SiteJoinSiteParams",
     "StatusResult",
 ]
-
-
-@attrs.frozen(kw_only=True)
-class SiteCreateSiteParams:
-    """Parameters of `site.create_site`."""
-
-    username: str = attrs.field(metadata={"wire": "username"})
-    """The primary site administrator."""
-    password: str = attrs.field(metadata={"wire": "password"})
-    config_store_connection: Any | None = attrs.field(default=None, metadata={"wire": "configStoreConnection"})
-    """Where the configuration store lives."""
-    directories: Any | None = attrs.field(default=None, metadata={"wire": "directories"})
-    """The server directories to create."""
-    settings: Any | None = attrs.field(default=None, metadata={"wire": "settings"})
-    """Log settings."""
-    cluster: Any | None = attrs.field(default=None, metadata={"wire": "cluster"})
-    """A cluster configuration (legacy)."""
-    logs_settings: Any | None = attrs.field(default=None, metadata={"wire": "logsSettings"})
-    """Log settings (legacy name)."""
-    run_async: bool | None = attrs.field(default=None, metadata={"wire": "runAsync"})
-    """Run the operation in the background."""
-
-
-@attrs.frozen(kw_only=True)
-class SiteJoinSiteParams:
-    """Parameters of `site.join_site`."""
-
-    admin_url: str = attrs.field(metadata={"wire": "adminURL"})
-    """The Administrator Directory URL of a machine of the site (https://host:port/arcgis/admin)."""
-    username: str = attrs.field(metadata={"wire": "username"})
-    password: str = attrs.field(metadata={"wire": "password"})
 
 
 @attrs.frozen(kw_only=True)

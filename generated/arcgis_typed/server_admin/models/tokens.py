@@ -7,14 +7,12 @@ and the server's token service (tokens/generateToken), whose tokens every machin
 """
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 import attrs
 
 __all__ = [
     "TokenInfo",
-    "TokensGenerateServerTokenParams",
-    "TokensGenerateTokenParams",
 ]
 
 
@@ -29,35 +27,3 @@ class TokenInfo:
     """True when the token may only be used over HTTPS."""
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
-
-
-@attrs.frozen(kw_only=True)
-class TokensGenerateServerTokenParams:
-    """Parameters of `tokens.generate_server_token`."""
-
-    username: str = attrs.field(metadata={"wire": "username"})
-    password: str = attrs.field(metadata={"wire": "password"})
-    client: Literal["referer", "ip", "requestip"] | None = attrs.field(default=None, metadata={"wire": "client"})
-    """What the token is bound to (none when left out). One of: referer, ip, requestip."""
-    referer: str | None = attrs.field(default=None, metadata={"wire": "referer"})
-    """The referer the token is bound to when client=referer."""
-    ip: str | None = attrs.field(default=None, metadata={"wire": "ip"})
-    """The client address the token is bound to when client=ip."""
-    expiration: int | None = attrs.field(default=None, metadata={"wire": "expiration"})
-    """Minutes until the token expires (capped by the server)."""
-
-
-@attrs.frozen(kw_only=True)
-class TokensGenerateTokenParams:
-    """Parameters of `tokens.generate_token`."""
-
-    username: str = attrs.field(metadata={"wire": "username"})
-    password: str = attrs.field(metadata={"wire": "password"})
-    client: Literal["referer", "ip", "requestip"] | None = attrs.field(default=None, metadata={"wire": "client"})
-    """What the token is bound to (none when left out). One of: referer, ip, requestip."""
-    referer: str | None = attrs.field(default=None, metadata={"wire": "referer"})
-    """The referer the token is bound to when client=referer."""
-    ip: str | None = attrs.field(default=None, metadata={"wire": "ip"})
-    """The client address the token is bound to when client=ip."""
-    expiration: int | None = attrs.field(default=None, metadata={"wire": "expiration"})
-    """Minutes until the token expires (capped by the server)."""

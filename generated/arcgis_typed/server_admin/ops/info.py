@@ -11,15 +11,7 @@ Each operation is a function taking the client (a `Session`) first, and a method
 
 from arcgis_typed._runtime.session import Session
 from arcgis_typed.server_admin import _operations as _ops
-from arcgis_typed.server_admin.models.info import (
-    AdminInfo,
-    AdminRoot,
-    InfoAdminInfoParams,
-    InfoAdminRootParams,
-    InfoRestInfoParams,
-    InfoServerInfoParams,
-    ServerInfo,
-)
+from arcgis_typed.server_admin.models.info import AdminInfo, AdminRoot, ServerInfo
 
 __all__ = [
     "InfoOps",
@@ -35,7 +27,7 @@ def server_info(session: Session) -> ServerInfo:
 
     `GET | POST /info` - auth: anonymous
     """
-    params = InfoServerInfoParams()
+    params: dict[str, object] = {}
     return session.call(_ops.INFO_SERVER_INFO, params, ServerInfo)
 
 
@@ -44,7 +36,7 @@ def rest_info(session: Session) -> ServerInfo:
 
     `GET | POST /rest/info` - auth: anonymous
     """
-    params = InfoRestInfoParams()
+    params: dict[str, object] = {}
     return session.call(_ops.INFO_REST_INFO, params, ServerInfo)
 
 
@@ -59,7 +51,7 @@ def admin_root(session: Session) -> AdminRoot:
         InvalidToken (498): The token expired, or was issued by another machine.
         TokenRequired (499): No token was sent.
     """
-    params = InfoAdminRootParams()
+    params: dict[str, object] = {}
     return session.call(_ops.INFO_ADMIN_ROOT, params, AdminRoot)
 
 
@@ -72,7 +64,7 @@ def admin_info(session: Session) -> AdminInfo:
         InvalidToken (498): The token expired, or was issued by another machine.
         TokenRequired (499): No token was sent.
     """
-    params = InfoAdminInfoParams()
+    params: dict[str, object] = {}
     return session.call(_ops.INFO_ADMIN_INFO, params, AdminInfo)
 
 

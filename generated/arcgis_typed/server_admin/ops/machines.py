@@ -11,17 +11,7 @@ Each operation is a function taking the client (a `Session`) first, and a method
 
 from arcgis_typed._runtime.session import Session
 from arcgis_typed.server_admin import _operations as _ops
-from arcgis_typed.server_admin.models.machines import (
-    Machine,
-    MachineList,
-    MachinesGetParams,
-    MachinesListParams,
-    MachinesStartParams,
-    MachinesStatusParams,
-    MachinesStopParams,
-    MachineStatus,
-    MachinesUnregisterParams,
-)
+from arcgis_typed.server_admin.models.machines import Machine, MachineList, MachineStatus
 from arcgis_typed.server_admin.models.site import StatusResult
 
 __all__ = [
@@ -44,7 +34,7 @@ def list(session: Session) -> MachineList:
     Raises:
         PermissionDenied (403): The caller has neither the administer nor the publish privilege.
     """
-    params = MachinesListParams()
+    params: dict[str, object] = {}
     return session.call(_ops.MACHINES_LIST, params, MachineList)
 
 
@@ -57,7 +47,7 @@ def get(session: Session, machine_name: str) -> Machine:
     Raises:
         NotFound (404): No such machine in the site.
     """
-    params = MachinesGetParams(machine_name=machine_name)
+    params = dict(machine_name=machine_name)
     return session.call(_ops.MACHINES_GET, params, Machine)
 
 
@@ -70,7 +60,7 @@ def status(session: Session, machine_name: str) -> MachineStatus:
     Raises:
         NotFound (404): No such machine in the site.
     """
-    params = MachinesStatusParams(machine_name=machine_name)
+    params = dict(machine_name=machine_name)
     return session.call(_ops.MACHINES_STATUS, params, MachineStatus)
 
 
@@ -84,7 +74,7 @@ def start(session: Session, machine_name: str) -> StatusResult:
         PermissionDenied (403): Only administrators may start machines.
         NotFound (404): No such machine in the site.
     """
-    params = MachinesStartParams(machine_name=machine_name)
+    params = dict(machine_name=machine_name)
     return session.call(_ops.MACHINES_START, params, StatusResult)
 
 
@@ -98,7 +88,7 @@ def stop(session: Session, machine_name: str) -> StatusResult:
         PermissionDenied (403): Only administrators may stop machines.
         NotFound (404): No such machine in the site.
     """
-    params = MachinesStopParams(machine_name=machine_name)
+    params = dict(machine_name=machine_name)
     return session.call(_ops.MACHINES_STOP, params, StatusResult)
 
 
@@ -113,7 +103,7 @@ def unregister(session: Session, machine_name: str) -> StatusResult:
         PermissionDenied (403): Only administrators may unregister machines.
         NotFound (404): No such machine in the site.
     """
-    params = MachinesUnregisterParams(machine_name=machine_name)
+    params = dict(machine_name=machine_name)
     return session.call(_ops.MACHINES_UNREGISTER, params, StatusResult)
 
 

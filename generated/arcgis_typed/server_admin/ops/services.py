@@ -11,20 +11,7 @@ Each operation is a function taking the client (a `Session`) first, and a method
 
 from arcgis_typed._runtime.session import Session
 from arcgis_typed.server_admin import _operations as _ops
-from arcgis_typed.server_admin.models.services import (
-    Service,
-    ServicesCreateFolderParams,
-    ServicesCreateServiceParams,
-    ServicesDeleteFolderParams,
-    ServicesDeleteServiceParams,
-    ServicesGetServiceParams,
-    ServicesListing,
-    ServicesListParams,
-    ServicesServiceStatusParams,
-    ServicesStartServiceParams,
-    ServicesStopServiceParams,
-    ServiceStatus,
-)
+from arcgis_typed.server_admin.models.services import Service, ServicesListing, ServiceStatus
 from arcgis_typed.server_admin.models.site import StatusResult
 
 __all__ = [
@@ -55,7 +42,7 @@ def list(session: Session, *, folder_name: str | None = None, detail: bool | Non
         PermissionDenied (403): The caller has neither the administer nor the publish privilege.
         NotFound (404): No such folder.
     """
-    params = ServicesListParams(folder_name=folder_name, detail=detail)
+    params = dict(folder_name=folder_name, detail=detail)
     return session.call(_ops.SERVICES_LIST, params, ServicesListing)
 
 
@@ -70,7 +57,7 @@ def create_folder(session: Session, *, folder_name: str, description: str | None
         PermissionDenied (403): The caller has neither the administer nor the publish privilege.
         Conflict (409): A folder of that name exists.
     """
-    params = ServicesCreateFolderParams(folder_name=folder_name, description=description)
+    params = dict(folder_name=folder_name, description=description)
     return session.call(_ops.SERVICES_CREATE_FOLDER, params, StatusResult)
 
 
@@ -85,7 +72,7 @@ def delete_folder(session: Session, folder_name: str) -> StatusResult:
         PermissionDenied (403): The caller has neither the administer nor the publish privilege.
         NotFound (404): No such folder.
     """
-    params = ServicesDeleteFolderParams(folder_name=folder_name)
+    params = dict(folder_name=folder_name)
     return session.call(_ops.SERVICES_DELETE_FOLDER, params, StatusResult)
 
 
@@ -105,7 +92,7 @@ def create_service(session: Session, *, service: Service, folder_name: str | Non
         NotFound (404): No such folder.
         Conflict (409): A service of that name and type exists in the folder.
     """
-    params = ServicesCreateServiceParams(folder_name=folder_name, service=service)
+    params = dict(folder_name=folder_name, service=service)
     return session.call(_ops.SERVICES_CREATE_SERVICE, params, StatusResult)
 
 
@@ -128,11 +115,7 @@ def get_service(
     Raises:
         NotFound (404): No such folder or service.
     """
-    params = ServicesGetServiceParams(
-        folder_name=folder_name,
-        service_name=service_name,
-        service_type=service_type,
-    )
+    params = dict(folder_name=folder_name, service_name=service_name, service_type=service_type)
     return session.call(_ops.SERVICES_GET_SERVICE, params, Service)
 
 
@@ -154,11 +137,7 @@ def start_service(
     Raises:
         NotFound (404): No such folder or service.
     """
-    params = ServicesStartServiceParams(
-        folder_name=folder_name,
-        service_name=service_name,
-        service_type=service_type,
-    )
+    params = dict(folder_name=folder_name, service_name=service_name, service_type=service_type)
     return session.call(_ops.SERVICES_START_SERVICE, params, StatusResult)
 
 
@@ -180,11 +159,7 @@ def stop_service(
     Raises:
         NotFound (404): No such folder or service.
     """
-    params = ServicesStopServiceParams(
-        folder_name=folder_name,
-        service_name=service_name,
-        service_type=service_type,
-    )
+    params = dict(folder_name=folder_name, service_name=service_name, service_type=service_type)
     return session.call(_ops.SERVICES_STOP_SERVICE, params, StatusResult)
 
 
@@ -206,11 +181,7 @@ def service_status(
     Raises:
         NotFound (404): No such folder or service.
     """
-    params = ServicesServiceStatusParams(
-        folder_name=folder_name,
-        service_name=service_name,
-        service_type=service_type,
-    )
+    params = dict(folder_name=folder_name, service_name=service_name, service_type=service_type)
     return session.call(_ops.SERVICES_SERVICE_STATUS, params, ServiceStatus)
 
 
@@ -232,11 +203,7 @@ def delete_service(
     Raises:
         NotFound (404): No such folder or service.
     """
-    params = ServicesDeleteServiceParams(
-        folder_name=folder_name,
-        service_name=service_name,
-        service_type=service_type,
-    )
+    params = dict(folder_name=folder_name, service_name=service_name, service_type=service_type)
     return session.call(_ops.SERVICES_DELETE_SERVICE, params, StatusResult)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from arcgis_typed._runtime.session import Session
 from arcgis_typed.server_admin import _operations as _ops
-from arcgis_typed.server_admin.models.site import SiteCreateSiteParams, SiteJoinSiteParams, StatusResult
+from arcgis_typed.server_admin.models.site import StatusResult
 
 __all__ = [
     "SiteOps",
@@ -50,7 +50,7 @@ def create_site(
     Raises:
         BadRequest (400): The machine already participates in a site, or a parameter is invalid.
     """
-    params = SiteCreateSiteParams(
+    params = dict(
         username=username,
         password=password,
         config_store_connection=config_store_connection,
@@ -75,7 +75,7 @@ def join_site(session: Session, *, admin_url: str, username: str, password: str)
         BadRequest (400): The machine already participates in a site, the site cannot be reached, or the credentials are wrong.
         PermissionDenied (403): The credentials are not those of an administrator of the site.
     """
-    params = SiteJoinSiteParams(admin_url=admin_url, username=username, password=password)
+    params = dict(admin_url=admin_url, username=username, password=password)
     return session.call(_ops.SITE_JOIN_SITE, params, StatusResult)
 
 

@@ -13,11 +13,7 @@ from typing import Literal
 
 from arcgis_typed._runtime.session import Session
 from arcgis_typed.server_admin import _operations as _ops
-from arcgis_typed.server_admin.models.tokens import (
-    TokenInfo,
-    TokensGenerateServerTokenParams,
-    TokensGenerateTokenParams,
-)
+from arcgis_typed.server_admin.models.tokens import TokenInfo
 
 __all__ = [
     "TokensOps",
@@ -49,7 +45,7 @@ def generate_token(
     Raises:
         BadRequest (400): Unable to generate token - wrong username or password, or the machine is not part of a site.
     """
-    params = TokensGenerateTokenParams(
+    params = dict(
         username=username,
         password=password,
         client=client,
@@ -83,7 +79,7 @@ def generate_server_token(
     Raises:
         BadRequest (400): Unable to generate token - wrong username or password, or the machine is not part of a site.
     """
-    params = TokensGenerateServerTokenParams(
+    params = dict(
         username=username,
         password=password,
         client=client,
