@@ -44,8 +44,8 @@ def _serve(args: argparse.Namespace) -> int:
             f"  control token  {fake.control_token}   (for `arcgis-fake reset`)",
             "Press Ctrl+C to stop.",
         ]
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())  # before the banner: a reader may stop us at once
         print("\n".join(lines), flush=True)
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
             stop.wait()
         except KeyboardInterrupt:
