@@ -19,7 +19,14 @@ from werkzeug.wrappers import Response
 from ..call import Call
 from ..errors import Fault, bad_request
 from ..registry import handles
-from ..state.tokens import CODE_MS, MAX_MINUTES, OAUTH_STATE_MS, AuthorizationCode, PendingAuthorization
+from ..state.tokens import (
+    CODE_MS,
+    MAX_MINUTES,
+    OAUTH_STATE_MS,
+    AuthorizationCode,
+    PendingAuthorization,
+    binding,
+)
 
 # Client ids every portal knows without registration (the official Python API and the web apps).
 BUILT_IN_CLIENTS = frozenset({"pythonapi", "arcgisonline", "arcgisprodesktop", "arcgis-typed"})
@@ -29,17 +36,7 @@ OOB = "urn:ietf:wg:oauth:2.0:oob"
 @handles("portal:tokens.generate_token")
 def generate_token(call: Call, p: TokensGenerateTokenParams) -> TokenInfo:
     user = call.state.sign_in(p.username, p.password)
-    referer = ip = None
-    if p.client == "referer":
-        if not p.referer:
-            raise bad_request("Invalid parameter 'referer': required when client=referer.")
-        referer = p.referer
-    elif p.client == "requestip":
-        ip = call.client_ip
-    elif p.client == "ip":
-        if not p.ip:
-            raise bad_request("Invalid parameter 'ip': required when client=ip.")
-        ip = p.ip
+    referer, ip = binding(p.client, referer=p.referer, ip=p.ip, request_ip=call.client_ip)
     token, record = call.state.tokens.issue(user.username, p.expiration, referer=referer, ip=ip)
     return TokenInfo(token=token, expires=ms_to_datetime(record.expires), ssl=call.request.scheme == "https")
 

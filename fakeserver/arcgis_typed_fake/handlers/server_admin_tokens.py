@@ -8,24 +8,14 @@ from arcgis_typed.server_admin.models.tokens import TokenInfo
 from arcgis_typed.server_admin.params.tokens import TokensGenerateServerTokenParams, TokensGenerateTokenParams
 
 from ..call import ServerCall
-from ..errors import bad_request
 from ..registry import handles
+from ..state.tokens import binding
 
 
 def _issue(
     call: ServerCall, p: TokensGenerateTokenParams | TokensGenerateServerTokenParams, *, bound: bool
 ) -> TokenInfo:
-    referer = ip = None
-    if p.client == "referer":
-        if not p.referer:
-            raise bad_request("Invalid parameter 'referer': required when client=referer.")
-        referer = p.referer
-    elif p.client == "requestip":
-        ip = call.client_ip
-    elif p.client == "ip":
-        if not p.ip:
-            raise bad_request("Invalid parameter 'ip': required when client=ip.")
-        ip = p.ip
+    referer, ip = binding(p.client, referer=p.referer, ip=p.ip, request_ip=call.client_ip)
     token, record = call.server.issue_token(
         call.machine, p.username, p.password, p.expiration, referer=referer, ip=ip, machine_bound=bound
     )

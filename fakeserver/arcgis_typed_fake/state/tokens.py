@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 import attrs
 
+from ..errors import bad_request
+
 DEFAULT_MINUTES = 60
 MAX_MINUTES = 20160  # two weeks, the portal's default maxTokenExpirationMinutes
 OAUTH_STATE_MS = 10 * 60 * 1000  # a pending authorization lives ten minutes
@@ -41,6 +43,21 @@ class AuthorizationCode:
     redirect_uri: str
     expiration_minutes: int
     expires: int
+
+
+def binding(client: str | None, *, referer: str | None, ip: str | None, request_ip: str) -> tuple[str | None, str | None]:
+    """What a generateToken request binds its token to, as (referer, ip), from its `client` parameter."""
+    if client == "referer":
+        if not referer:
+            raise bad_request("Invalid parameter 'referer': required when client=referer.")
+        return referer, None
+    if client == "requestip":
+        return None, request_ip
+    if client == "ip":
+        if not ip:
+            raise bad_request("Invalid parameter 'ip': required when client=ip.")
+        return None, ip
+    return None, None
 
 
 class TokenStore:
