@@ -242,14 +242,17 @@ def share(call: Call, p: ContentShareParams) -> ShareItemResult:
     return ShareItemResult(item_id=item.id, not_shared_with=not_shared)
 
 
+def _require_sharer(call: Call, username: str) -> None:
+    """Only the user, or an administrator of their organization, shares or unshares a user's items in bulk."""
+    owner = call.state.users.require(username)
+    if owner is not call.user and not (call.user.org_id == owner.org_id and call.user.has("portal:admin:shareToGroup")):
+        raise forbidden()
+
+
 @handles("portal:content.share_items")
 def share_items(call: Call, p: ContentShareItemsParams) -> ShareItemsResult:
     state = call.state
-    owner = state.users.require(p.username)
-    if owner is not call.user and not (
-        call.user.org_id == owner.org_id and call.user.has("portal:admin:shareToGroup")
-    ):
-        raise forbidden()  # only the user or an administrator may share a user's items
+    _require_sharer(call, p.username)
     results = []
     for item_id in p.items:
         try:
@@ -309,11 +312,7 @@ def unshare_user_item(call: Call, p: ContentUnshareUserItemParams) -> UnshareIte
 @handles("portal:content.unshare_items")
 def unshare_items(call: Call, p: ContentUnshareItemsParams) -> UnshareItemsResult:
     state = call.state
-    owner = state.users.require(p.username)
-    if owner is not call.user and not (
-        call.user.org_id == owner.org_id and call.user.has("portal:admin:shareToGroup")
-    ):
-        raise forbidden()  # only the user or an administrator may unshare a user's items
+    _require_sharer(call, p.username)
     results = []
     for item_id in p.items:
         try:
