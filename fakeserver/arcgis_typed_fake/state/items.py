@@ -191,6 +191,10 @@ class ItemStore:
         mine[folder.id] = folder
         return folder
 
+    def forget_folders(self, username: str) -> None:
+        """Drop a user's folders (they must hold no items any more)."""
+        self._folders.pop(username.lower(), None)
+
     def add(self, item: ItemRecord) -> ItemRecord:
         if item.id in self._items:
             raise Fault(409, f"Item '{item.id}' already exists.")

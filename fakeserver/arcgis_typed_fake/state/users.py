@@ -381,17 +381,14 @@ def delete_member(state: PortalState, caller: UserRecord, username: str) -> User
     _guard_administrator(caller, target)
     name = target.username.lower()
     items = sorted(i.id for i in state.items if i.owner.lower() == name)
-    groups_store: Any = getattr(state, "groups", None)
-    groups = sorted(g.id for g in (groups_store or ()) if str(g.owner).lower() == name)
+    groups = sorted(g.id for g in state.groups if g.owner.lower() == name)
     if items or groups:
         raise bad_request(
             f"User '{target.username}' owns {len(items)} item(s) and {len(groups)} group(s); reassign or delete "
             "them first.", *(items + groups)[:10],
         )
-    forget = getattr(groups_store, "forget_user", None)
-    if callable(forget):
-        forget(target.username)  # group memberships and invitations
-    state.items._folders.pop(name, None)  # empty folders go with the user
+    state.groups.forget_user(target.username)  # group memberships and invitations
+    state.items.forget_folders(target.username)  # empty folders go with the user
     state.tokens.revoke_user(target.username)
     state.users.remove(target)
     return target
