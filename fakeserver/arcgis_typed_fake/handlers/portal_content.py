@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from arcgis_typed._runtime.operation import Upload
@@ -242,37 +243,42 @@ def share(call: Call, p: ContentShareParams) -> ShareItemResult:
     return ShareItemResult(item_id=item.id, not_shared_with=not_shared)
 
 
-def _require_sharer(call: Call, username: str) -> None:
-    """Only the user, or an administrator of their organization, shares or unshares a user's items in bulk."""
+def _each_item(
+    call: Call, username: str, item_ids: list[str], act: Callable[[ItemRecord], list[str]]
+) -> list[tuple[str, list[str] | None, dict[str, Any] | None]]:
+    """`act` on each of a user's items, for the bulk share operations: only the user, or an administrator of
+    their organization, may; one (item id, groups `act` answered, error) per item, an error not stopping the rest."""
     owner = call.state.users.require(username)
     if owner is not call.user and not (call.user.org_id == owner.org_id and call.user.has("portal:admin:shareToGroup")):
         raise forbidden()
+    out: list[tuple[str, list[str] | None, dict[str, Any] | None]] = []
+    for item_id in item_ids:
+        try:
+            item = call.state.items.owned_for(call.user, item_id, username, "portal:admin:shareToGroup")
+            out.append((item_id, act(item), None))
+        except Fault as fault:
+            out.append((item_id, None, {"code": fault.code, "message": fault.message}))
+    return out
 
 
 @handles("portal:content.share_items")
 def share_items(call: Call, p: ContentShareItemsParams) -> ShareItemsResult:
-    state = call.state
-    _require_sharer(call, p.username)
-    results = []
-    for item_id in p.items:
-        try:
-            item = state.items.owned_for(call.user, item_id, p.username, "portal:admin:shareToGroup")
-            not_shared = state.share_item(
-                call.user,
-                item,
-                everyone=p.everyone,
-                org=p.org,
-                groups=list(p.groups or []),
-                confirm_item_control=bool(p.confirm_item_control),
-            )
-            results.append(ShareItemsResultEntry(item_id=item_id, success=True, not_shared_with=not_shared))
-        except Fault as fault:
-            results.append(
-                ShareItemsResultEntry(
-                    item_id=item_id, success=False, error={"code": fault.code, "message": fault.message}
-                )
-            )
-    return ShareItemsResult(results=results)
+    def share(item: ItemRecord) -> list[str]:
+        return call.state.share_item(
+            call.user,
+            item,
+            everyone=p.everyone,
+            org=p.org,
+            groups=list(p.groups or []),
+            confirm_item_control=bool(p.confirm_item_control),
+        )
+
+    return ShareItemsResult(
+        results=[
+            ShareItemsResultEntry(item_id=i, success=error is None, not_shared_with=groups, error=error)
+            for i, groups, error in _each_item(call, p.username, p.items, share)
+        ]
+    )
 
 
 @handles("portal:content.search")
@@ -311,23 +317,15 @@ def unshare_user_item(call: Call, p: ContentUnshareUserItemParams) -> UnshareIte
 
 @handles("portal:content.unshare_items")
 def unshare_items(call: Call, p: ContentUnshareItemsParams) -> UnshareItemsResult:
-    state = call.state
-    _require_sharer(call, p.username)
-    results = []
-    for item_id in p.items:
-        try:
-            item = state.items.owned_for(call.user, item_id, p.username, "portal:admin:shareToGroup")
-            not_unshared = state.unshare_item(call.user, item, list(p.groups or []))
-            results.append(
-                UnshareItemsResultEntry(item_id=item_id, success=True, not_unshared_from=not_unshared)
-            )
-        except Fault as fault:
-            results.append(
-                UnshareItemsResultEntry(
-                    item_id=item_id, success=False, error={"code": fault.code, "message": fault.message}
-                )
-            )
-    return UnshareItemsResult(results=results)
+    def unshare(item: ItemRecord) -> list[str]:
+        return call.state.unshare_item(call.user, item, list(p.groups or []))
+
+    return UnshareItemsResult(
+        results=[
+            UnshareItemsResultEntry(item_id=i, success=error is None, not_unshared_from=groups, error=error)
+            for i, groups, error in _each_item(call, p.username, p.items, unshare)
+        ]
+    )
 
 
 @handles("portal:content.item_groups")
