@@ -35,8 +35,8 @@ from werkzeug.wrappers import Request, Response
 from . import handlers as _handlers  # noqa: F401  (registers every handler)
 from . import html
 from .call import Call, ServerCall
-from .clock import Clock, Ids, ManualClock
-from .errors import INVALID_TOKEN, TOKEN_REQUIRED, Fault, forbidden
+from .clock import Clock, Ids
+from .errors import TOKEN_REQUIRED, Fault, forbidden
 from .registry import HANDLERS
 from .state.portal import PortalState
 from .state.server import MachineRecord, ServerState, ServerUser
@@ -395,4 +395,4 @@ def _json(payload: Any, *, pretty: bool = False) -> Response:
     return Response(text, status=200, content_type="application/json; charset=utf-8")
 
 
-__all__ = ["INVALID_TOKEN", "FakeArcGIS", "ManualClock"]
+__all__ = ["FakeArcGIS"]

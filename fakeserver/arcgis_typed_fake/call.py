@@ -13,7 +13,7 @@ import attrs
 from arcgis_typed._runtime.operation import Operation
 from werkzeug.wrappers import Request
 
-from .errors import INVALID_TOKEN, TOKEN_REQUIRED, Fault
+from .errors import TOKEN_REQUIRED, Fault
 from .state.portal import PortalState
 from .state.server import MachineRecord, ServerState, ServerUser, Site
 from .state.users import UserRecord
@@ -94,4 +94,4 @@ class ServerCall:
         return self.server.machine_for_host(parts.hostname)
 
 
-__all__ = ["INVALID_TOKEN", "Call", "ServerCall"]
+__all__ = ["Call", "ServerCall"]
