@@ -387,6 +387,53 @@ def test_a_groups_category_schema(alice: PortalClient, bob: PortalClient, anonym
         alice.groups.assign_category_schema(gid, category_schema={"categorySchema": [{"title": ""}]})
 
 
+@pytest.mark.seed("Group.content")
+@pytest.mark.seed("GroupManager.search")
+@pytest.mark.seed("CategorySchemaManager.assign_to_items")
+def test_group_content_categories_are_assigned_and_searched(alice: PortalClient, bob: PortalClient,
+                                                            anonymous: PortalClient) -> None:
+    gid = alice.groups.create(title="Catalog", tags=["x"], access="public").group.id
+    alice.groups.add_users(gid, users=["bob"])
+    schema = {"categorySchema": [{"title": "Categories", "categories": [
+        {"title": "Water", "categories": [{"title": "Rivers"}]}, {"title": "Forest"}]},
+        {"title": "Region", "categories": [{"title": "US"}]}]}
+    alice.groups.assign_category_schema(gid, category_schema=schema)
+    river, forest, plain, private = (_item(alice, "alice", t) for t in ("River", "Forest", "Plain", "Private"))
+    for item in (river, forest, plain):
+        alice.content.share(item, groups=[gid], everyone=True)
+    alice.content.share(private, groups=[gid])
+    result = alice.groups.update_categories(gid, items=[
+        {river: {"categories": ["/Categories/Water/Rivers", "/Region/US"]}},
+        {forest: {"categories": ["/Categories/Forest"]}},
+        {private: {"categories": ["/Categories/Water"]}},
+        {plain: {"categories": ["/Categories/Desert"]}},
+        {_item(alice, "alice", "Unshared"): {"categories": ["/Categories/Forest"]}},
+    ])
+    assert [e.success for e in result.results] == [True, True, True, False, False]
+
+    def found(client: PortalClient, categories: list[str] | None = None, q: str | None = None) -> set[str]:
+        return {i.id for i in client.groups.search_content(gid, q=q, categories=categories).results}
+
+    assert found(alice, ["/Categories/Water"]) == {river, private}  # a sub-category matches its parent
+    assert found(bob, ["/Categories/Water"]) == {river, private}
+    assert found(anonymous, ["/Categories/Water"]) == {river}  # the private item stays hidden
+    assert found(alice, ["/Categories/Water,/Categories/Forest"]) == {river, private, forest}  # OR in a string
+    assert found(alice, ["/Categories/Water", "/Region/US"]) == {river}  # AND across strings
+    assert found(alice, q="title:forest") == {forest}
+    assert found(alice) == {river, forest, plain, private}
+    page = alice.groups.search_content(gid, categories=["/Region/US"])
+    assert [(i.id, i.group_categories) for i in page.results] == [(river, ["/Categories/Water/Rivers", "/Region/US"])]
+    with pytest.raises(BadRequest):
+        alice.groups.search_content(gid, categories=["Water"])  # not a path
+    with pytest.raises(PermissionDenied):
+        bob.groups.update_categories(gid, items=[{river: {"categories": []}}])
+    alice.content.unshare(river, groups=[gid])
+    alice.content.share(river, groups=[gid])
+    assert found(alice, ["/Region/US"]) == set()  # unsharing dropped the item's categories in the group
+    alice.groups.update_categories(gid, items=[{forest: {"categories": []}}])
+    assert found(alice, ["/Categories/Forest"]) == set()
+
+
 @pytest.mark.seed("Group.notify")
 def test_notify_members(alice: PortalClient, bob: PortalClient, carol: PortalClient, arcgis_fake: FakeArcGIS) -> None:
     gid = alice.groups.create(title="Crew", tags=["x"], access="org").group.id

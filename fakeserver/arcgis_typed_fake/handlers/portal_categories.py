@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from arcgis_typed._runtime import wire
 from arcgis_typed.portal.models.categories import (
     CategoryResult,
@@ -51,7 +53,12 @@ def delete(call: Call, p: CategoriesDeleteParams) -> CategoryResult:
 
 @handles("portal:categories.update_items")
 def update_items(call: Call, p: CategoriesUpdateItemsParams) -> UpdateItemsResult:
-    entries = p.items
+    user = call.user
+    return update_each_item(p.items, lambda item_id, categories: call.state.set_item_categories(user, item_id, categories))
+
+
+def update_each_item(entries: object, apply: Callable[[str, object], object]) -> UpdateItemsResult:
+    """Apply `[{"<item id>": {"categories": [...]}}, ...]` item by item; one item's failure is its own result."""
     if not isinstance(entries, list) or not all(isinstance(e, dict) and len(e) == 1 for e in entries):
         raise bad_request(
             'Invalid parameter \'items\': expected [{"<item id>": {"categories": [...]}}, ...].'
@@ -62,8 +69,7 @@ def update_items(call: Call, p: CategoriesUpdateItemsParams) -> UpdateItemsResul
     for entry in entries:
         ((item_id, change),) = entry.items()
         try:
-            categories = change.get("categories") if isinstance(change, dict) else None
-            call.state.set_item_categories(call.user, str(item_id), categories)
+            apply(str(item_id), change.get("categories") if isinstance(change, dict) else None)
             results.append(UpdateItemsEntry(item_id=str(item_id), success=True))
         except Fault as fault:
             results.append(

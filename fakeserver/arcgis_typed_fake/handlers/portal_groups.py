@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
+
 from arcgis_typed._runtime import wire
 from arcgis_typed._runtime.operation import Upload
 from arcgis_typed._runtime.wire import ms_to_datetime
-from arcgis_typed.portal.models.categories import CategoryResult, CategorySchema
+from arcgis_typed.portal.models.categories import CategoryResult, CategorySchema, UpdateItemsResult
 from arcgis_typed.portal.models.groups import (
     AddUsersResult,
     CreateGroupResult,
@@ -15,6 +17,7 @@ from arcgis_typed.portal.models.groups import (
     GroupApplication,
     GroupApplications,
     GroupContentPage,
+    GroupContentSearchPage,
     GroupInviteResult,
     GroupMembership,
     GroupResult,
@@ -43,9 +46,11 @@ from arcgis_typed.portal.params.groups import (
     GroupsProtectParams,
     GroupsReassignParams,
     GroupsRemoveUsersParams,
+    GroupsSearchContentParams,
     GroupsSearchParams,
     GroupsThumbnailParams,
     GroupsUnprotectParams,
+    GroupsUpdateCategoriesParams,
     GroupsUpdateParams,
     GroupsUpdateUsersParams,
     GroupsUsersParams,
@@ -54,9 +59,11 @@ from werkzeug.wrappers import Response
 
 from ..call import Call
 from ..registry import handles
+from ..state.categories import category_filters, matches_filters
 from ..state.groups import Application, GroupRecord, GroupStore, Thumbnail
 from ..state.users import UserRecord
 from ._paging import window
+from .portal_categories import update_each_item
 from .portal_content import item_view
 
 
@@ -298,6 +305,38 @@ def content(call: Call, p: GroupsContentParams) -> GroupContentPage:
         next_start=w.next_start,
         items=[item_view(i) for i in page],
     )
+
+
+@handles("portal:groups.search_content")
+def search_content(call: Call, p: GroupsSearchContentParams) -> GroupContentSearchPage:
+    state = call.state
+    group = state.groups.visible(call.caller, p.id)
+    ids = state.items.in_group(group.id) & state.items.visible_ids(call.caller)
+    if p.q:
+        ids = ids & state.items.search(call.caller, p.q)
+    if p.categories:
+        filters = category_filters(list(p.categories))
+        records = (state.items.get(i) for i in ids)
+        ids = {r.id for r in records if r and matches_filters(r.group_categories.get(group.id, []), filters)}
+    w = window(p.start, p.num, len(ids))
+    page = state.items.page(ids, sort_field=p.sort_field, sort_order=p.sort_order, start=w.start, num=w.num)
+    return GroupContentSearchPage(
+        query=p.q or "",
+        total=w.total,
+        start=w.start,
+        num=w.num,
+        next_start=w.next_start,
+        results=[
+            attrs.evolve(item_view(i), group_categories=list(i.group_categories.get(group.id, []))) for i in page
+        ],
+    )
+
+
+@handles("portal:groups.update_categories")
+def update_categories(call: Call, p: GroupsUpdateCategoriesParams) -> UpdateItemsResult:
+    groups = call.state.groups
+    group = groups.managed_by(call.user, p.id)
+    return update_each_item(p.items, lambda item_id, categories: groups.set_item_categories(group, item_id, categories))
 
 
 @handles("portal:groups.category_schema")

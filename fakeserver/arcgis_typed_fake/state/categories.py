@@ -18,6 +18,7 @@ MAX_TITLE = 100
 MAX_DESCRIPTION = 300
 MAX_ITEM_CATEGORIES = 20
 MAX_ITEMS = 100
+MAX_FILTERS = 8
 
 
 class CategoryStore:
@@ -78,3 +79,22 @@ class CategoryStore:
         if unknown:
             raise bad_request(f"Unknown categories: {', '.join(unknown)}.")
         return [c.rstrip("/") for c in categories]
+
+
+def category_filters(filters: list[str]) -> list[list[str]]:
+    """`categories` of a search: up to eight strings, each a comma-separated OR of category paths (lower-cased)."""
+    if len(filters) > MAX_FILTERS:
+        raise bad_request(f"Invalid parameter 'categories': at most {MAX_FILTERS} category filters are allowed.")
+    parsed = []
+    for text in filters:
+        paths = [p.strip().rstrip("/").lower() for p in text.split(",") if p.strip()]
+        if not paths or not all(p.startswith("/") for p in paths):
+            raise bad_request(f"Invalid parameter 'categories': '{text}' is not a list of category paths.")
+        parsed.append(paths)
+    return parsed
+
+
+def matches_filters(categories: list[str], filters: list[list[str]]) -> bool:
+    """Whether categories meet every filter: one of a filter's paths, or a sub-category of one, for each filter."""
+    have = [c.lower() for c in categories]
+    return all(any(c == p or c.startswith(p + "/") for p in paths for c in have) for paths in filters)

@@ -428,6 +428,21 @@ class GroupStore:
         group.modified = self.now()
         return group
 
+    def managed_by(self, caller: UserRecord, group_id: str) -> GroupRecord:
+        """The group, if the caller owns or manages it or administers groups (forbidden otherwise)."""
+        return self._managed(caller, group_id, "portal:admin:updateGroups")
+
+    def set_item_categories(self, group: GroupRecord, item_id: str, categories: object) -> None:
+        """Set the group content categories of an item shared with the group (the caller manages the group)."""
+        item = self.items.get(item_id)
+        if item is None or group.id not in item.groups:
+            raise bad_request(f"Item '{item_id}' is not shared with group '{group.id}'.")
+        paths = group.categories.check_item_categories(categories)
+        if paths:
+            item.group_categories[group.id] = paths
+        else:
+            item.group_categories.pop(group.id, None)
+
     def notify(self, caller: UserRecord, group_id: str, *, subject: str, message: str, users: list[str],
                channel: str | None) -> Notification:
         group = self._managed(caller, group_id, "portal:admin:updateGroups")

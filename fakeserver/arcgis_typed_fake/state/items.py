@@ -48,8 +48,9 @@ class ItemRecord:
     properties: object = None
     access: str = "private"
     groups: set[str] = attrs.Factory(set)
-    update_groups: set[str] = attrs.Factory(set)
-    categories: list[str] = attrs.Factory(list)  # shared-update groups whose members may edit the item
+    update_groups: set[str] = attrs.Factory(set)  # shared-update groups whose members may edit the item
+    categories: list[str] = attrs.Factory(list)  # paths of the organization's category schema
+    group_categories: dict[str, list[str]] = attrs.Factory(dict)  # group id -> paths of that group's schema
     protected: bool = False
     num_views: int = 0
     data: bytes | None = attrs.field(default=None, repr=False)
@@ -231,6 +232,7 @@ class ItemStore:
     def unshare_from_group(self, item: ItemRecord, group_id: str) -> None:
         item.groups.discard(group_id)
         item.update_groups.discard(group_id)
+        item.group_categories.pop(group_id, None)
         self._by_group.get(group_id, set()).discard(item.id)
         if item.access == "shared" and not item.groups:
             item.access = "private"

@@ -925,6 +925,55 @@ GROUPS_CONTENT = Operation(
     seeds=("Group.content",),
 )
 
+GROUPS_SEARCH_CONTENT = Operation(
+    api="portal",
+    name="groups.search_content",
+    methods=("GET", "POST"),
+    path="/sharing/rest/content/groups/{id}/search",
+    rule="/sharing/rest/content/groups/<id>/search",
+    auth="optional",
+    params=(
+        Param(name="id", wire="id", kind="str", location="path", required=True),
+        Param(name="q", wire="q", kind="str", location="form"),
+        Param(name="categories", wire="categories", kind="list", location="form", encoding="json", item_kind="str"),
+        Param(name="sort_field", wire="sortField", kind="str", location="form"),
+        Param(name="sort_order", wire="sortOrder", kind="str", location="form", enum=("asc", "desc")),
+        Param(name="start", wire="start", kind="int", location="form", minimum=1),
+        Param(name="num", wire="num", kind="int", location="form", minimum=0, maximum=100),
+    ),
+    params_class="arcgis_typed.portal.params.groups:GroupsSearchContentParams",
+    response="arcgis_typed.portal.models.groups:GroupContentSearchPage",
+    idempotent=True,
+    envelope="portal",
+    privileges=(),
+    owner_override=None,
+    paging_items="results",
+    errors=((400, "Group does not exist or is inaccessible; invalid query, categories, sort field or paging value."),),
+    seeds=("Group.content", "GroupManager.search"),
+)
+
+GROUPS_UPDATE_CATEGORIES = Operation(
+    api="portal",
+    name="groups.update_categories",
+    methods=("POST",),
+    path="/sharing/rest/content/groups/{id}/updateCategories",
+    rule="/sharing/rest/content/groups/<id>/updateCategories",
+    auth="token",
+    params=(
+        Param(name="id", wire="id", kind="str", location="path", required=True),
+        Param(name="items", wire="items", kind="json", location="form", required=True, encoding="json"),
+    ),
+    params_class="arcgis_typed.portal.params.groups:GroupsUpdateCategoriesParams",
+    response="arcgis_typed.portal.models.categories:UpdateItemsResult",
+    idempotent=True,
+    envelope="portal",
+    privileges=(),
+    owner_override=None,
+    paging_items=None,
+    errors=((400, "Malformed items, more than 100 items, unknown categories, an item not shared with the group."), (403, "The caller does not manage the group.")),
+    seeds=("CategorySchemaManager.assign_to_items",),
+)
+
 GROUPS_CATEGORY_SCHEMA = Operation(
     api="portal",
     name="groups.category_schema",
@@ -1770,6 +1819,8 @@ OPERATIONS: tuple[Operation, ...] = (
     GROUPS_ACCEPT,
     GROUPS_DECLINE,
     GROUPS_CONTENT,
+    GROUPS_SEARCH_CONTENT,
+    GROUPS_UPDATE_CATEGORIES,
     GROUPS_CATEGORY_SCHEMA,
     GROUPS_ASSIGN_CATEGORY_SCHEMA,
     GROUPS_NOTIFY,

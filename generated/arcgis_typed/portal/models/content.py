@@ -85,6 +85,8 @@ class Item:
     size: int | None = attrs.field(default=None, metadata={"wire": "size"})
     protected: bool | None = attrs.field(default=None, metadata={"wire": "protected"})
     categories: list[str] | None = attrs.field(default=None, metadata={"wire": "categories"})
+    group_categories: list[str] | None = attrs.field(default=None, metadata={"wire": "groupCategories"})
+    """The item's content categories in the group it was read through (group content search only)."""
     extent: Any | None = attrs.field(default=None, metadata={"wire": "extent"})
     spatial_reference: Any | None = attrs.field(default=None, metadata={"wire": "spatialReference"})
     access_information: str | None = attrs.field(default=None, metadata={"wire": "accessInformation"})

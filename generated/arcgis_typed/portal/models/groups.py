@@ -21,6 +21,7 @@ __all__ = [
     "GroupApplication",
     "GroupApplications",
     "GroupContentPage",
+    "GroupContentSearchPage",
     "GroupInviteResult",
     "GroupMembership",
     "GroupResult",
@@ -132,6 +133,22 @@ class GroupContentPage:
     num: int = attrs.field(metadata={"wire": "num"})
     next_start: int = attrs.field(metadata={"wire": "nextStart"})
     items: list[Item] = attrs.field(metadata={"wire": "items"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class GroupContentSearchPage:
+    """One page of a search of the items shared with a group (content/groups/{id}/search)."""
+
+    query: str | None = attrs.field(default=None, metadata={"wire": "query"})
+    total: int = attrs.field(metadata={"wire": "total"})
+    start: int = attrs.field(metadata={"wire": "start"})
+    num: int = attrs.field(metadata={"wire": "num"})
+    next_start: int = attrs.field(metadata={"wire": "nextStart"})
+    """-1 on the last page."""
+    results: list[Item] = attrs.field(metadata={"wire": "results"})
+    """Each item carries its `groupCategories` in this group."""
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
 

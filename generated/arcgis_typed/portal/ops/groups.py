@@ -17,7 +17,7 @@ from arcgis_typed._runtime.operation import Upload
 from arcgis_typed._runtime.paging import iterate
 from arcgis_typed._runtime.session import Session
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.categories import CategoryResult, CategorySchema
+from arcgis_typed.portal.models.categories import CategoryResult, CategorySchema, UpdateItemsResult
 from arcgis_typed.portal.models.content import Item
 from arcgis_typed.portal.models.groups import (
     AddUsersResult,
@@ -26,6 +26,7 @@ from arcgis_typed.portal.models.groups import (
     GroupApplication,
     GroupApplications,
     GroupContentPage,
+    GroupContentSearchPage,
     GroupInviteResult,
     GroupResult,
     GroupSearchPage,
@@ -57,9 +58,12 @@ __all__ = [
     "remove_users",
     "search",
     "search_all",
+    "search_content",
+    "search_content_all",
     "thumbnail",
     "unprotect",
     "update",
+    "update_categories",
     "update_users",
     "users",
 ]
@@ -506,6 +510,84 @@ def content_all(
         lambda page: page.items,
         page_size=page_size,
     )
+
+
+def search_content(
+    session: Session,
+    id: str,
+    *,
+    q: str | None = None,
+    categories: list[str] | None = None,
+    sort_field: str | None = None,
+    sort_order: Literal["asc", "desc"] | None = None,
+    start: int | None = None,
+    num: int | None = None,
+) -> GroupContentSearchPage:
+    """Search the items shared with a group that the caller may see, with the portal query language and the group's content categories: `categories` is a JSON array of up to eight strings, each a comma-separated list of category paths; an item matches a string when it has one of its paths (or a sub-category of one), and it must match every string.
+
+    `GET | POST /sharing/rest/content/groups/{id}/search` - auth: optional
+    Paged: see `search_content_all` to iterate over every result.
+
+    Args:
+        categories: ["/Categories/Water,/Categories/Forest", "/Region/US"]
+        sort_order: One of: asc, desc.
+
+    Raises:
+        BadRequest (400): Group does not exist or is inaccessible; invalid query, categories, sort field or paging value.
+    """
+    params = dict(
+        id=id,
+        q=q,
+        categories=categories,
+        sort_field=sort_field,
+        sort_order=sort_order,
+        start=start,
+        num=num,
+    )
+    return session.call(_ops.GROUPS_SEARCH_CONTENT, params, GroupContentSearchPage)
+
+
+def search_content_all(
+    session: Session,
+    id: str,
+    *,
+    q: str | None = None,
+    categories: list[str] | None = None,
+    sort_field: str | None = None,
+    sort_order: Literal["asc", "desc"] | None = None,
+    page_size: int = 100,
+) -> Iterator[Item]:
+    """Every result of `search_content`, fetching pages of `page_size` lazily."""
+    return iterate(
+        lambda start, num: search_content(
+            session,
+            id=id,
+            q=q,
+            categories=categories,
+            sort_field=sort_field,
+            sort_order=sort_order,
+            start=start,
+            num=num,
+        ),
+        lambda page: page.results,
+        page_size=page_size,
+    )
+
+
+def update_categories(session: Session, id: str, *, items: Any) -> UpdateItemsResult:
+    """Set the group content categories of items shared with the group (its owner, managers, or an administrator with portal:admin:updateGroups); every category is a path of the group's category schema.
+
+    `POST /sharing/rest/content/groups/{id}/updateCategories` - auth: token
+
+    Args:
+        items: [{"<item id>": {"categories": ["/Categories/Water"]}}, ...]
+
+    Raises:
+        BadRequest (400): Malformed items, more than 100 items, unknown categories, an item not shared with the group.
+        PermissionDenied (403): The caller does not manage the group.
+    """
+    params = dict(id=id, items=items)
+    return session.call(_ops.GROUPS_UPDATE_CATEGORIES, params, UpdateItemsResult)
 
 
 def category_schema(session: Session, id: str) -> CategorySchema:
@@ -988,6 +1070,75 @@ class GroupsOps:
             sort_order=sort_order,
             page_size=page_size,
         )
+
+    def search_content(
+        self,
+        id: str,
+        *,
+        q: str | None = None,
+        categories: list[str] | None = None,
+        sort_field: str | None = None,
+        sort_order: Literal["asc", "desc"] | None = None,
+        start: int | None = None,
+        num: int | None = None,
+    ) -> GroupContentSearchPage:
+        """Search the items shared with a group that the caller may see, with the portal query language and the group's content categories: `categories` is a JSON array of up to eight strings, each a comma-separated list of category paths; an item matches a string when it has one of its paths (or a sub-category of one), and it must match every string.
+
+        `GET | POST /sharing/rest/content/groups/{id}/search` - auth: optional
+        Paged: see `search_content_all` to iterate over every result.
+
+        Args:
+            categories: ["/Categories/Water,/Categories/Forest", "/Region/US"]
+            sort_order: One of: asc, desc.
+
+        Raises:
+            BadRequest (400): Group does not exist or is inaccessible; invalid query, categories, sort field or paging value.
+        """
+        return search_content(
+            self._client,
+            id=id,
+            q=q,
+            categories=categories,
+            sort_field=sort_field,
+            sort_order=sort_order,
+            start=start,
+            num=num,
+        )
+
+    def search_content_all(
+        self,
+        id: str,
+        *,
+        q: str | None = None,
+        categories: list[str] | None = None,
+        sort_field: str | None = None,
+        sort_order: Literal["asc", "desc"] | None = None,
+        page_size: int = 100,
+    ) -> Iterator[Item]:
+        """Every result of `search_content`, fetching pages of `page_size` lazily."""
+        return search_content_all(
+            self._client,
+            id=id,
+            q=q,
+            categories=categories,
+            sort_field=sort_field,
+            sort_order=sort_order,
+            page_size=page_size,
+        )
+
+    def update_categories(self, id: str, *, items: Any) -> UpdateItemsResult:
+        """Set the group content categories of items shared with the group (its owner, managers, or an administrator with portal:admin:updateGroups); every category is a path of the group's category schema.
+
+        `POST /sharing/rest/content/groups/{id}/updateCategories` - auth: token
+
+        Args:
+            items: [{"<item id>": {"categories": ["/Categories/Water"]}}, ...]
+
+        Raises:
+            BadRequest (400): Malformed items, more than 100 items, unknown categories, an item not shared with the group.
+            PermissionDenied (403): The caller does not manage the group.
+        """
+        return update_categories(self._client, id=id, items=items)
 
     def category_schema(self, id: str) -> CategorySchema:
         """The group's own content category schema (empty when none is set).

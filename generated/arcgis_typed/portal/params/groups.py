@@ -32,9 +32,11 @@ __all__ = [
     "GroupsProtectParams",
     "GroupsReassignParams",
     "GroupsRemoveUsersParams",
+    "GroupsSearchContentParams",
     "GroupsSearchParams",
     "GroupsThumbnailParams",
     "GroupsUnprotectParams",
+    "GroupsUpdateCategoriesParams",
     "GroupsUpdateParams",
     "GroupsUpdateUsersParams",
     "GroupsUsersParams",
@@ -217,6 +219,21 @@ class GroupsRemoveUsersParams:
 
 
 @attrs.frozen(kw_only=True)
+class GroupsSearchContentParams:
+    """Parameters of `groups.search_content`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    q: str | None = attrs.field(default=None, metadata={"wire": "q"})
+    categories: list[str] | None = attrs.field(default=None, metadata={"wire": "categories"})
+    """["/Categories/Water,/Categories/Forest", "/Region/US"]"""
+    sort_field: str | None = attrs.field(default=None, metadata={"wire": "sortField"})
+    sort_order: Literal["asc", "desc"] | None = attrs.field(default=None, metadata={"wire": "sortOrder"})
+    """One of: asc, desc."""
+    start: int | None = attrs.field(default=None, metadata={"wire": "start"})
+    num: int | None = attrs.field(default=None, metadata={"wire": "num"})
+
+
+@attrs.frozen(kw_only=True)
 class GroupsSearchParams:
     """Parameters of `groups.search`."""
 
@@ -241,6 +258,15 @@ class GroupsUnprotectParams:
     """Parameters of `groups.unprotect`."""
 
     id: str = attrs.field(metadata={"wire": "id"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsUpdateCategoriesParams:
+    """Parameters of `groups.update_categories`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    items: Any = attrs.field(metadata={"wire": "items"})
+    """[{"<item id>": {"categories": ["/Categories/Water"]}}, ...]"""
 
 
 @attrs.frozen(kw_only=True)
