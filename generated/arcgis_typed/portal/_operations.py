@@ -530,7 +530,7 @@ GROUPS_SEARCH = Operation(
     owner_override=None,
     paging_items="results",
     errors=((400, "Invalid query, sort field or paging value."),),
-    seeds=("GroupManager.search",),
+    seeds=("GroupManager.(constructor)", "GroupManager.search"),
 )
 
 GROUPS_UPDATE = Operation(
