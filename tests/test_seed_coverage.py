@@ -51,3 +51,9 @@ def test_spec_copy_of_seed_surface_matches_shared() -> None:
     if not shared.exists():
         pytest.skip("../shared is not beside this checkout")
     assert (ROOT / "spec" / "seed-surface.tsv").read_bytes() == shared.read_bytes()
+
+
+def test_the_readme_states_the_coverage_of_the_report() -> None:
+    summary = json.loads((ROOT / "generated" / "seed-coverage.json").read_text())["summary"]
+    stated = f"{summary['covered']} of {summary['rows']} rows"
+    assert stated in (ROOT / "README.md").read_text(), f"README.md must say '{stated}' (generated/seed-coverage.md)"

@@ -25,7 +25,9 @@ def build(root: Path) -> dict[str, str]:
     for api in spec.apis:
         files[f"openapi/{api.name}.json"] = dump_json(openapi.export(api))
     handlers = coverage.fake_handlers(root / FAKE_HANDLERS)
-    files["seed-coverage.json"] = dump_json(coverage.report(spec, root / SEED_SURFACE, handlers))
+    seed_coverage = coverage.report(spec, root / SEED_SURFACE, handlers)
+    files["seed-coverage.json"] = dump_json(seed_coverage)
+    files["seed-coverage.md"] = coverage.markdown(seed_coverage)
     return dict(sorted(files.items()))
 
 
