@@ -1,33 +1,13 @@
-"""Handlers, one module per spec family (`<api>_<family>.py`). Importing this package registers them all."""
+"""Handlers, one module per spec family (`<api>_<family>.py`). Importing this package registers them all:
+every module of the package is imported, so a new family's handler module needs no entry here."""
 
-from . import (
-    portal_categories,
-    portal_content,
-    portal_groups,
-    portal_invitations,
-    portal_org,
-    portal_roles,
-    portal_tokens,
-    portal_users,
-    server_admin_info,
-    server_admin_machines,
-    server_admin_services,
-    server_admin_site,
-    server_admin_tokens,
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+MODULES = tuple(
+    importlib.import_module(f"{__name__}.{info.name}")
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name)
+    if not info.name.startswith("_")
 )
-
-__all__ = [
-    "portal_categories",
-    "portal_content",
-    "portal_invitations",
-    "portal_groups",
-    "portal_org",
-    "portal_roles",
-    "portal_tokens",
-    "portal_users",
-    "server_admin_info",
-    "server_admin_machines",
-    "server_admin_services",
-    "server_admin_site",
-    "server_admin_tokens",
-]
