@@ -197,6 +197,7 @@ class FakeArcGIS:
             password_iterations=self._password_iterations,
             admin=(self.server_admin_username, self.server_admin_password) if self._server_site else None,
         )
+        portal.publishing.attach(server if self.server_context is not None else None, self.server_context)
         return portal, server
 
     def reset(self) -> None:
