@@ -342,13 +342,14 @@ class PublishingStore:
         if overwrite:
             return self._overwrite(source, layers)
         name = self._claim(parameters.get("name"), server_type, "publishParameters")
+        max_records = _count(parameters.get("maxRecordCount"), "publishParameters")
         owner = self._portal.users.require(source.owner)
         item = self._service_item(
             owner, self._folder(owner, folder), id_to_create, source.title, kind, self.service_url(origin, name, server_type),
             tags=list(source.tags), snippet=source.snippet, description=source.description,
         )
         hosted = Hosted(item_id=item.id, name=name, server_type=server_type, layers=layers, source_id=source.id,
-                        max_record_count=_count(parameters.get("maxRecordCount"), "publishParameters"),
+                        max_record_count=max_records,
                         description=str(parameters.get("serviceDescription") or ""))
         self._register(hosted)
         return hosted, self._job("publish", item.id), item
@@ -388,11 +389,12 @@ class PublishingStore:
         if {layer.id for layer in layers} & {t.id for t in tables}:
             raise bad_request("Invalid parameter 'createParameters': a layer and a table share an id.")
         description = parameters.get("serviceDescription") or parameters.get("description") or ""
+        max_records = _count(parameters.get("maxRecordCount"), "createParameters")
         item = self._service_item(owner, folder_id, id_to_create, name.replace("_", " "), kind,
                                   self.service_url(origin, name, server_type), tags=list(tags), snippet=snippet,
                                   description=str(description))
         hosted = Hosted(item_id=item.id, name=name, server_type=server_type, layers=layers, tables=tables,
-                        max_record_count=_count(parameters.get("maxRecordCount"), "createParameters"),
+                        max_record_count=max_records,
                         capabilities=str(parameters.get("capabilities") or ("Image,Metadata" if server_type == "ImageServer" else "Query")),
                         description=str(description))
         self._register(hosted)
