@@ -468,3 +468,17 @@ def test_wait_backs_off_and_reads_both_vocabularies() -> None:
         wait(lambda: {"status": "esriJobCancelled"}, sleep=sleep, clock=lambda: now[0])
     with pytest.raises(ValueError):
         wait(lambda: {"status": "completed"}, interval=0)
+
+
+def test_the_operations_table_declares_the_jobs() -> None:
+    from arcgis_typed.portal._operations import OPERATIONS
+
+    jobs = {op.name: (op.job_status, op.job_type) for op in OPERATIONS if op.job_status}
+    assert jobs == {
+        "publishing.publish": ("publishing.status", "publish"),
+        "publishing.export": ("publishing.status", "export"),
+        "publishing.create_service": ("publishing.status", "createService"),
+        "dependencies.rebuild": ("dependencies.rebuild_status", None),
+    }
+    status = next(op for op in OPERATIONS if op.name == "publishing.status")
+    assert {"publish", "export", "createService"} <= set(next(p for p in status.params if p.wire == "jobType").enum)

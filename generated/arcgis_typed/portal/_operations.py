@@ -578,6 +578,8 @@ DEPENDENCIES_REBUILD = Operation(
     paging_items=None,
     errors=((403, "Administrators only."), (409, "A rebuild is already running.")),
     seeds=("DependencyManager.rebuild", "DependencyManager.(constructor)"),
+    job_status="dependencies.rebuild_status",
+    job_type=None,
 )
 
 DEPENDENCIES_REBUILD_STATUS = Operation(
@@ -1397,6 +1399,8 @@ PUBLISHING_PUBLISH = Operation(
     errors=((400, "Unknown item; an item that cannot be published as fileType; a missing, invalid or taken service name."), (403, "Only the item's owner with the matching publisher privilege may publish it."), (501, "A file type the fake cannot read (shapefile, fileGeodatabase, serviceDefinition, ...).")),
     seeds=("Item.publish", "Item.create_tile_service", "ContentManager.import_data"),
     rules=("/sharing/rest/content/users/<username>/<folderId>/publish", "/sharing/rest/content/users/<username>/publish"),
+    job_status="publishing.status",
+    job_type="publish",
 )
 
 PUBLISHING_EXPORT = Operation(
@@ -1424,6 +1428,8 @@ PUBLISHING_EXPORT = Operation(
     paging_items=None,
     errors=((400, "The item is not a hosted feature service; an empty title."), (403, "Only the service's owner or an administrator may export it."), (501, "An export format the fake cannot write (Shapefile, File Geodatabase, KML, Excel, ...).")),
     seeds=("Item.export",),
+    job_status="publishing.status",
+    job_type="export",
 )
 
 PUBLISHING_CREATE_SERVICE = Operation(
@@ -1453,6 +1459,8 @@ PUBLISHING_CREATE_SERVICE = Operation(
     errors=((400, "A missing, invalid or taken service name; invalid createParameters."), (403, "Only users with portal:publisher:publishFeatures may create services, in their own content.")),
     seeds=("ContentManager.create_service", "Item.copy_feature_layer_collection", "ContentManager.clone_items"),
     rules=("/sharing/rest/content/users/<username>/<folderId>/createService", "/sharing/rest/content/users/<username>/createService"),
+    job_status="publishing.status",
+    job_type="createService",
 )
 
 PUBLISHING_IS_SERVICE_NAME_AVAILABLE = Operation(

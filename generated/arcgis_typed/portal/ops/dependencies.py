@@ -154,6 +154,7 @@ def rebuild(session: Session) -> RebuildStatus:
 
     `POST /sharing/rest/portals/self/rebuildDependencies` - auth: token
     Needs privileges: portal:admin:updateItems.
+    A job: poll `dependencies.rebuild_status` until it completes (`arcgis_typed._runtime.jobs.wait`).
 
     Raises:
         PermissionDenied (403): Administrators only.
@@ -286,6 +287,7 @@ class DependenciesOps:
 
         `POST /sharing/rest/portals/self/rebuildDependencies` - auth: token
         Needs privileges: portal:admin:updateItems.
+        A job: poll `dependencies.rebuild_status` until it completes (`arcgis_typed._runtime.jobs.wait`).
 
         Raises:
             PermissionDenied (403): Administrators only.

@@ -97,6 +97,7 @@ def publish(
     """Publish an item (CSV, GeoJSON, feature collection, tile/vector tile/scene package, or a hosted feature service as tiles) as a hosted service owned by the item's owner; a job.
 
     `POST /sharing/rest/content/users/{username}[/{folderId}]/publish` - auth: token
+    A job: poll `publishing.status` with jobType publish until it completes (`arcgis_typed._runtime.jobs.wait`).
 
     Args:
         file_type: One of: csv, excel, geojson, featureCollection, shapefile, fileGeodatabase, serviceDefinition, tilePackage, compactTilePackage, vectortilepackage, scenepackage, featureService, sqliteGeodatabase, geoPackage, imageCollection, mapService.
@@ -139,6 +140,7 @@ def export(
 
     `POST /sharing/rest/content/users/{username}/export` - auth: token
     Needs privileges: portal:user:createItem.
+    A job: poll `publishing.status` with jobType export until it completes (`arcgis_typed._runtime.jobs.wait`).
 
     Args:
         export_format: One of: Shapefile, CSV, File Geodatabase, Feature Collection, GeoJson, geoPackage, Scene Package, KML, Excel, Vector Tile Package.
@@ -177,6 +179,7 @@ def create_service(
 
     `POST /sharing/rest/content/users/{username}[/{folderId}]/createService` - auth: token
     Needs privileges: portal:publisher:publishFeatures.
+    A job: poll `publishing.status` with jobType createService until it completes (`arcgis_typed._runtime.jobs.wait`).
 
     Args:
         create_parameters: name (required), serviceDescription, maxRecordCount, capabilities, spatialReference, layers, tables, ...
@@ -370,6 +373,7 @@ class PublishingOps:
         """Publish an item (CSV, GeoJSON, feature collection, tile/vector tile/scene package, or a hosted feature service as tiles) as a hosted service owned by the item's owner; a job.
 
         `POST /sharing/rest/content/users/{username}[/{folderId}]/publish` - auth: token
+        A job: poll `publishing.status` with jobType publish until it completes (`arcgis_typed._runtime.jobs.wait`).
 
         Args:
             file_type: One of: csv, excel, geojson, featureCollection, shapefile, fileGeodatabase, serviceDefinition, tilePackage, compactTilePackage, vectortilepackage, scenepackage, featureService, sqliteGeodatabase, geoPackage, imageCollection, mapService.
@@ -411,6 +415,7 @@ class PublishingOps:
 
         `POST /sharing/rest/content/users/{username}/export` - auth: token
         Needs privileges: portal:user:createItem.
+        A job: poll `publishing.status` with jobType export until it completes (`arcgis_typed._runtime.jobs.wait`).
 
         Args:
             export_format: One of: Shapefile, CSV, File Geodatabase, Feature Collection, GeoJson, geoPackage, Scene Package, KML, Excel, Vector Tile Package.
@@ -448,6 +453,7 @@ class PublishingOps:
 
         `POST /sharing/rest/content/users/{username}[/{folderId}]/createService` - auth: token
         Needs privileges: portal:publisher:publishFeatures.
+        A job: poll `publishing.status` with jobType createService until it completes (`arcgis_typed._runtime.jobs.wait`).
 
         Args:
             create_parameters: name (required), serviceDescription, maxRecordCount, capabilities, spatialReference, layers, tables, ...
