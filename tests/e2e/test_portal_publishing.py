@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from arcgis_typed import ArcGISError, BadRequest, NotFound, PermissionDenied, PortalClient, ServerAdminClient, Upload
+from arcgis_typed import ArcGISError, BadRequest, InvalidToken, NotFound, PermissionDenied, PortalClient, ServerAdminClient, Upload
 from arcgis_typed._runtime.jobs import JobFailed, JobTimeout, wait
 from arcgis_typed.portal.models.publishing import ItemJobStatus, PublishResult
 from arcgis_typed.workflows import clone_items, copy_feature_layer_collection, import_csv, wait_for_item_job
@@ -482,3 +482,15 @@ def test_the_operations_table_declares_the_jobs() -> None:
     }
     status = next(op for op in OPERATIONS if op.name == "publishing.status")
     assert {"publish", "export", "createService"} <= set(next(p for p in status.params if p.wire == "jobType").enum)
+
+
+def test_the_services_directory_accepts_portal_tokens(arcgis_fake: FakeArcGIS, pub: PortalClient) -> None:
+    """A federated server trusts the portal's tokens for its services directory; unknown tokens are refused."""
+    publish_csv(pub, "pia")
+    assert pub.auth is not None
+    with_portal_token = server_client(arcgis_fake, token=pub.auth.token())
+    assert with_portal_token.layers.service("Hosted", "Places", "FeatureServer").layers[0].name == "Places"
+    with pytest.raises(InvalidToken):
+        server_client(arcgis_fake, token="not-a-token").layers.service("Hosted", "Places", "FeatureServer")
+    with pytest.raises(InvalidToken):  # the admin API itself still wants the server's own tokens
+        with_portal_token.services.list()
