@@ -56,6 +56,10 @@ class DependencyStore:
         self.related: Callable[[str], Iterable[str]] = lambda item_id: ()
         self.rebuild: Rebuild | None = None
         self.ms_per_item = 10  # how long (by the fake's clock) rebuilding takes per item; at least a second
+        portal.items.removed_hooks.append(self._item_removed)
+
+    def _item_removed(self, item: ItemRecord) -> None:
+        self.added.pop(item.id, None)  # what others added by hand about it is filtered out when read
 
     # --- reading ---------------------------------------------------------------------------------------------
 
@@ -137,8 +141,6 @@ class DependencyStore:
         total = len(self._portal.items)
         self.rebuild = Rebuild(id=self._portal.ids.new(), started=now, ends=now + max(1000, total * self.ms_per_item),
                                total=total)
-        for item_id in [i for i in self.added if self._portal.items.get(i) is None]:
-            del self.added[item_id]  # rebuilding drops the dependencies of deleted items
         return self.rebuild
 
     def stop_rebuild(self) -> Rebuild:

@@ -139,6 +139,7 @@ class PublishingStore:
         self.job_ms = 1000  # how long (by the fake's clock) a job runs
         self.server: ServerState | None = None
         self.server_context: str | None = None
+        portal.items.removed_hooks.append(self._item_removed)
 
     def attach(self, server: ServerState | None, context: str | None) -> None:
         """The hosting server (None: the portal has none, and publishing answers so)."""
@@ -190,18 +191,20 @@ class PublishingStore:
     def _redefine(self, hosted: Hosted) -> None:
         self._record(hosted).definition.update(self._definition(hosted))
 
-    def purge(self) -> None:
-        """Drop hosted services whose item was deleted (the portal deletes a hosted service with its item)."""
-        for item_id, hosted in list(self.hosted.items()):
-            if self._portal.items.get(item_id) is None:
-                del self.hosted[item_id]
-                try:
-                    self.catalog().delete_service(HOSTED, hosted.name, hosted.server_type)
-                except Fault:
-                    pass
+    def _item_removed(self, item: ItemRecord) -> None:
+        """An item was deleted: its unfinished jobs fail, and its hosted service is deleted with it."""
+        now = self._portal.now()
+        for job in self.jobs.values():
+            if job.item_id == item.id and job.state(now) == "processing":
+                job.failed = "The item was deleted before the job completed."
+        hosted = self.hosted.pop(item.id, None)
+        if hosted is not None and self.server is not None and self.server.sites:
+            try:
+                self.server.sites[0].catalog.delete_service(HOSTED, hosted.name, hosted.server_type)
+            except Fault:
+                pass  # the server's administrator deleted it already
 
     def name_available(self, name: str, server_type: str) -> bool:
-        self.purge()
         if not SERVICE_NAME.match(name):
             return False
         try:
@@ -219,7 +222,6 @@ class PublishingStore:
         return name
 
     def hosted_of(self, item: ItemRecord) -> Hosted:
-        self.purge()
         hosted = self.hosted.get(item.id)
         if hosted is None:
             raise bad_request(f"Item '{item.id}' is not a hosted service of this portal.")
@@ -234,8 +236,6 @@ class PublishingStore:
         return job
 
     def state_of(self, job: Job) -> str:
-        if job.failed is None and job.ends > self._portal.now() and self._portal.items.get(job.item_id) is None:
-            job.failed = "The item was deleted before the job completed."
         return job.state(self._portal.now())
 
     def item_status(self, caller: UserRecord, username: str, folder_id: str | None, item_id: str,
@@ -355,7 +355,6 @@ class PublishingStore:
         return hosted, self._job("publish", item.id), item
 
     def _overwrite(self, source: ItemRecord, layers: list[Layer]) -> tuple[Hosted, Job, ItemRecord]:
-        self.purge()
         published = [h for h in self.hosted.values() if h.source_id == source.id]
         if len(published) != 1:
             raise bad_request(
