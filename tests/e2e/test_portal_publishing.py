@@ -494,3 +494,24 @@ def test_the_services_directory_accepts_portal_tokens(arcgis_fake: FakeArcGIS, p
         server_client(arcgis_fake, token="not-a-token").layers.service("Hosted", "Places", "FeatureServer")
     with pytest.raises(InvalidToken):  # the admin API itself still wants the server's own tokens
         with_portal_token.services.list()
+
+
+def test_publishing_into_a_folder_and_reading_status_there(arcgis_fake: FakeArcGIS, pub: PortalClient,
+                                                           ticks: dict[str, Any]) -> None:
+    folder = arcgis_fake.portal.add_folder("pia", "Hosted layers")
+    csv_id = add_csv(pub, "pia")
+    made = pub.publishing.publish("pia", folder_id=folder.id, item_id=csv_id, file_type="csv",
+                                  publish_parameters={"name": "InFolder"}).services[0]
+    assert made.service_item_id and made.job_id
+    assert pub.content.get(made.service_item_id).owner_folder == folder.id
+    status = wait(lambda: pub.publishing.status("pia", made.service_item_id or "", folder_id=folder.id,
+                                                job_id=made.job_id, job_type="publish"), **ticks)
+    assert status.status == "completed"
+    with pytest.raises(BadRequest, match="Folder"):
+        pub.publishing.status("pia", made.service_item_id, folder_id="elsewhere")
+    with pytest.raises(BadRequest, match="Job"):  # a publish job is not an export job
+        pub.publishing.status("pia", made.service_item_id, job_id=made.job_id, job_type="export")
+    other = add_member(arcgis_fake, "oda", "org_publisher")
+    pub.content.share(made.service_item_id, org=True)
+    with pytest.raises(PermissionDenied):
+        other.publishing.status("pia", made.service_item_id)
