@@ -144,6 +144,8 @@ def test_publish_is_a_job_that_makes_a_hosted_service(
     anonymous_server = server_client(arcgis_fake)
     read = anonymous_server.layers.layer("Hosted", "Places", "FeatureServer", "0")
     assert read.type == "Feature Layer" and read.object_id_field == "ObjectId"
+    assert read.extent == {"xmin": 10.7, "ymin": 59.9, "xmax": 10.75, "ymax": 59.92, "spatialReference": {"wkid": 4326}}
+    assert described.spatial_reference == {"wkid": 4326}
     assert [f.name for f in read.fields] == ["ObjectId", "name", "latitude", "longitude", "visitors", "rating"]
     with pytest.raises(NotFound):
         anonymous_server.layers.layer("Hosted", "Places", "FeatureServer", "3")
@@ -288,12 +290,15 @@ def test_create_service(arcgis_fake: FakeArcGIS, pub: PortalClient, server: Serv
     described = server.layers.service("Hosted", "Inspections", "FeatureServer")
     assert ([r.name for r in described.layers], [r.name for r in described.tables]) == (["Sites"], ["Visits"])
     assert described.max_record_count == 500 and described.service_description == "Field inspections"
+    assert described.spatial_reference == {"wkid": 102100, "latestWkid": 3857}
+    assert server.layers.layer("Hosted", "Inspections", "FeatureServer", "0").extent is None  # no features yet
     image = pub.publishing.create_service("pia", create_parameters={"name": "Imagery"}, output_type="imageService")
     assert image.type == "Image Service"
 
     before = state_of(arcgis_fake)
     for bad, message in (([1], "JSON object"), ({"name": "Inspections"}, "already exists"),
-                         ({"name": "L", "layers": [{}]}, "needs a name"), ({"name": "M", "maxRecordCount": 0}, "maxRecordCount")):
+                         ({"name": "L", "layers": [{}]}, "needs a name"), ({"name": "M", "maxRecordCount": 0}, "maxRecordCount"),
+                         ({"name": "S", "spatialReference": {"wkt": "x"}}, "wkid")):
         with pytest.raises(BadRequest, match=message):
             pub.publishing.create_service("pia", create_parameters=bad, output_type="featureService")
     with pytest.raises(BadRequest, match="Folder"):

@@ -38,7 +38,7 @@ def service(call: ServerCall, p: LayersServiceParams) -> RestService:
         current_version=call.server.current_version, service_description=record.description,
         description=record.description, capabilities=str(record.definition.get("capabilities") or ""),
         max_record_count=props.get("maxRecordCount"), service_item_id=_item_id(record),
-        spatial_reference={"wkid": 4326}, layers=refs("layers"), tables=refs("tables"),
+        spatial_reference=props.get("spatialReference"), layers=refs("layers"), tables=refs("tables"),
     )
 
 

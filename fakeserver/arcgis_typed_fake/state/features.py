@@ -293,6 +293,23 @@ def geojson_to_esri(geometry: dict[str, Any] | None) -> dict[str, Any] | None:
     return {"rings": [ring for polygon in coords for ring in polygon]}  # MultiPolygon
 
 
+def _coordinates(node: Any) -> Iterable[tuple[float, float]]:
+    if isinstance(node, list) and len(node) >= 2 and all(isinstance(v, (int, float)) for v in node[:2]):
+        yield float(node[0]), float(node[1])
+    elif isinstance(node, list):
+        for child in node:
+            yield from _coordinates(child)
+
+
+def extent(layer: Layer, spatial_reference: dict[str, Any]) -> dict[str, Any] | None:
+    """The bounding box of the layer's geometries (None for a table or a layer without any)."""
+    points = [xy for _, g in layer.features if g is not None for xy in _coordinates(g["coordinates"])]
+    if not points:
+        return None
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    return {"xmin": min(xs), "ymin": min(ys), "xmax": max(xs), "ymax": max(ys), "spatialReference": spatial_reference}
+
+
 # --- writing ---------------------------------------------------------------------------------------------------
 
 

@@ -123,6 +123,7 @@ class Hosted:
     max_record_count: int = 2000
     capabilities: str = "Query"
     description: str = ""
+    spatial_reference: dict[str, Any] = attrs.Factory(lambda: {"wkid": 4326})  # CSV / GeoJSON coordinates
 
     @property
     def kind(self) -> Kind:
@@ -169,7 +170,8 @@ class PublishingStore:
     def _definition(self, hosted: Hosted) -> dict[str, Any]:
         def listed(layer: Layer) -> dict[str, Any]:
             return {"id": layer.id, "name": layer.name, "type": layer.kind, "geometryType": layer.geometry_type,
-                    "fields": layer.fields, "objectIdField": features.OID}
+                    "fields": layer.fields, "objectIdField": features.OID,
+                    "extent": features.extent(layer, hosted.spatial_reference)}
 
         return {
             "serviceName": hosted.name,
@@ -178,6 +180,7 @@ class PublishingStore:
             "capabilities": hosted.capabilities,
             "jsonProperties": {
                 "maxRecordCount": hosted.max_record_count,
+                "spatialReference": hosted.spatial_reference,
                 "layers": [listed(layer) for layer in hosted.layers],
                 "tables": [listed(table) for table in hosted.tables],
             },
@@ -388,6 +391,9 @@ class PublishingStore:
         if {layer.id for layer in layers} & {t.id for t in tables}:
             raise bad_request("Invalid parameter 'createParameters': a layer and a table share an id.")
         description = parameters.get("serviceDescription") or parameters.get("description") or ""
+        spatial_reference = parameters.get("spatialReference") or {"wkid": 102100, "latestWkid": 3857}
+        if not isinstance(spatial_reference, dict) or not isinstance(spatial_reference.get("wkid"), int):
+            raise bad_request("Invalid parameter 'createParameters': spatialReference needs a numeric wkid.")
         max_records = _count(parameters.get("maxRecordCount"), "createParameters")
         item = self._service_item(owner, folder_id, id_to_create, name.replace("_", " "), kind,
                                   self.service_url(origin, name, server_type), tags=list(tags), snippet=snippet,
@@ -395,7 +401,7 @@ class PublishingStore:
         hosted = Hosted(item_id=item.id, name=name, server_type=server_type, layers=layers, tables=tables,
                         max_record_count=max_records,
                         capabilities=str(parameters.get("capabilities") or ("Image,Metadata" if server_type == "ImageServer" else "Query")),
-                        description=str(description))
+                        description=str(description), spatial_reference=spatial_reference)
         self._register(hosted)
         return hosted, self._job("createService", item.id), item
 
