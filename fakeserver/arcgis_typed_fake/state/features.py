@@ -65,6 +65,8 @@ def _value(text: str) -> Any:
     text = text.strip()
     if text == "":
         return None
+    if "_" in text:
+        return text  # Python reads 1_000 as a number; a CSV reader does not
     for convert in (int, float):
         try:
             value = convert(text)
@@ -168,6 +170,11 @@ def read_csv(data: bytes, name: str, parameters: Mapping[str, Any]) -> tuple[Lay
     return layer, detected
 
 
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    """The objects of a JSON list (anything else: none)."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def _json(data: bytes, what: str) -> Any:
     try:
         return json.loads(data)
@@ -190,8 +197,8 @@ def read_geojson(data: bytes, name: str) -> Layer:
         if not isinstance(props, dict) or (geometry is not None and not isinstance(geometry, dict)):
             raise bad_request(f"GeoJSON feature {i} has malformed properties or geometry.")
         if geometry is not None:
-            if geometry.get("type") not in _GEOJSON_TO_ESRI or not isinstance(geometry.get("coordinates"), list):
-                raise bad_request(f"GeoJSON feature {i} has an unsupported geometry.")
+            if not valid_geometry(geometry):
+                raise bad_request(f"GeoJSON feature {i} has an unsupported or malformed geometry.")
             kinds.add(_GEOJSON_TO_ESRI[geometry["type"]])
         rows.append({k: v for k, v in props.items() if not isinstance(v, (dict, list))})
         geometries.append(geometry)
@@ -217,10 +224,10 @@ def read_feature_collection(data: bytes) -> list[Layer]:
         feature_set = raw.get("featureSet") if isinstance(raw, dict) else None
         if not isinstance(definition, dict):
             raise bad_request(f"Feature collection layer {i} has no layerDefinition.")
-        features_raw = (feature_set or {}).get("features") or []
+        features_raw = feature_set.get("features") if isinstance(feature_set, dict) else []
         if not isinstance(features_raw, list):
             raise bad_request(f"Feature collection layer {i}: featureSet.features must be a list.")
-        fields = [f for f in definition.get("fields") or [] if isinstance(f, dict) and isinstance(f.get("name"), str)]
+        fields = [f for f in _dicts(definition.get("fields")) if isinstance(f.get("name"), str)]
         if not any(f.get("type") == "esriFieldTypeOID" for f in fields):
             fields.insert(0, _field(OID, "esriFieldTypeOID"))
         oid = next(f["name"] for f in fields if f.get("type") == "esriFieldTypeOID")
@@ -228,7 +235,10 @@ def read_feature_collection(data: bytes) -> list[Layer]:
         for n, feature in enumerate(features_raw, start=1):
             attributes = dict(feature.get("attributes") or {}) if isinstance(feature, dict) else {}
             attributes.setdefault(oid, n)
-            features.append((attributes, esri_to_geojson(feature.get("geometry") if isinstance(feature, dict) else None)))
+            geometry = esri_to_geojson(feature.get("geometry") if isinstance(feature, dict) else None)
+            if geometry is not None and not valid_geometry(geometry):
+                raise bad_request(f"Feature collection layer {i}, feature {n}: malformed geometry.")
+            features.append((attributes, geometry))
         geometry_type = definition.get("geometryType")
         layers.append(Layer(i, str(definition.get("name") or f"Layer {i}"),
                             geometry_type if isinstance(geometry_type, str) else None, fields, features))
@@ -245,7 +255,7 @@ def layers_from_definitions(raw: Any, what: str, first_id: int = 0) -> list[Laye
     for i, definition in enumerate(raw):
         if not isinstance(definition, dict) or not isinstance(definition.get("name"), str) or not definition["name"]:
             raise bad_request(f"Invalid parameter 'createParameters': {what}[{i}] needs a name.")
-        fields = [dict(f) for f in definition.get("fields") or [] if isinstance(f, dict) and isinstance(f.get("name"), str)]
+        fields = [dict(f) for f in _dicts(definition.get("fields")) if isinstance(f.get("name"), str)]
         if not any(f.get("type") == "esriFieldTypeOID" for f in fields):
             fields.insert(0, _field(OID, "esriFieldTypeOID"))
         geometry = definition.get("geometryType") if what == "layers" else None
@@ -259,6 +269,23 @@ def layers_from_definitions(raw: Any, what: str, first_id: int = 0) -> list[Laye
 
 
 # --- geometry --------------------------------------------------------------------------------------------------
+
+
+_DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2, "MultiPolygon": 3}
+
+
+def _positions(node: Any, depth: int) -> bool:
+    """Whether `node` is a position (depth 0: two or more numbers) or a non-empty nest of them `depth` deep."""
+    if depth == 0:
+        return (isinstance(node, list) and len(node) >= 2
+                and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in node))
+    return isinstance(node, list) and bool(node) and all(_positions(child, depth - 1) for child in node)
+
+
+def valid_geometry(geometry: Any) -> bool:
+    """A GeoJSON geometry of a supported type whose coordinates nest as the type says."""
+    kind = geometry.get("type") if isinstance(geometry, dict) else None
+    return kind in _DEPTH and _positions(geometry.get("coordinates"), _DEPTH[kind])
 
 
 def esri_to_geojson(geometry: Any) -> dict[str, Any] | None:
