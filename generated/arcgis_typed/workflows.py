@@ -160,7 +160,8 @@ def clone_items(
     """Clone items into `owner`'s content on `target` (which may be the same portal): hosted feature
     services become new empty services with the same schema (named `<name>_clone`, or the next free name),
     then every other item is added with its data, the ids and service URLs it refers to rewritten to the
-    clones. `item_mapping` (source id -> existing target id) reuses items instead of cloning them. Returns
+    clones (on the same portal - `target is source` - items are copied with the copy operation and then
+    updated). `item_mapping` (source id -> existing target id) reuses items instead of cloning them. Returns
     the items created, in the order they were created."""
     mapping = dict(item_mapping or {})
     items = [source.content.get(i) for i in item_ids]
@@ -183,16 +184,23 @@ def clone_items(
         file: Upload | None = None
         try:
             json.loads(data)
-            text = _swizzle(data.decode(), {k: v for k, v in mapping.items()})
+            text = _swizzle(data.decode(), mapping)
         except ValueError:
             file = Upload(item.name or "data", data) if item.size and item.size > 0 else None
-        added = target.content.add_item(
-            owner, title=item.title or item.id, type=item.type or "Document Link", type_keywords=item.type_keywords,
-            description=item.description, snippet=item.snippet, tags=item.tags, text=text, file=file,
-            url=_swizzle(item.url, mapping) if item.url else None,
-        )
-        mapping[item.id] = added.id
-        created.append(target.content.get(added.id))
+        url = _swizzle(item.url, mapping) if item.url else None
+        if target is source:  # the same portal: copy the item, then point it at the clones
+            new_id = target.publishing.copy(owner, item.id).item_id
+            if (text is not None and text.encode() != data) or url != item.url:
+                target.content.update(owner, new_id, text=text if text is not None and text.encode() != data else None,
+                                      url=url if url != item.url else None)
+        else:
+            new_id = target.content.add_item(
+                owner, title=item.title or item.id, type=item.type or "Document Link",
+                type_keywords=item.type_keywords, description=item.description, snippet=item.snippet, tags=item.tags,
+                text=text, file=file, url=url,
+            ).id
+        mapping[item.id] = new_id
+        created.append(target.content.get(new_id))
     return created
 
 

@@ -454,6 +454,27 @@ def test_clone_items_between_portals(arcgis_fake: FakeArcGIS, pub: PortalClient,
     assert [s.full_name for s in target_fake.server.site.catalog.in_folder("Hosted")] == ["Hosted/Places_clone.FeatureServer"]
 
 
+@pytest.mark.seed("ContentManager.clone_items")
+def test_clone_items_within_one_portal(arcgis_fake: FakeArcGIS, pub: PortalClient, server: ServerAdminClient,
+                                       ticks: dict[str, Any]) -> None:
+    service = import_csv(pub, "pia", CSV, title="Places", service_name="Places", **ticks)
+    web_map = {"operationalLayers": [{"itemId": service.id, "url": f"{service.url}/0"}]}
+    map_id = pub.content.add_item("pia", title="Places map", type="Web Map", text=json.dumps(web_map),
+                                  tags=["maps"]).id
+    csv_id = add_csv(pub, "pia", title="Raw")
+    mapped = clone_items(pub, server, pub, "pia", [service.id, map_id, csv_id], **ticks)
+    new_service, new_map, new_csv = mapped
+    assert new_service.url and new_service.url.endswith("/Hosted/Places_clone/FeatureServer")
+    assert (new_map.title, new_map.tags) == ("Places map", ["maps"])
+    assert json.loads(pub.content.get_data(new_map.id))["operationalLayers"][0] == {
+        "itemId": new_service.id, "url": f"{new_service.url}/0"}
+    assert json.loads(pub.content.get_data(map_id))["operationalLayers"][0]["itemId"] == service.id  # untouched
+    assert pub.content.get_data(new_csv.id) == CSV.encode() and new_csv.id != csv_id
+    # a mapping reuses an existing item instead of cloning it
+    again = clone_items(pub, server, pub, "pia", [map_id], item_mapping={service.id: new_service.id}, **ticks)
+    assert json.loads(pub.content.get_data(again[0].id))["operationalLayers"][0]["itemId"] == new_service.id
+
+
 # --- the waiter on its own ---------------------------------------------------------------------------------------
 
 
