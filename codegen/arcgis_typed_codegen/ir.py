@@ -124,6 +124,8 @@ class Operation:
     source: str  # spec file, relative to the spec root
     rules: tuple[str, ...] = ()  # the Werkzeug rule of every concrete path, longest first (rules[0] == rule)
     html: bool = False  # f=html answers a browsable page of the resource
+    job_status: str | None = None  # a job: the operation of the same family that reports its progress
+    job_type: str | None = None  # the jobType value the status operation takes for it, if any
 
     @property
     def paths(self) -> tuple[str, ...]:

@@ -237,7 +237,7 @@ def _param(ctx: _Ctx, wire: str, raw: Any, optional_path: frozenset[str] = froze
 
 _OP_KEYS = (
     "doc", "http", "path", "auth", "privileges", "owner_override", "idempotent", "params", "response",
-    "paging", "errors", "seeds", "html",
+    "paging", "errors", "seeds", "html", "job",
 )
 
 
@@ -285,6 +285,12 @@ def _operation(ctx: _Ctx, api: str, family: str, name: str, raw: Any, source: st
         if not {"start", "num"} <= wires:
             raise pctx.error("start_num paging needs `start` and `num` parameters")
         paging = Paging(style=style, items=pctx.at("items").string(praw["items"]), items_attr="", item_type="")
+    job_status = job_type = None
+    if "job" in spec:
+        jctx = ctx.at("job")
+        jraw = jctx.mapping(spec["job"], allowed=("status", "type"), required=("status",))
+        job_status = jctx.at("status").string(jraw["status"])
+        job_type = jctx.at("type").string(jraw["type"]) if "type" in jraw else None
     idempotent_default = "GET" in http
     return Operation(
         api=api,
@@ -308,6 +314,8 @@ def _operation(ctx: _Ctx, api: str, family: str, name: str, raw: Any, source: st
         errors=tuple(sorted(errors)),
         seeds=seeds,
         source=source,
+        job_status=job_status,
+        job_type=job_type,
     )
 
 
@@ -397,6 +405,8 @@ def _resolve(api: str, families: list[Family], api_file: str) -> list[Family]:
             ctx = _Ctx(fam.source, ("operations", op.name))
             if op.response_kind == "model" and op.response not in known:
                 raise ctx.at("response").error(f"unknown model {op.response!r}")
+            if op.job_status is not None:
+                _check_job(ctx.at("job"), op, fam)
             if op.paging is not None:
                 model = known[op.response]
                 field = next((f for f in model.fields if f.wire == op.paging.items), None)
@@ -409,6 +419,19 @@ def _resolve(api: str, families: list[Family], api_file: str) -> list[Family]:
             ops.append(op)
         resolved.append(Family(fam.name, fam.doc, fam.source, fam.models, tuple(ops)))
     return resolved
+
+
+def _check_job(ctx: _Ctx, op: Operation, fam: Family) -> None:
+    """A job's status operation is a reading operation of the same family; a job type is one of its jobType
+    values (when it declares them)."""
+    status = next((o for o in fam.operations if o.name == op.job_status), None)
+    if status is None or status is op:
+        raise ctx.at("status").error(f"no other operation {op.job_status!r} in family {fam.name!r}")
+    if "GET" not in status.http:
+        raise ctx.at("status").error(f"the status operation {status.name!r} must allow GET (it only reads)")
+    job_param = next((p for p in status.params if p.wire == "jobType"), None)
+    if op.job_type is not None and (job_param is None or (job_param.enum and op.job_type not in job_param.enum)):
+        raise ctx.at("type").error(f"{status.name!r} takes no jobType {op.job_type!r}")
 
 
 def load_api(api_dir: Path, spec_root: Path) -> Api:

@@ -107,6 +107,10 @@ def _op_doc(op: Operation) -> str:
         lines.append(f"Needs privileges: {', '.join(op.privileges)}.")
     if op.owner_override:
         lines.append(f"Acts on the caller's own objects, or anyone's with {op.owner_override}.")
+    if op.job_status:
+        kind = f" with jobType {op.job_type}" if op.job_type else ""
+        lines.append(f"A job: poll `{op.family}.{op.job_status}`{kind} until it completes"
+                     " (`arcgis_typed._runtime.jobs.wait`).")
     if op.paging:
         lines.append(f"Paged: see `{op.name}_all` to iterate over every result.")
     documented = [p for p in op.params if p.doc or p.enum]

@@ -197,6 +197,7 @@ class FakeArcGIS:
             password_iterations=self._password_iterations,
             admin=(self.server_admin_username, self.server_admin_password) if self._server_site else None,
         )
+        portal.publishing.attach(server if self.server_context is not None else None, self.server_context)
         return portal, server
 
     def reset(self) -> None:
@@ -342,6 +343,8 @@ class FakeArcGIS:
                         in_url = request.method == "POST" and "token" in {k.lower() for k in request.args}
                         raise Fault(499, TOKEN_REQUIRED, [POST_TOKEN_IN_URL] if in_url else [
                             "Generate a token with the generateToken operation."])
+                elif op.auth == "optional" and self._portal_token(request, token):
+                    caller = None  # a federated server's services directory accepts the portal's tokens
                 else:
                     caller = self.server.caller_for(
                         machine, token, referer=request.headers.get("Referer"), ip=request.remote_addr
@@ -350,6 +353,14 @@ class FakeArcGIS:
             server=self.server, machine=machine, op=op, request=request, caller=caller,
             api_url=self._api_url(request, api), context=api.context, origins=origins,
         )
+
+    def _portal_token(self, request: Request, token: str) -> bool:
+        """Whether `token` is a live token of the portal (which the server, federated with it, trusts)."""
+        try:
+            self.portal.caller_for(token, referer=request.headers.get("Referer"), ip=request.remote_addr)
+        except Fault:
+            return False
+        return True
 
     def _html(self, request: Request, route: _Route, path: str, payload: Any, token: str | None) -> Response:
         page = html.page(

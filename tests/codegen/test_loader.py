@@ -205,6 +205,12 @@ FAMILY_CASES: list[tuple[str, tuple[Any, ...], Any, str, str]] = [
     ("paged response without nextStart", ("models", "ThingPage", "fields", "nextStart"), DELETE, "operations.search.response", "nextStart"),
     # the file itself
     ("family name is not the file name", ("family",), "widgets", "family", "file name"),
+    # jobs
+    ("job status operation unknown", ("operations", "get", "job"), {"status": "poll"}, "operations.get.job.status", "no other operation"),
+    ("job status is itself", ("operations", "get", "job"), {"status": "get"}, "operations.get.job.status", "no other operation"),
+    ("job without status", ("operations", "get", "job"), {"type": "publish"}, "operations.get.job.status", "missing"),
+    ("job unknown key", ("operations", "get", "job"), {"status": "search", "every": 5}, "operations.get.job.every", "unknown key"),
+    ("job type the status op lacks", ("operations", "get", "job"), {"status": "search", "type": "publish"}, "operations.get.job.type", "jobType"),
 ]
 
 

@@ -57,7 +57,9 @@ class World:
 
     # Valid values for every required or path parameter of the table, so that one parameter at a time can
     # be left out or spoiled while everything else is right.
-    def valid(self, param: Param) -> str:
+    def valid(self, param: Param, op: str = "") -> str:
+        if (op, param.wire) in BY_OPERATION:
+            return BY_OPERATION[op, param.wire]
         return {
             "username": "admin",
             "password": ADMIN_PASSWORD,
@@ -88,7 +90,24 @@ class World:
             "subject": "A subject",
             "message": "A message",
             "fileName": "thumbnail.png",
+            "itemId": self.item_id,
+            "fileType": "csv",
+            "filetype": "csv",
+            "exportFormat": "CSV",
+            "createParameters": '{"name": "Fuzzed"}',
+            "outputType": "featureService",
+            "portalId": "self",
+            "toReplaceItemId": self.item_id,
+            "replacementItemId": self.item_id,
         }[param.wire]
+
+
+# Valid values where one wire name means different things in different operations.
+BY_OPERATION = {
+    ("dependencies.add", "type"): "url",
+    ("dependencies.remove", "type"): "url",
+    ("publishing.is_service_name_available", "type"): "featureService",
+}
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +152,7 @@ def path_of(op: Operation, world: World, overrides: dict[str, str] | None = None
     path = "/portal" + op.path
     for p in op.params:
         if p.location == "path":
-            value = (overrides or {}).get(p.wire, world.valid(p))
+            value = (overrides or {}).get(p.wire, world.valid(p, op.name))
             path = path.replace("{" + p.wire + "}", quote(value, safe=""))
     return path
 
@@ -169,7 +188,7 @@ def assert_refused(world: World, op: Operation, form: dict[str, str], wire: str,
 
 
 def required_form(op: Operation, world: World) -> dict[str, str]:
-    return {p.wire: world.valid(p) for p in op.params if p.required and p.location == "form"}
+    return {p.wire: world.valid(p, op.name) for p in op.params if p.required and p.location == "form"}
 
 
 def ids(op: Operation) -> str:
@@ -331,7 +350,7 @@ SEGMENTS = st.sampled_from(ROUTE_WORDS + ["admin", "alice", "..", ".", "%2F", "a
 def paths(draw: Callable[..., Any], world: World) -> str:
     if draw(st.booleans()):  # a real route with random values in its placeholders
         op = draw(st.sampled_from(OPERATIONS))
-        overrides = {p.wire: draw(st.one_of(st.just(world.valid(p)), st.text(CHARS, min_size=1, max_size=12)))
+        overrides = {p.wire: draw(st.one_of(st.just(world.valid(p, op.name)), st.text(CHARS, min_size=1, max_size=12)))
                      for p in op.params if p.location == "path"}
         path = path_of(op, world, overrides)
     else:

@@ -66,6 +66,7 @@ class World:
             "type": "MapServer",
             "machineName": "MACHINE2",
             "service": '{"serviceName": "Fresh", "type": "MapServer"}',
+            "layerId": "0",
         }[param.wire]
 
 

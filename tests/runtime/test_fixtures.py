@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from arcgis_typed._runtime import errors, wire
+from arcgis_typed._runtime.jobs import JobFailed, wait
 from arcgis_typed.portal.models.categories import CategorySchema
 from arcgis_typed.portal.models.content import (
     Item,
@@ -33,6 +34,7 @@ from arcgis_typed.portal.models.groups import (
     UpdateUsersResult,
 )
 from arcgis_typed.portal.models.org import PortalSelf, SharingInfo
+from arcgis_typed.portal.models.publishing import ItemJobStatus, ServiceNameAvailability
 from arcgis_typed.portal.models.tokens import OAuthToken, TokenInfo
 from arcgis_typed.portal.models.users import User, UserSearchPage
 
@@ -198,6 +200,18 @@ def _check_unshare(result: UnshareItemResult, raw: Any) -> None:
     assert result.not_unshared_from == raw["notUnsharedFrom"]
 
 
+def _check_name_availability(result: ServiceNameAvailability, raw: Any) -> None:
+    assert result.available is raw["available"]
+
+
+def _check_job_status(result: ItemJobStatus, raw: Any) -> None:
+    # a failed job's status, as the job waiter reads it
+    assert (result.status, result.status_message) == ("failed", raw["statusMessage"])
+    with pytest.raises(JobFailed, match="failed") as failed:
+        wait(lambda: result, sleep=lambda s: None)
+    assert failed.value.status is result
+
+
 # (files, model, check)
 SUCCESS: list[tuple[list[str], type, Check]] = [
     (["portal/items/ItemResponse.json"], Item, _check_item),
@@ -249,6 +263,8 @@ SUCCESS: list[tuple[list[str], type, Check]] = [
         [*_inline("content_items_id_unshare"), *_inline("content_users_owner_items_id_unshare")],
         UnshareItemResult, _check_unshare
     ),
+    (_inline("portals_self_isServiceNameAvailable"), ServiceNameAvailability, _check_name_availability),
+    (["request/TaskError.json", "request/TaskErrorWithJSON.json"], ItemJobStatus, _check_job_status),
 ]
 
 

@@ -83,6 +83,9 @@ class ItemStore:
         self.member_groups: Callable[[str], AbstractSet[str]] = lambda username: frozenset()
         # caller key -> the ids that caller may see; cleared by every write (searches repeat far more often)
         self._visible: dict[tuple[str, ...], set[str]] = {}
+        # called with each removed item, after it is gone, so other stores (hosted services, jobs, dependencies)
+        # drop what belonged to it
+        self.removed_hooks: list[Callable[[ItemRecord], None]] = []
 
     def __len__(self) -> int:
         return len(self._items)
@@ -262,6 +265,8 @@ class ItemStore:
         self._public.discard(item.id)
         self._org.get(item.org_id, set()).discard(item.id)
         self.index.remove(item.id)
+        for hook in self.removed_hooks:
+            hook(item)
 
     def all_of(self, ids: Iterable[str]) -> list[ItemRecord]:
         return [self._items[i] for i in ids if i in self._items]

@@ -10,8 +10,10 @@ import attrs
 from ..clock import Clock, Ids
 from ..errors import INVALID_TOKEN, Fault, bad_request, forbidden, not_found
 from .categories import CategoryStore
+from .dependencies import DependencyStore
 from .groups import GroupStore
 from .items import Folder, ItemRecord, ItemStore
+from .publishing import PublishingStore
 from .roles import RoleStore
 from .tokens import TokenStore
 from .users import UserRecord, UserStore
@@ -53,6 +55,8 @@ class PortalState:
         self.groups = GroupStore(self.users, self.items, self.now, self.ids.new)
         self.categories = CategoryStore()
         self.tokens = TokenStore(clock.now_ms)
+        self.publishing = PublishingStore(self)  # hosted services and their jobs (the app attaches the server)
+        self.dependencies = DependencyStore(self)
 
     def now(self) -> int:
         return self.clock.now_ms()

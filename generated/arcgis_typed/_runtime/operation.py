@@ -51,6 +51,8 @@ class Operation:
     seeds: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()  # every Werkzeug rule, longest first, when the path has optional [...] parts
     html: bool = False  # `f=html` answers a browsable page of the resource
+    job_status: str | None = None  # a job: the operation ("family.name") that reports its progress
+    job_type: str | None = None  # the jobType the status operation takes for this job, if any
 
     @property
     def response_kind(self) -> str:

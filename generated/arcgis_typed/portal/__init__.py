@@ -2,7 +2,7 @@
 # Regenerate with: python -m arcgis_typed_codegen
 """ArcGIS Enterprise portal sharing API (`{portal}/sharing/rest`).
 
-`PortalClient` groups the operations by family: `client.categories`, `client.content`, `client.groups`, `client.invitations`, `client.org`, `client.roles`, `client.tokens`, `client.users`.
+`PortalClient` groups the operations by family: `client.categories`, `client.content`, `client.dependencies`, `client.groups`, `client.invitations`, `client.org`, `client.publishing`, `client.roles`, `client.tokens`, `client.users`.
 """
 
 from functools import cached_property
@@ -15,9 +15,11 @@ from arcgis_typed._runtime.transport import Transport
 if TYPE_CHECKING:
     from arcgis_typed.portal.ops.categories import CategoriesOps
     from arcgis_typed.portal.ops.content import ContentOps
+    from arcgis_typed.portal.ops.dependencies import DependenciesOps
     from arcgis_typed.portal.ops.groups import GroupsOps
     from arcgis_typed.portal.ops.invitations import InvitationsOps
     from arcgis_typed.portal.ops.org import OrgOps
+    from arcgis_typed.portal.ops.publishing import PublishingOps
     from arcgis_typed.portal.ops.roles import RolesOps
     from arcgis_typed.portal.ops.tokens import TokensOps
     from arcgis_typed.portal.ops.users import UsersOps
@@ -102,6 +104,13 @@ class PortalClient(Session):
         return ContentOps(self)
 
     @cached_property
+    def dependencies(self) -> "DependenciesOps":
+        """Item dependencies - what an item depends upon (items its data or URL refer to, the item a service was published from, dependencies added by hand) and which items depend on it; and rebuilding the organization's dependency graph, a job an administrator starts, watches and may stop."""
+        from arcgis_typed.portal.ops.dependencies import DependenciesOps
+
+        return DependenciesOps(self)
+
+    @cached_property
     def groups(self) -> "GroupsOps":
         """Groups (community/groups): creating, reading, searching, updating, protecting, reassigning and deleting groups; membership (adding, removing, promoting members, joining, leaving, invitations, join requests) and a group's content (content/groups)."""
         from arcgis_typed.portal.ops.groups import GroupsOps
@@ -121,6 +130,13 @@ class PortalClient(Session):
         from arcgis_typed.portal.ops.org import OrgOps
 
         return OrgOps(self)
+
+    @cached_property
+    def publishing(self) -> "PublishingOps":
+        """Hosted services and the jobs that make them - analyzing a file before publishing, publishing an item as a hosted service, creating an empty service, exporting a hosted feature service to a file item, copying an item, replacing a service, checking whether a service name is free, and the status of an item's job. Publishing, exporting and creating services run as jobs: the answer carries a job id and the item's `status` operation reports `processing` until the job is `completed` (or `failed`); wait for it with `arcgis_typed._runtime.jobs.wait`. Published services are registered with the hosting ArcGIS Server (folder `Hosted`), and the service item's `url` points at them."""
+        from arcgis_typed.portal.ops.publishing import PublishingOps
+
+        return PublishingOps(self)
 
     @cached_property
     def roles(self) -> "RolesOps":

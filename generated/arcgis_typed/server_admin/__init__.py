@@ -2,7 +2,7 @@
 # Regenerate with: python -m arcgis_typed_codegen
 """ArcGIS Server Administrator API (`{server}/admin`), with the server's info resources and token service.
 
-`ServerAdminClient` groups the operations by family: `client.info`, `client.machines`, `client.services`, `client.site`, `client.tokens`.
+`ServerAdminClient` groups the operations by family: `client.info`, `client.layers`, `client.machines`, `client.services`, `client.site`, `client.tokens`.
 """
 
 from functools import cached_property
@@ -14,6 +14,7 @@ from arcgis_typed._runtime.transport import Transport
 
 if TYPE_CHECKING:
     from arcgis_typed.server_admin.ops.info import InfoOps
+    from arcgis_typed.server_admin.ops.layers import LayersOps
     from arcgis_typed.server_admin.ops.machines import MachinesOps
     from arcgis_typed.server_admin.ops.services import ServicesOps
     from arcgis_typed.server_admin.ops.site import SiteOps
@@ -80,6 +81,13 @@ class ServerAdminClient(Session):
         from arcgis_typed.server_admin.ops.info import InfoOps
 
         return InfoOps(self)
+
+    @cached_property
+    def layers(self) -> "LayersOps":
+        """The services directory's view of a GIS service in a folder (`rest/services/<folder>/<name>/<type>`) and of one of its layers or tables (`.../<type>/<layerId>`) - what a `Layer` or a feature layer collection reads when it is constructed from a URL. Hosted services live in the `Hosted` folder."""
+        from arcgis_typed.server_admin.ops.layers import LayersOps
+
+        return LayersOps(self)
 
     @cached_property
     def machines(self) -> "MachinesOps":

@@ -92,6 +92,53 @@ INFO_ADMIN_INFO = Operation(
     seeds=(),
 )
 
+LAYERS_SERVICE = Operation(
+    api="server_admin",
+    name="layers.service",
+    methods=("GET", "POST"),
+    path="/rest/services/{folderName}/{serviceName}/{type}",
+    rule="/rest/services/<folderName>/<serviceName>/<type>",
+    auth="optional",
+    params=(
+        Param(name="folder_name", wire="folderName", kind="str", location="path", required=True),
+        Param(name="service_name", wire="serviceName", kind="str", location="path", required=True),
+        Param(name="service_type", wire="type", kind="str", location="path", required=True),
+    ),
+    params_class="arcgis_typed.server_admin.params.layers:LayersServiceParams",
+    response="arcgis_typed.server_admin.models.layers:RestService",
+    idempotent=True,
+    envelope="server",
+    privileges=(),
+    owner_override=None,
+    paging_items=None,
+    errors=((404, "No such folder or service."),),
+    seeds=(),
+)
+
+LAYERS_LAYER = Operation(
+    api="server_admin",
+    name="layers.layer",
+    methods=("GET", "POST"),
+    path="/rest/services/{folderName}/{serviceName}/{type}/{layerId}",
+    rule="/rest/services/<folderName>/<serviceName>/<type>/<layerId>",
+    auth="optional",
+    params=(
+        Param(name="folder_name", wire="folderName", kind="str", location="path", required=True),
+        Param(name="service_name", wire="serviceName", kind="str", location="path", required=True),
+        Param(name="service_type", wire="type", kind="str", location="path", required=True),
+        Param(name="layer_id", wire="layerId", kind="str", location="path", required=True),
+    ),
+    params_class="arcgis_typed.server_admin.params.layers:LayersLayerParams",
+    response="arcgis_typed.server_admin.models.layers:LayerInfo",
+    idempotent=True,
+    envelope="server",
+    privileges=(),
+    owner_override=None,
+    paging_items=None,
+    errors=((404, "No such folder, service or layer."),),
+    seeds=("Layer.(constructor)",),
+)
+
 MACHINES_LIST = Operation(
     api="server_admin",
     name="machines.list",
@@ -535,6 +582,8 @@ OPERATIONS: tuple[Operation, ...] = (
     INFO_REST_INFO,
     INFO_ADMIN_ROOT,
     INFO_ADMIN_INFO,
+    LAYERS_SERVICE,
+    LAYERS_LAYER,
     MACHINES_LIST,
     MACHINES_GET,
     MACHINES_STATUS,
