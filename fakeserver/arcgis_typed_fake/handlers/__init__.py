@@ -2,9 +2,11 @@
 
 from . import (
     portal_categories,
+    portal_certificates,
     portal_content,
     portal_groups,
     portal_invitations,
+    portal_marketplace,
     portal_org,
     portal_roles,
     portal_tokens,
@@ -18,9 +20,11 @@ from . import (
 
 __all__ = [
     "portal_categories",
+    "portal_certificates",
     "portal_content",
     "portal_invitations",
     "portal_groups",
+    "portal_marketplace",
     "portal_org",
     "portal_roles",
     "portal_tokens",
