@@ -50,7 +50,7 @@ def properties(call: Call, p: OrgPropertiesParams) -> PortalSelf:
         current_version=org.current_version,
         url_key=org.url_key,
         portal_hostname=f"{host}{call.api_url.split(host, 1)[1]}",
-        access=settings.access,  # type: ignore[arg-type]
+        access=settings.access,
         all_ssl=call.request.scheme == "https",
         can_search_public=org.can_search_public,
         can_share_public=org.can_share_public,
