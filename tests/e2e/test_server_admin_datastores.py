@@ -137,6 +137,8 @@ def test_big_data_file_share_manifest(admin: ServerAdminClient) -> None:
     bad = Upload(filename="m.json", data=b'{"tables": []}', content_type="application/json")
     with pytest.raises(BadRequest, match="manifest"):
         admin.datastores.update_manifest("bigDataFileShares", "events", manifest=bad)
+    with pytest.raises(BadRequest, match="manifest file is required"):
+        admin.datastores.update_manifest("bigDataFileShares", "events")
     with pytest.raises(BadRequest, match="not a big data file share"):
         admin.datastores.manifest("fileShares", "imagery")
 

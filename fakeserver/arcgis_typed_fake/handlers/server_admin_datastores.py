@@ -105,7 +105,7 @@ def manifest(call: ServerCall, p: DatastoresManifestParams) -> DataManifest:
 
 @handles("server_admin:datastores.update_manifest")
 def update_manifest(call: ServerCall, p: DatastoresUpdateManifestParams) -> StatusResult:
-    call.site.data.set_manifest(_path(p), p.manifest.data)
+    call.site.data.set_manifest(_path(p), p.manifest.data if p.manifest is not None else None)
     return StatusResult(status=SUCCESS)
 
 

@@ -274,8 +274,10 @@ class DataStore:
             raise bad_request(f"'{item.path}' is not a big data file share; only those have manifests.")
         return item.manifest
 
-    def set_manifest(self, path: str, data: bytes) -> None:
+    def set_manifest(self, path: str, data: bytes | None) -> None:
         current = self.manifest(path)
+        if data is None:
+            raise bad_request("Invalid parameter 'manifest': a manifest file is required.")
         try:
             manifest = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):

@@ -215,7 +215,7 @@ DATASTORES_UPDATE_MANIFEST = Operation(
     params=(
         Param(name="root_type", wire="rootType", kind="str", location="path", required=True),
         Param(name="item_name", wire="itemName", kind="str", location="path", required=True),
-        Param(name="manifest", wire="manifest", kind="file", location="file", required=True),
+        Param(name="manifest", wire="manifest", kind="file", location="file"),
     ),
     params_class="arcgis_typed.server_admin.params.datastores:DatastoresUpdateManifestParams",
     response="arcgis_typed.server_admin.models.site:StatusResult",

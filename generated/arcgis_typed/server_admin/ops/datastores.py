@@ -171,11 +171,20 @@ def manifest(session: Session, root_type: str, item_name: str) -> DataManifest:
     return session.call(_ops.DATASTORES_MANIFEST, params, DataManifest)
 
 
-def update_manifest(session: Session, root_type: str, item_name: str, *, manifest: Upload) -> StatusResult:
+def update_manifest(
+    session: Session,
+    root_type: str,
+    item_name: str,
+    *,
+    manifest: Upload | None = None,
+) -> StatusResult:
     """Replace a big data file share's manifest with an uploaded JSON file (multipart part `manifest`).
 
     `POST /admin/data/items/{rootType}/{itemName}/manifest/update` - auth: token
     Needs privileges: ADMINISTER.
+
+    Args:
+        manifest: The manifest file (required; checked after the item's path, as the server does).
 
     Raises:
         BadRequest (400): Not a big data file share, or the file is not a manifest ({"datasets": [...]}).
@@ -346,11 +355,20 @@ class DatastoresOps:
         """
         return manifest(self._client, root_type=root_type, item_name=item_name)
 
-    def update_manifest(self, root_type: str, item_name: str, *, manifest: Upload) -> StatusResult:
+    def update_manifest(
+        self,
+        root_type: str,
+        item_name: str,
+        *,
+        manifest: Upload | None = None,
+    ) -> StatusResult:
         """Replace a big data file share's manifest with an uploaded JSON file (multipart part `manifest`).
 
         `POST /admin/data/items/{rootType}/{itemName}/manifest/update` - auth: token
         Needs privileges: ADMINISTER.
+
+        Args:
+            manifest: The manifest file (required; checked after the item's path, as the server does).
 
         Raises:
             BadRequest (400): Not a big data file share, or the file is not a manifest ({"datasets": [...]}).

@@ -117,7 +117,8 @@ class DatastoresUpdateManifestParams:
 
     root_type: str = attrs.field(metadata={"wire": "rootType"})
     item_name: str = attrs.field(metadata={"wire": "itemName"})
-    manifest: Upload = attrs.field(metadata={"wire": "manifest"})
+    manifest: Upload | None = attrs.field(default=None, metadata={"wire": "manifest"})
+    """The manifest file (required; checked after the item's path, as the server does)."""
 
 
 @attrs.frozen(kw_only=True)
