@@ -153,13 +153,13 @@ def test_purchases_by_the_buyer_and_by_the_vendor(m: Market) -> None:
     with pytest.raises(BadRequest, match="already been purchased"):
         pam.marketplace.interest(m.paid)
     customers = manny.marketplace.customers(status="all", provision_type="PURCHASE", sort_fields="created")
-    assert {p.item_id for p in customers.provisions or []} == {m.free, m.paid}
-    assert all(p.purchaser_org_name == "Buyer Org" for p in customers.provisions or [])
-    assert manny.marketplace.customers(item_id=m.free, include_listing=False).provisions[0].listing is None  # type: ignore[index]
+    assert {p.item_id for p in customers.provisions} == {m.free, m.paid}
+    assert all(p.purchaser_org_name == "Buyer Org" for p in customers.provisions)
+    assert manny.marketplace.customers(item_id=m.free, include_listing=False).provisions[0].listing is None
     assert manny.marketplace.customers(orgname="nobody").total == 0
     assert manny.marketplace.customers(provision_type="REQUEST").total == 0  # the interest became a purchase
     m.clock.advance(days=11)
-    assert [p.item_id for p in manny.marketplace.customers(status="expired").provisions or []] == [m.paid]
+    assert [p.item_id for p in manny.marketplace.customers(status="expired").provisions] == [m.paid]
     assert m.client("bart").marketplace.customers(status="all").total == 0  # the buyer's admin: no customers
     with pytest.raises(PermissionDenied):
         m.client("bea").marketplace.customers()
@@ -255,9 +255,9 @@ def test_purchases_page_with_one_based_start(m: Market) -> None:
         m.client("pam").marketplace.purchase(item.id)
     bart = m.client("bart")
     first = bart.marketplace.purchases(num=5)
-    assert (first.total, first.start, first.num, first.next_start, len(first.purchases or [])) == (12, 1, 5, 6, 5)
+    assert (first.total, first.start, first.num, first.next_start, len(first.purchases)) == (12, 1, 5, 6, 5)
     last = bart.marketplace.purchases(start=11, num=5)
-    assert last.next_start == -1 and len(last.purchases or []) == 2
+    assert last.next_start == -1 and len(last.purchases) == 2
     assert len(list(bart.marketplace.purchases_all(page_size=5))) == 12
     with pytest.raises(BadRequest, match="num"):
         bart.marketplace.purchases(num=101)

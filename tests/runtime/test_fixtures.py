@@ -32,7 +32,7 @@ from arcgis_typed.portal.models.groups import (
     RemoveUsersResult,
     UpdateUsersResult,
 )
-from arcgis_typed.portal.models.org import PortalSelf, SharingInfo
+from arcgis_typed.portal.models.org import OrgSettings, PortalSelf, SharingInfo
 from arcgis_typed.portal.models.tokens import OAuthToken, TokenInfo
 from arcgis_typed.portal.models.users import User, UserSearchPage
 
@@ -198,6 +198,12 @@ def _check_unshare(result: UnshareItemResult, raw: Any) -> None:
     assert result.not_unshared_from == raw["notUnsharedFrom"]
 
 
+def _check_settings(settings: OrgSettings, raw: Any) -> None:
+    assert settings.informational_banner == raw["informationalBanner"] and settings.allowed_redirect_uris == []
+    assert settings.helper_services["geocode"][0]["name"] == "ArcGIS World Geocoding Service"  # type: ignore[index]
+    assert settings.extra["homePageFeaturedContentCount"] == 12  # undeclared fields are kept
+
+
 # (files, model, check)
 SUCCESS: list[tuple[list[str], type, Check]] = [
     (["portal/items/ItemResponse.json"], Item, _check_item),
@@ -223,6 +229,7 @@ SUCCESS: list[tuple[list[str], type, Check]] = [
         PortalSelf, _check_portal
     ),
     (["request/SharingRestInfo.json", *_inline("info")], SharingInfo, _check_info),
+    (["portal/portal/PortalSettingsResponse.json"], OrgSettings, _check_settings),
     (
         [*_inline("generateToken"), *_inline("POST_sharing_generateToken")],
         TokenInfo, _check_token

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from arcgis_typed._runtime.wire import ms_to_datetime
 from arcgis_typed.portal.models.marketplace import (
+    CustomerPage,
     DeleteProvisionResult,
     EntitlementResult,
     Listing,
@@ -15,7 +16,7 @@ from arcgis_typed.portal.models.marketplace import (
     ListingSearchPage,
     OrgEntitlements,
     Provision,
-    ProvisionPage,
+    PurchasePage,
     UserEntitlement,
     UserEntitlementsPage,
     Vendor,
@@ -175,21 +176,21 @@ def delete_provision(call: Call, p: MarketplaceDeleteProvisionParams) -> DeleteP
 
 
 @handles("portal:marketplace.purchases")
-def purchases(call: Call, p: MarketplacePurchasesParams) -> ProvisionPage:
+def purchases(call: Call, p: MarketplacePurchasesParams) -> PurchasePage:
     found = call.state.marketplace.purchases(call.user, p.status)
     w = window(p.start, p.num, len(found))
     page = found[w.start - 1:w.start - 1 + w.num]
-    return ProvisionPage(total=w.total, start=w.start, num=w.num, next_start=w.next_start,
-                         purchases=[provision_view(call, x, include_listing=True) for x in page])
+    return PurchasePage(total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+                        purchases=[provision_view(call, x, include_listing=True) for x in page])
 
 
 @handles("portal:marketplace.customers")
-def customers(call: Call, p: MarketplaceCustomersParams) -> ProvisionPage:
+def customers(call: Call, p: MarketplaceCustomersParams) -> CustomerPage:
     found = call.state.marketplace.customers(
         call.user, item_id=p.item_id, orgname=p.orgname, status=p.status, kind=p.provision_type, modified=p.modified,
         sort_fields=p.sort_fields, sort_order=p.sort_order)
     w = window(p.start, p.num, len(found))
     page = found[w.start - 1:w.start - 1 + w.num]
     include = p.include_listing is not False
-    return ProvisionPage(total=w.total, start=w.start, num=w.num, next_start=w.next_start,
-                         provisions=[provision_view(call, x, include_listing=include) for x in page])
+    return CustomerPage(total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+                        provisions=[provision_view(call, x, include_listing=include) for x in page])

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "CustomerPage",
     "DeleteProvisionResult",
     "EntitlementResult",
     "Listing",
@@ -24,31 +25,11 @@ __all__ = [
     "ListingSearchPage",
     "OrgEntitlements",
     "Provision",
-    "ProvisionPage",
+    "PurchasePage",
     "UserEntitlement",
     "UserEntitlementsPage",
     "Vendor",
 ]
-
-
-@attrs.frozen(kw_only=True)
-class DeleteProvisionResult:
-    """DeleteProvisionResult"""
-
-    success: bool = attrs.field(metadata={"wire": "success"})
-    item_id: str | None = attrs.field(default=None, metadata={"wire": "itemId"})
-    purchaser_org_id: str | None = attrs.field(default=None, metadata={"wire": "purchaserOrgId"})
-    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
-    """Fields the server sent that this model does not declare (kept, never dropped)."""
-
-
-@attrs.frozen(kw_only=True)
-class EntitlementResult:
-    """EntitlementResult"""
-
-    success: bool = attrs.field(metadata={"wire": "success"})
-    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
-    """Fields the server sent that this model does not declare (kept, never dropped)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -93,6 +74,78 @@ class Listing:
     """Days a trial lasts."""
     license_by: str | None = attrs.field(default=None, metadata={"wire": "licenseBy"})
     vendor: Vendor | None = attrs.field(default=None, metadata={"wire": "vendor"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class OrgEntitlements:
+    """What a vendor provisioned to a purchasing organization."""
+
+    max_users: int = attrs.field(metadata={"wire": "maxUsers"})
+    entitlements_modified: datetime | None = attrs.field(default=None, metadata={"wire": "entitlementsModified"})
+    entitlements: dict[str, Any] = attrs.field(metadata={"wire": "entitlements"})
+    """Entitlement name -> {"num": N}."""
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class Provision:
+    """A purchase, trial or interest of one purchasing organization in one listing."""
+
+    item_id: str = attrs.field(metadata={"wire": "itemId"})
+    provisioned_item_id: str | None = attrs.field(default=None, metadata={"wire": "provisionedItemId"})
+    org_id: str | None = attrs.field(default=None, metadata={"wire": "orgId"})
+    """The vendor organization."""
+    purchaser_org_id: str = attrs.field(metadata={"wire": "purchaserOrgId"})
+    purchaser_org_name: str | None = attrs.field(default=None, metadata={"wire": "purchaserOrgName"})
+    purchaser_username: str | None = attrs.field(default=None, metadata={"wire": "purchaserUsername"})
+    purchaser_full_name: str | None = attrs.field(default=None, metadata={"wire": "purchaserFullName"})
+    purchaser_email: str | None = attrs.field(default=None, metadata={"wire": "purchaserEmail"})
+    start_date: datetime | None = attrs.field(default=None, metadata={"wire": "startDate"})
+    end_date: int | None = attrs.field(default=None, metadata={"wire": "endDate"})
+    """Epoch milliseconds, or -1 for a provision that never expires."""
+    purchased: bool | None = attrs.field(default=None, metadata={"wire": "purchased"})
+    trial: bool | None = attrs.field(default=None, metadata={"wire": "trial"})
+    interested: bool | None = attrs.field(default=None, metadata={"wire": "interested"})
+    created: datetime | None = attrs.field(default=None, metadata={"wire": "created"})
+    modified: datetime | None = attrs.field(default=None, metadata={"wire": "modified"})
+    org_entitlements: OrgEntitlements | None = attrs.field(default=None, metadata={"wire": "orgEntitlements"})
+    listing: Listing | None = attrs.field(default=None, metadata={"wire": "listing"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class CustomerPage:
+    """One page of the provisions of the caller's organization's customers (portals/self/customers)."""
+
+    total: int = attrs.field(metadata={"wire": "total"})
+    start: int = attrs.field(metadata={"wire": "start"})
+    num: int = attrs.field(metadata={"wire": "num"})
+    next_start: int = attrs.field(metadata={"wire": "nextStart"})
+    provisions: list[Provision] = attrs.field(metadata={"wire": "provisions"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class DeleteProvisionResult:
+    """DeleteProvisionResult"""
+
+    success: bool = attrs.field(metadata={"wire": "success"})
+    item_id: str | None = attrs.field(default=None, metadata={"wire": "itemId"})
+    purchaser_org_id: str | None = attrs.field(default=None, metadata={"wire": "purchaserOrgId"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class EntitlementResult:
+    """EntitlementResult"""
+
+    success: bool = attrs.field(metadata={"wire": "success"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
 
@@ -144,56 +197,14 @@ class ListingSearchPage:
 
 
 @attrs.frozen(kw_only=True)
-class OrgEntitlements:
-    """What a vendor provisioned to a purchasing organization."""
-
-    max_users: int = attrs.field(metadata={"wire": "maxUsers"})
-    entitlements_modified: datetime | None = attrs.field(default=None, metadata={"wire": "entitlementsModified"})
-    entitlements: dict[str, Any] = attrs.field(metadata={"wire": "entitlements"})
-    """Entitlement name -> {"num": N}."""
-    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
-    """Fields the server sent that this model does not declare (kept, never dropped)."""
-
-
-@attrs.frozen(kw_only=True)
-class Provision:
-    """A purchase, trial or interest of one purchasing organization in one listing."""
-
-    item_id: str = attrs.field(metadata={"wire": "itemId"})
-    provisioned_item_id: str | None = attrs.field(default=None, metadata={"wire": "provisionedItemId"})
-    org_id: str | None = attrs.field(default=None, metadata={"wire": "orgId"})
-    """The vendor organization."""
-    purchaser_org_id: str = attrs.field(metadata={"wire": "purchaserOrgId"})
-    purchaser_org_name: str | None = attrs.field(default=None, metadata={"wire": "purchaserOrgName"})
-    purchaser_username: str | None = attrs.field(default=None, metadata={"wire": "purchaserUsername"})
-    purchaser_full_name: str | None = attrs.field(default=None, metadata={"wire": "purchaserFullName"})
-    purchaser_email: str | None = attrs.field(default=None, metadata={"wire": "purchaserEmail"})
-    start_date: datetime | None = attrs.field(default=None, metadata={"wire": "startDate"})
-    end_date: int | None = attrs.field(default=None, metadata={"wire": "endDate"})
-    """Epoch milliseconds, or -1 for a provision that never expires."""
-    purchased: bool | None = attrs.field(default=None, metadata={"wire": "purchased"})
-    trial: bool | None = attrs.field(default=None, metadata={"wire": "trial"})
-    interested: bool | None = attrs.field(default=None, metadata={"wire": "interested"})
-    created: datetime | None = attrs.field(default=None, metadata={"wire": "created"})
-    modified: datetime | None = attrs.field(default=None, metadata={"wire": "modified"})
-    org_entitlements: OrgEntitlements | None = attrs.field(default=None, metadata={"wire": "orgEntitlements"})
-    listing: Listing | None = attrs.field(default=None, metadata={"wire": "listing"})
-    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
-    """Fields the server sent that this model does not declare (kept, never dropped)."""
-
-
-@attrs.frozen(kw_only=True)
-class ProvisionPage:
-    """One page of provisions (portals/self/purchases, portals/self/customers)."""
+class PurchasePage:
+    """One page of the caller's organization's purchases, trials and interests (portals/self/purchases)."""
 
     total: int = attrs.field(metadata={"wire": "total"})
     start: int = attrs.field(metadata={"wire": "start"})
     num: int = attrs.field(metadata={"wire": "num"})
     next_start: int = attrs.field(metadata={"wire": "nextStart"})
-    purchases: list[Provision] | None = attrs.field(default=None, metadata={"wire": "purchases"})
-    """The purchaser's provisions (portals/self/purchases)."""
-    provisions: list[Provision] | None = attrs.field(default=None, metadata={"wire": "provisions"})
-    """The vendor's customers' provisions (portals/self/customers)."""
+    purchases: list[Provision] = attrs.field(metadata={"wire": "purchases"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
 

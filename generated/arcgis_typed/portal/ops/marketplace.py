@@ -19,6 +19,7 @@ from arcgis_typed._runtime.paging import iterate
 from arcgis_typed._runtime.session import Session
 from arcgis_typed.portal import _operations as _ops
 from arcgis_typed.portal.models.marketplace import (
+    CustomerPage,
     DeleteProvisionResult,
     EntitlementResult,
     Listing,
@@ -26,7 +27,7 @@ from arcgis_typed.portal.models.marketplace import (
     ListingResult,
     ListingSearchPage,
     Provision,
-    ProvisionPage,
+    PurchasePage,
     UserEntitlement,
     UserEntitlementsPage,
 )
@@ -325,7 +326,7 @@ def purchases(
     status: Literal["active", "expired", "all"] | None = None,
     start: int | None = None,
     num: int | None = None,
-) -> ProvisionPage:
+) -> PurchasePage:
     """The purchases, trials and interests of the caller's organization (administrators and purchasers).
 
     `GET | POST /sharing/rest/portals/self/purchases` - auth: token
@@ -338,7 +339,7 @@ def purchases(
         PermissionDenied (403): The caller may not see the organization's purchases.
     """
     params = dict(status=status, start=start, num=num)
-    return session.call(_ops.MARKETPLACE_PURCHASES, params, ProvisionPage)
+    return session.call(_ops.MARKETPLACE_PURCHASES, params, PurchasePage)
 
 
 def purchases_all(
@@ -368,7 +369,7 @@ def customers(
     include_listing: bool | None = None,
     start: int | None = None,
     num: int | None = None,
-) -> ProvisionPage:
+) -> CustomerPage:
     """The provisions of other organizations on the caller's organization's listings (vendor administrators and listing managers).
 
     `GET | POST /sharing/rest/portals/self/customers` - auth: token
@@ -397,7 +398,7 @@ def customers(
         start=start,
         num=num,
     )
-    return session.call(_ops.MARKETPLACE_CUSTOMERS, params, ProvisionPage)
+    return session.call(_ops.MARKETPLACE_CUSTOMERS, params, CustomerPage)
 
 
 def customers_all(
@@ -675,7 +676,7 @@ class MarketplaceOps:
         status: Literal["active", "expired", "all"] | None = None,
         start: int | None = None,
         num: int | None = None,
-    ) -> ProvisionPage:
+    ) -> PurchasePage:
         """The purchases, trials and interests of the caller's organization (administrators and purchasers).
 
         `GET | POST /sharing/rest/portals/self/purchases` - auth: token
@@ -711,7 +712,7 @@ class MarketplaceOps:
         include_listing: bool | None = None,
         start: int | None = None,
         num: int | None = None,
-    ) -> ProvisionPage:
+    ) -> CustomerPage:
         """The provisions of other organizations on the caller's organization's listings (vendor administrators and listing managers).
 
         `GET | POST /sharing/rest/portals/self/customers` - auth: token
