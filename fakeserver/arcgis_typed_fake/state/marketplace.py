@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..errors import Fault, bad_request, forbidden, not_found
+from ..errors import TOKEN_REQUIRED, Fault, bad_request, forbidden, not_found
 
 if TYPE_CHECKING:
     from .items import ItemRecord, ItemStore
@@ -195,19 +195,19 @@ class MarketplaceStore:
 
     def search(self, caller: UserRecord | None, q: str | None, mine: bool, sort_field: str | None,
                sort_order: str | None) -> list[tuple[ItemRecord, ListingProperties]]:
+        vendor: str | None = None  # with mylistings: the caller's organization, whose listings are searched
         if mine:
             if caller is None:
-                raise Fault(499, "Token Required", ["mylistings needs a signed-in vendor."])
+                raise Fault(499, TOKEN_REQUIRED, ["mylistings needs a signed-in vendor."])
             self._require(caller, MANAGE)
+            vendor = caller.org_id
         words = [w.lower() for w in (q or "").replace("*", " ").split()]
         found = []
         for item_id, props in self.listings.items():
             item = self.items.get(item_id)
             if item is None or not props.listed:
                 continue
-            if mine and item.org_id != caller.org_id:  # type: ignore[union-attr]
-                continue
-            if not mine and props.listing_access != "public":
+            if item.org_id != vendor if vendor is not None else props.listing_access != "public":
                 continue
             text = " ".join([item.title, item.snippet, item.description, item.type, *item.tags]).lower()
             if all(w in text for w in words):

@@ -35,12 +35,7 @@ class OrgSettings:
 def check_notice(value: Any, wire: str) -> dict[str, Any]:
     """An access notice: {title, text, buttons: okOnly | acceptAndDecline, enabled}; an enabled one needs a title
     and a text."""
-    if not isinstance(value, dict):
-        raise bad_request(f"Invalid parameter '{wire}': expected a JSON object.")
-    unknown = sorted(set(value) - {"title", "text", "buttons", "enabled"})
-    if unknown:
-        raise bad_request(f"Invalid parameter '{wire}': unknown properties {unknown}.")
-    _strings(value, wire, ("title", "text", "buttons"))
+    _object(value, wire, ("title", "text", "buttons"))
     if value.get("buttons") is not None and value["buttons"] not in NOTICE_BUTTONS:
         raise bad_request(f"Invalid parameter '{wire}': buttons must be one of {', '.join(NOTICE_BUTTONS)}.")
     enabled = _enabled(value, wire)
@@ -52,12 +47,7 @@ def check_notice(value: Any, wire: str) -> dict[str, Any]:
 
 def check_banner(value: Any, wire: str) -> dict[str, Any]:
     """The informational banner: {text, bgColor, fontColor, enabled}; an enabled one needs a text."""
-    if not isinstance(value, dict):
-        raise bad_request(f"Invalid parameter '{wire}': expected a JSON object.")
-    unknown = sorted(set(value) - {"text", "bgColor", "fontColor", "enabled"})
-    if unknown:
-        raise bad_request(f"Invalid parameter '{wire}': unknown properties {unknown}.")
-    _strings(value, wire, ("text", "bgColor", "fontColor"))
+    _object(value, wire, ("text", "bgColor", "fontColor"))
     for key in ("bgColor", "fontColor"):
         if value.get(key) and not _COLOR.match(value[key]):
             raise bad_request(f"Invalid parameter '{wire}': {key} '{value[key]}' is not a colour.")
@@ -68,7 +58,13 @@ def check_banner(value: Any, wire: str) -> dict[str, Any]:
             "fontColor": value.get("fontColor") or "black", "enabled": enabled}
 
 
-def _strings(value: dict[str, Any], wire: str, keys: tuple[str, ...]) -> None:
+def _object(value: Any, wire: str, keys: tuple[str, ...]) -> None:
+    """A JSON object with string properties `keys` and a boolean `enabled`, nothing else."""
+    if not isinstance(value, dict):
+        raise bad_request(f"Invalid parameter '{wire}': expected a JSON object.")
+    unknown = sorted(set(value) - {*keys, "enabled"})
+    if unknown:
+        raise bad_request(f"Invalid parameter '{wire}': unknown properties {unknown}.")
     for key in keys:
         if value.get(key) is not None and not isinstance(value[key], str):
             raise bad_request(f"Invalid parameter '{wire}': {key} must be a string.")
@@ -105,7 +101,9 @@ def update_settings(settings: OrgSettings, *, clear_empty_fields: bool, anonymou
         setattr(settings, name, checked)
 
 
-_TEXT = ("name", "description", "culture", "region")
+# portals/self/update parameters kept in OrgSettings (the others are attributes of the Organization)
+_SETTINGS = ("access", "units", "comments_enabled", "culture", "region", "portal_properties", "default_extent",
+             "authorized_cross_origin_domains")
 
 
 def update_properties(org: Any, *, clear_empty_fields: bool, now: int, **values: Any) -> None:
@@ -127,25 +125,14 @@ def update_properties(org: Any, *, clear_empty_fields: bool, now: int, **values:
     if isinstance(geocoders, list) and not all(isinstance(g, dict) and isinstance(g.get("url"), str) for g in geocoders):
         raise bad_request("Invalid parameter 'geocodeService': each geocoder needs a url.")
 
-    def apply(key: str, value: Any, target: Any, attr: str, cleared: Any) -> None:
-        if value is None:
-            return
-        if empty(value):
-            if clear_empty_fields:
-                setattr(target, attr, cleared)
-            return
-        setattr(target, attr, value.strip() if isinstance(value, str) else value)
-
-    for key in _TEXT:
-        apply(key, values.get(key), org if key in ("name", "description") else settings, key, "")
-    for key in ("access", "units", "comments_enabled"):
-        apply(key, values.get(key), settings, key, getattr(OrgSettings(), key))
-    apply("can_share_public", values.get("can_share_public"), org, "can_share_public", True)
-    apply("can_search_public", values.get("can_search_public"), org, "can_search_public", True)
-    apply("portal_properties", values.get("portal_properties"), settings, "portal_properties", {})
-    apply("default_extent", values.get("default_extent"), settings, "default_extent", None)
-    apply("authorized_cross_origin_domains", values.get("authorized_cross_origin_domains"), settings,
-          "authorized_cross_origin_domains", [])
+    defaults = OrgSettings()
+    for key in ("name", "description", "can_share_public", "can_search_public", *_SETTINGS):
+        value = values.get(key)
+        if value is None or (empty(value) and not clear_empty_fields):
+            continue  # not given, or empty without clearEmptyFields: unchanged
+        target = settings if key in _SETTINGS else org
+        cleared = getattr(defaults, key) if key in _SETTINGS else True if key.startswith("can_") else ""
+        setattr(target, key, cleared if empty(value) else value.strip() if isinstance(value, str) else value)
     if geocoders is not None:
         if not empty(geocoders):
             settings.helper_services = {**settings.helper_services, "geocode": geocoders}
