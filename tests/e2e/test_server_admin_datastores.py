@@ -5,9 +5,12 @@ reach); secrets sealed in every answer; search; manifests; reference counts from
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from arcgis_typed import BadRequest, NotFound, PermissionDenied, ServerAdminClient, Upload
+from arcgis_typed.server_admin._operations import OPERATIONS as SERVER_OPERATIONS
 from arcgis_typed_fake import FakeArcGIS
 from e2e_helpers import add_server_user, server_client
 
@@ -201,3 +204,44 @@ def test_publishers_read_administrators_write(fake: FakeArcGIS, admin: ServerAdm
     with pytest.raises(PermissionDenied):
         viewer.datastores.find_items()
     assert len(list(fake.server.site.data)) == 4
+
+
+# --- the privileges the spec declares, for every operation of the family --------------------------------------
+
+CALLS: dict[str, Callable[[ServerAdminClient], Any]] = {
+    "datastores.config": lambda c: c.datastores.config(),
+    "datastores.update_config": lambda c: c.datastores.update_config(datastore_config={"blockDataCopy": True}),
+    "datastores.register_item": lambda c: c.datastores.register_item(item={**FOLDER, "path": "/fileShares/new"}),
+    "datastores.validate_item": lambda c: c.datastores.validate_item(item=FOLDER),
+    "datastores.validate_all": lambda c: c.datastores.validate_all(),
+    "datastores.find_items": lambda c: c.datastores.find_items(ancestor_path="/"),
+    "datastores.get_item": lambda c: c.datastores.get_item("fileShares", "imagery"),
+    "datastores.edit_item": lambda c: c.datastores.edit_item("fileShares", "imagery", item=FOLDER),
+    "datastores.manifest": lambda c: c.datastores.manifest("bigDataFileShares", "events"),
+    "datastores.update_manifest": lambda c: c.datastores.update_manifest(
+        "bigDataFileShares", "events", manifest=Upload(filename="m.json", data=b'{"datasets": []}',
+                                                       content_type="application/json")),
+    "datastores.regenerate_manifest": lambda c: c.datastores.regenerate_manifest("bigDataFileShares", "events"),
+    "datastores.unregister_item": lambda c: c.datastores.unregister_item(item_path="/cloudStores/s3"),
+    "datastores.ref_count": lambda c: c.datastores.ref_count(item_path="/fileShares/imagery"),
+}
+FAMILY = [op for op in SERVER_OPERATIONS if op.name.startswith("datastores.")]
+
+
+def test_every_operation_of_the_family_is_called() -> None:
+    assert {op.name for op in FAMILY} == set(CALLS)
+
+
+@pytest.mark.parametrize("role", ["administrator", "publisher", "user"])
+@pytest.mark.parametrize("op", FAMILY, ids=lambda op: op.name)
+def test_privileges_declared_by_the_spec(fake: FakeArcGIS, admin: ServerAdminClient, op: Any, role: str) -> None:
+    register_all(admin)
+    caller = add_server_user(fake, f"{role[:5]}1", role)
+    allowed = fake.server.site.users[f"{role[:5]}1"].has(op.privileges[0])
+    before = [(i.path, json.dumps(i.info, sort_keys=True), json.dumps(i.manifest)) for i in fake.server.site.data]
+    if allowed:
+        CALLS[op.name](caller)
+        return
+    with pytest.raises(PermissionDenied):
+        CALLS[op.name](caller)
+    assert [(i.path, json.dumps(i.info, sort_keys=True), json.dumps(i.manifest)) for i in fake.server.site.data] == before
