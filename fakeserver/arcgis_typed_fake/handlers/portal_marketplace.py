@@ -18,7 +18,8 @@ from arcgis_typed.portal.models.marketplace import (
     Provision,
     PurchasePage,
     UserEntitlement,
-    UserEntitlementsPage,
+    UserEntitlementResult,
+    UserEntitlements,
     Vendor,
 )
 from arcgis_typed.portal.params.marketplace import (
@@ -78,6 +79,7 @@ def provision_view(call: Call, p: market.Provision, *, include_listing: bool = F
         listing = listing_view(call, item, props)
     return Provision(
         item_id=p.item_id, provisioned_item_id=p.provisioned_item_id or p.item_id, org_id=p.vendor_org_id,
+        account_id=p.vendor_org_id,
         purchaser_org_id=p.purchaser_org_id, purchaser_org_name=store.org_name(p.purchaser_org_id),
         purchaser_username=p.purchaser_username or None, purchaser_full_name=user.full_name if user else None,
         purchaser_email=user.email if user else None, start_date=_ms(p.start_date), end_date=p.end_date,
@@ -151,22 +153,20 @@ def provision_user_entitlements(call: Call, p: MarketplaceProvisionUserEntitleme
 
 def _entitlement(call: Call, p: market.Provision, username: str) -> UserEntitlement:
     user = call.state.users.get(username)
-    return UserEntitlement(username=user.username if user else username, item_id=p.item_id, entitlements=list(p.users.get(username, [])),
-                           modified=_ms(p.user_modified.get(username, -1)))
+    return UserEntitlement(username=user.username if user else username, last_login=-1, disconnected=False,
+                           entitlements=list(p.users.get(username, [])))
 
 
 @handles("portal:marketplace.user_entitlements")
-def user_entitlements(call: Call, p: MarketplaceUserEntitlementsParams) -> UserEntitlementsPage:
+def user_entitlements(call: Call, p: MarketplaceUserEntitlementsParams) -> UserEntitlements:
     provision, names = call.state.marketplace.user_entitlements(call.user, p.id)
-    w = window(p.start, p.num, len(names))
-    page = names[w.start - 1:w.start - 1 + w.num]
-    return UserEntitlementsPage(total=w.total, start=w.start, num=w.num, next_start=w.next_start,
-                                user_entitlements=[_entitlement(call, provision, n) for n in page])
+    return UserEntitlements(user_entitlements=[_entitlement(call, provision, n) for n in names])
 
 
 @handles("portal:marketplace.user_entitlement")
-def user_entitlement(call: Call, p: MarketplaceUserEntitlementParams) -> UserEntitlement:
-    return _entitlement(call, *call.state.marketplace.user_entitlement(call.user, p.id, p.username))
+def user_entitlement(call: Call, p: MarketplaceUserEntitlementParams) -> UserEntitlementResult:
+    found = _entitlement(call, *call.state.marketplace.user_entitlement(call.user, p.id, p.username))
+    return UserEntitlementResult(user_entitlements=found)
 
 
 @handles("portal:marketplace.delete_provision")

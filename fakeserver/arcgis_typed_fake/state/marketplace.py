@@ -89,7 +89,6 @@ class Provision:
     entitlements: dict[str, int] = attrs.Factory(dict)  # name -> num
     entitlements_modified: int = -1
     users: dict[str, list[str]] = attrs.Factory(dict)  # lower-cased username -> entitlements
-    user_modified: dict[str, int] = attrs.Factory(dict)
 
     def active(self, now: int) -> bool:
         return self.end_date == -1 or self.end_date > now
@@ -415,11 +414,8 @@ class MarketplaceStore:
             holding = sum(name in ents for ents in assigned.values())
             if holding > num:
                 raise bad_request(f"Only {num} '{name}' entitlements were provisioned; this request would use {holding}.")
-        now = self.now()
         provision.users = assigned
-        for name in members:
-            provision.user_modified[name] = now
-        provision.modified = now
+        provision.modified = self.now()
 
     def user_entitlements(self, caller: UserRecord, item_id: str) -> tuple[Provision, list[str]]:
         self._require(caller, LICENSES)

@@ -27,7 +27,8 @@ __all__ = [
     "Provision",
     "PurchasePage",
     "UserEntitlement",
-    "UserEntitlementsPage",
+    "UserEntitlementResult",
+    "UserEntitlements",
     "Vendor",
 ]
 
@@ -98,6 +99,8 @@ class Provision:
     provisioned_item_id: str | None = attrs.field(default=None, metadata={"wire": "provisionedItemId"})
     org_id: str | None = attrs.field(default=None, metadata={"wire": "orgId"})
     """The vendor organization."""
+    account_id: str | None = attrs.field(default=None, metadata={"wire": "accountId"})
+    """The vendor organization (as provisionOrgEntitlements answers it)."""
     purchaser_org_id: str = attrs.field(metadata={"wire": "purchaserOrgId"})
     purchaser_org_name: str | None = attrs.field(default=None, metadata={"wire": "purchaserOrgName"})
     purchaser_username: str | None = attrs.field(default=None, metadata={"wire": "purchaserUsername"})
@@ -214,21 +217,29 @@ class UserEntitlement:
     """The entitlements of one member of the purchasing organization."""
 
     username: str = attrs.field(metadata={"wire": "username"})
-    item_id: str | None = attrs.field(default=None, metadata={"wire": "itemId"})
+    last_login: int | None = attrs.field(default=None, metadata={"wire": "lastLogin"})
+    """When the user last signed in to the app (epoch ms); -1, never (the fake has no app sign-ins)."""
+    disconnected: bool | None = attrs.field(default=None, metadata={"wire": "disconnected"})
     entitlements: list[str] = attrs.field(metadata={"wire": "entitlements"})
-    modified: datetime | None = attrs.field(default=None, metadata={"wire": "modified"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
 
 
 @attrs.frozen(kw_only=True)
-class UserEntitlementsPage:
-    """UserEntitlementsPage"""
+class UserEntitlementResult:
+    """One member's entitlements (content/listings/{id}/userEntitlements/{username})."""
 
-    total: int = attrs.field(metadata={"wire": "total"})
-    start: int = attrs.field(metadata={"wire": "start"})
-    num: int = attrs.field(metadata={"wire": "num"})
-    next_start: int = attrs.field(metadata={"wire": "nextStart"})
+    user_entitlements: UserEntitlement = attrs.field(metadata={"wire": "userEntitlements"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class UserEntitlements:
+    """The entitlements assigned to the members of the caller's organization (content/listings/{id}/userEntitlements).
+
+    """
+
     user_entitlements: list[UserEntitlement] = attrs.field(metadata={"wire": "userEntitlements"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""

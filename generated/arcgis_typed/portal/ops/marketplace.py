@@ -28,8 +28,8 @@ from arcgis_typed.portal.models.marketplace import (
     ListingSearchPage,
     Provision,
     PurchasePage,
-    UserEntitlement,
-    UserEntitlementsPage,
+    UserEntitlementResult,
+    UserEntitlements,
 )
 
 __all__ = [
@@ -52,7 +52,6 @@ __all__ = [
     "unlist_item",
     "user_entitlement",
     "user_entitlements",
-    "user_entitlements_all",
 ]
 
 
@@ -265,36 +264,20 @@ def provision_user_entitlements(session: Session, id: str, *, user_entitlements:
     return session.call(_ops.MARKETPLACE_PROVISION_USER_ENTITLEMENTS, params, EntitlementResult)
 
 
-def user_entitlements(
-    session: Session,
-    id: str,
-    *,
-    start: int | None = None,
-    num: int | None = None,
-) -> UserEntitlementsPage:
+def user_entitlements(session: Session, id: str) -> UserEntitlements:
     """The entitlements assigned to the members of the caller's organization (administrators and license managers).
 
     `GET | POST /sharing/rest/content/listings/{id}/userEntitlements` - auth: token
-    Paged: see `user_entitlements_all` to iterate over every result.
 
     Raises:
         BadRequest (400): The caller's organization has no provision of the listing.
         PermissionDenied (403): The caller may not manage licenses.
     """
-    params = dict(id=id, start=start, num=num)
-    return session.call(_ops.MARKETPLACE_USER_ENTITLEMENTS, params, UserEntitlementsPage)
+    params = dict(id=id)
+    return session.call(_ops.MARKETPLACE_USER_ENTITLEMENTS, params, UserEntitlements)
 
 
-def user_entitlements_all(session: Session, id: str, *, page_size: int = 100) -> Iterator[UserEntitlement]:
-    """Every result of `user_entitlements`, fetching pages of `page_size` lazily."""
-    return iterate(
-        lambda start, num: user_entitlements(session, id=id, start=start, num=num),
-        lambda page: page.user_entitlements,
-        page_size=page_size,
-    )
-
-
-def user_entitlement(session: Session, id: str, username: str) -> UserEntitlement:
+def user_entitlement(session: Session, id: str, username: str) -> UserEntitlementResult:
     """One member's entitlements (the member, administrators and license managers of the organization).
 
     `GET | POST /sharing/rest/content/listings/{id}/userEntitlements/{username}` - auth: token
@@ -304,7 +287,7 @@ def user_entitlement(session: Session, id: str, username: str) -> UserEntitlemen
         PermissionDenied (403): The caller is neither the user nor may manage licenses.
     """
     params = dict(id=id, username=username)
-    return session.call(_ops.MARKETPLACE_USER_ENTITLEMENT, params, UserEntitlement)
+    return session.call(_ops.MARKETPLACE_USER_ENTITLEMENT, params, UserEntitlementResult)
 
 
 def delete_provision(session: Session, id: str, *, purchaser_org_id: str) -> DeleteProvisionResult:
@@ -626,29 +609,18 @@ class MarketplaceOps:
         """
         return provision_user_entitlements(self._client, id=id, user_entitlements=user_entitlements)
 
-    def user_entitlements(
-        self,
-        id: str,
-        *,
-        start: int | None = None,
-        num: int | None = None,
-    ) -> UserEntitlementsPage:
+    def user_entitlements(self, id: str) -> UserEntitlements:
         """The entitlements assigned to the members of the caller's organization (administrators and license managers).
 
         `GET | POST /sharing/rest/content/listings/{id}/userEntitlements` - auth: token
-        Paged: see `user_entitlements_all` to iterate over every result.
 
         Raises:
             BadRequest (400): The caller's organization has no provision of the listing.
             PermissionDenied (403): The caller may not manage licenses.
         """
-        return user_entitlements(self._client, id=id, start=start, num=num)
+        return user_entitlements(self._client, id=id)
 
-    def user_entitlements_all(self, id: str, *, page_size: int = 100) -> Iterator[UserEntitlement]:
-        """Every result of `user_entitlements`, fetching pages of `page_size` lazily."""
-        return user_entitlements_all(self._client, id=id, page_size=page_size)
-
-    def user_entitlement(self, id: str, username: str) -> UserEntitlement:
+    def user_entitlement(self, id: str, username: str) -> UserEntitlementResult:
         """One member's entitlements (the member, administrators and license managers of the organization).
 
         `GET | POST /sharing/rest/content/listings/{id}/userEntitlements/{username}` - auth: token

@@ -176,5 +176,3 @@ class MarketplaceUserEntitlementsParams:
     """Parameters of `marketplace.user_entitlements`."""
 
     id: str = attrs.field(metadata={"wire": "id"})
-    start: int | None = attrs.field(default=None, metadata={"wire": "start"})
-    num: int | None = attrs.field(default=None, metadata={"wire": "num"})
