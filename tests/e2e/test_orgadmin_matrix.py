@@ -46,7 +46,7 @@ def free_purchase(m: Market) -> dict[str, str]:
 
 def certificate(m: Market) -> dict[str, str]:
     made = m.client("admin").certificates.register(name="vendor cert", domain="vendor.example.test", certificate=PEM)
-    return {"cert": made.id or ""}
+    return {"cert": made.certificate_id or ""}
 
 
 def outcome(ok: set[str], *, hidden: frozenset[str] | set[str] = frozenset(),

@@ -24,13 +24,19 @@ def test_register_list_and_get(arcgis_portal: PortalClient) -> None:
     certs = arcgis_portal.certificates
     assert certs.list().certificates == []
     made = certs.register(name="gis server", domain="gis.example.test", certificate=pem("gis.example.test"))
-    assert made.success and made.id
+    assert made.success and made.certificate_id
     listed = certs.list().certificates
-    assert [(c.id, c.name, c.domain) for c in listed] == [(made.id, "gis server", "gis.example.test")]
-    one = certs.get(made.id)
+    assert [(c.id, c.name, c.domain) for c in listed] == [(made.certificate_id, "gis server", "gis.example.test")]
+    one = certs.get(made.certificate_id)
     assert one.ssl_certificate is not None and one.ssl_certificate.startswith("-----BEGIN CERTIFICATE-----")
     assert certs.register(name="wild", domain="*.example.test:8443", certificate=pem("*.example.test")).success
     assert len(certs.list().certificates) == 2
+    for n in range(3):
+        certs.register(name=f"more {n}", domain=f"m{n}.example.test", certificate=pem("more.example.test"))
+    with pytest.raises(BadRequest, match="max Custom SSL certificate") as refused:
+        certs.register(name="sixth", domain="six.example.test", certificate=pem("six.example.test"))
+    assert refused.value.message_code == "ORG_1207"
+    assert len(certs.list().certificates) == 5
 
 
 @pytest.mark.parametrize(("name", "domain", "certificate", "wire"), [
@@ -54,8 +60,8 @@ def test_invalid_registrations_name_the_parameter(arcgis_portal: PortalClient, a
 @pytest.mark.seed("CertificateManager.delete")
 def test_update_and_unregister(arcgis_portal: PortalClient) -> None:
     certs = arcgis_portal.certificates
-    first = certs.register(name="one", domain="one.example.test", certificate=pem("one.example.test")).id
-    second = certs.register(name="two", domain="two.example.test", certificate=pem("two.example.test")).id
+    first = certs.register(name="one", domain="one.example.test", certificate=pem("one.example.test")).certificate_id
+    second = certs.register(name="two", domain="two.example.test", certificate=pem("two.example.test")).certificate_id
     assert first and second
     with pytest.raises(BadRequest, match="already registered"):
         certs.update(second, name="ONE")
@@ -78,11 +84,11 @@ def test_update_and_unregister(arcgis_portal: PortalClient) -> None:
 
 def test_only_administrators(arcgis_portal: PortalClient, member: object, anonymous: PortalClient) -> None:
     made = arcgis_portal.certificates.register(name="one", domain="one.example.test", certificate=pem("one.test"))
-    assert made.id
+    cert_id = made.certificate_id or ""
     publisher = member("pat", "org_publisher")  # type: ignore[operator]
-    for call in (lambda c: c.certificates.list(), lambda c: c.certificates.get(made.id),
+    for call in (lambda c: c.certificates.list(), lambda c: c.certificates.get(cert_id),
                  lambda c: c.certificates.register(name="x", domain="x.test", certificate=pem("x.test")),
-                 lambda c: c.certificates.update(made.id, name="y"), lambda c: c.certificates.unregister(made.id)):
+                 lambda c: c.certificates.update(made.certificate_id, name="y"), lambda c: c.certificates.unregister(cert_id)):
         with pytest.raises(PermissionDenied):
             call(publisher)
         with pytest.raises(TokenRequired):

@@ -33,16 +33,16 @@ def get(call: Call, p: CertificatesGetParams) -> Certificate:
 @handles("portal:certificates.register")
 def register(call: Call, p: CertificatesRegisterParams) -> CertificateResult:
     record = call.state.certificates.register(call.user, p.name, p.domain, p.certificate)
-    return CertificateResult(success=True, id=record.id)
+    return CertificateResult(success=True, certificate_id=record.id)
 
 
 @handles("portal:certificates.update")
 def update(call: Call, p: CertificatesUpdateParams) -> CertificateResult:
     record = call.state.certificates.update(call.user, p.certificate_id, p.name, p.domain, p.certificate)
-    return CertificateResult(success=True, id=record.id)
+    return CertificateResult(success=True, certificate_id=record.id)
 
 
 @handles("portal:certificates.unregister")
 def unregister(call: Call, p: CertificatesUnregisterParams) -> CertificateResult:
     record = call.state.certificates.unregister(call.user, p.certificate_id)
-    return CertificateResult(success=True, id=record.id)
+    return CertificateResult(success=True, certificate_id=record.id)

@@ -153,7 +153,7 @@ CERTIFICATES_REGISTER = Operation(
     privileges=(),
     owner_override=None,
     paging_items=None,
-    errors=((400, "Invalid name, domain or certificate, or the name is taken."), (403, "The caller is not an administrator.")),
+    errors=((400, "Invalid name, domain or certificate, the name is taken, or the organization already has 5 certificates."), (403, "The caller is not an administrator.")),
     seeds=("CertificateManager.add",),
 )
 

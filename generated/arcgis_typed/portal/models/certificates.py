@@ -44,6 +44,6 @@ class CertificateResult:
     """CertificateResult"""
 
     success: bool = attrs.field(metadata={"wire": "success"})
-    id: str | None = attrs.field(default=None, metadata={"wire": "id"})
+    certificate_id: str | None = attrs.field(default=None, metadata={"wire": "certificateId"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""

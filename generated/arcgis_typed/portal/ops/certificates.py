@@ -49,7 +49,7 @@ def get(session: Session, certificate_id: str) -> Certificate:
 
 
 def register(session: Session, *, name: str, domain: str, certificate: str) -> CertificateResult:
-    """Register a certificate for a domain; the name is unique in the organization, the certificate must parse.
+    """Register a certificate for a domain; the name is unique in the organization, the certificate must parse, and an organization holds at most 5 certificates (messageCode ORG_1207).
 
     `POST /sharing/rest/portals/self/certificates/register` - auth: token
 
@@ -58,7 +58,7 @@ def register(session: Session, *, name: str, domain: str, certificate: str) -> C
         certificate: An X.509 certificate in PEM.
 
     Raises:
-        BadRequest (400): Invalid name, domain or certificate, or the name is taken.
+        BadRequest (400): Invalid name, domain or certificate, the name is taken, or the organization already has 5 certificates.
         PermissionDenied (403): The caller is not an administrator.
     """
     params = dict(name=name, domain=domain, certificate=certificate)
@@ -126,7 +126,7 @@ class CertificatesOps:
         return get(self._client, certificate_id=certificate_id)
 
     def register(self, *, name: str, domain: str, certificate: str) -> CertificateResult:
-        """Register a certificate for a domain; the name is unique in the organization, the certificate must parse.
+        """Register a certificate for a domain; the name is unique in the organization, the certificate must parse, and an organization holds at most 5 certificates (messageCode ORG_1207).
 
         `POST /sharing/rest/portals/self/certificates/register` - auth: token
 
@@ -135,7 +135,7 @@ class CertificatesOps:
             certificate: An X.509 certificate in PEM.
 
         Raises:
-            BadRequest (400): Invalid name, domain or certificate, or the name is taken.
+            BadRequest (400): Invalid name, domain or certificate, the name is taken, or the organization already has 5 certificates.
             PermissionDenied (403): The caller is not an administrator.
         """
         return register(self._client, name=name, domain=domain, certificate=certificate)
