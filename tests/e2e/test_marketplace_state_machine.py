@@ -178,8 +178,10 @@ class MarketplaceMachine(RuleBasedStateMachine):
         now = self.now()
         for status, keep in (("all", lambda p: True), ("active", lambda p: p.active(now)),
                              ("expired", lambda p: not p.active(now))):
-            got = {p.item_id: p for p in bart.purchases_all(status=status)}
+            answer = bart.purchases(status=status)
+            got = {e.provision.item_id: e.provision for e in (*answer.purchases, *answer.trials, *answer.interests)}
             assert set(got) == {i for i, p in self.provisions.items() if keep(p)}, status
+            assert {e.provision.item_id for e in answer.trials} == {i for i in got if got[i].trial}
             for item, seen in got.items():
                 model = self.provisions[item]
                 assert (seen.purchased, seen.trial, seen.interested, seen.end_date) == (
@@ -190,7 +192,7 @@ class MarketplaceMachine(RuleBasedStateMachine):
     def customers_match(self) -> None:
         manny = self.clients["manny"].marketplace
         for kind, wanted in (("PURCHASE", {"purchase"}), ("REQUESTANDTRIAL", {"interest", "trial"})):
-            got = {p.item_id for p in manny.customers_all(status="all", provision_type=kind)}  # type: ignore[arg-type]
+            got = {e.provision.item_id for e in manny.customers_list_all(provision_type=kind)}  # type: ignore[arg-type]
             model = {i for i, p in self.provisions.items()
                      if ("purchase" if p.purchased else "trial" if p.trial else "interest") in wanted}
             assert got == model, kind

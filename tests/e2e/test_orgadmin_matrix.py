@@ -95,6 +95,8 @@ MATRIX: dict[str, tuple[Setup, Action, dict[str, str]]] = {
         m.free, purchaser_org_id=m.buyer.id), VENDOR_MANAGERS_ONLY),
     "marketplace.purchases": (free_purchase, lambda c, m, x: c.marketplace.purchases(),
                               outcome({"admin", "bart", "tess", "pam", "lara"})),
+    "marketplace.customers_list": (free_purchase, lambda c, m, x: c.marketplace.customers_list(),
+                                   outcome({"admin", "manny", "bart"})),
     "marketplace.customers": (free_purchase, lambda c, m, x: c.marketplace.customers(),
                               outcome({"admin", "manny", "bart"})),
     "certificates.list": (certificate, lambda c, m, x: c.certificates.list(), ADMINS),

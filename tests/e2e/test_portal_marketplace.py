@@ -1,6 +1,6 @@
 """The marketplace end to end through the typed client, across a vendor and a buyer organization: listing and
 unlisting, searching listings, trials that expire on the fake's clock, interest, purchases by the buyer (free)
-and by the vendor (paid), org and user entitlements with their limits, purchases and customers with paging."""
+and by the vendor (paid), org and user entitlements with their limits, purchases, and customers with paging."""
 
 from __future__ import annotations
 
@@ -106,11 +106,13 @@ def test_a_trial_expires_on_the_fake_clock(m: Market) -> None:
     with pytest.raises(BadRequest, match="already started a trial"):
         tess.marketplace.trial(m.paid)
     bart = m.client("bart")
-    assert [p.item_id for p in bart.marketplace.purchases().purchases] == [m.paid]
+    mine = bart.marketplace.purchases()
+    assert [e.provision.item_id for e in mine.trials] == [m.paid] and mine.purchases == mine.interests == []
+    assert mine.trials[0].listing is not None and mine.trials[0].listing.trial_duration == 30
     m.clock.advance(days=31)
-    assert bart.marketplace.purchases().purchases == []
-    expired = bart.marketplace.purchases(status="expired").purchases
-    assert [p.item_id for p in expired] == [m.paid] and expired[0].listing is not None
+    assert bart.marketplace.purchases().trials == []
+    expired = bart.marketplace.purchases(status="expired").trials
+    assert [e.provision.item_id for e in expired] == [m.paid] and expired[0].provision.trial
     with pytest.raises(BadRequest, match="already started a trial"):
         tess.marketplace.trial(m.paid)  # not twice, even after it expired
     with pytest.raises(PermissionDenied):
@@ -152,19 +154,23 @@ def test_purchases_by_the_buyer_and_by_the_vendor(m: Market) -> None:
     assert sold.purchased and sold.interested and sold.end_date == end and sold.purchaser_username == "pam"
     with pytest.raises(BadRequest, match="already been purchased"):
         pam.marketplace.interest(m.paid)
-    customers = manny.marketplace.customers(status="all", provision_type="PURCHASE", sort_fields="created")
-    assert {p.item_id for p in customers.provisions} == {m.free, m.paid}
-    assert all(p.purchaser_org_name == "Buyer Org" for p in customers.provisions)
-    assert manny.marketplace.customers(item_id=m.free, include_listing=False).provisions[0].listing is None
-    assert manny.marketplace.customers(orgname="nobody").total == 0
-    assert manny.marketplace.customers(provision_type="REQUEST").total == 0  # the interest became a purchase
+    customers = manny.marketplace.customers_list(provision_type="PURCHASE", sort_fields="created")
+    assert {e.provision.item_id for e in customers.provisions} == {m.free, m.paid}  # status: all by default
+    assert all(e.customer is not None and e.customer.name == "Buyer Org" for e in customers.provisions)
+    assert all(e.listing is not None for e in customers.provisions)
+    assert manny.marketplace.customers(provision_type="PURCHASE") == customers  # the official client's path
+    assert manny.marketplace.customers_list(item_id=m.free, include_listing=False).provisions[0].listing is None
+    assert manny.marketplace.customers_list(orgname="nobody").total == 0
+    assert manny.marketplace.customers_list(orgname="buyer").total == 2
+    assert manny.marketplace.customers_list(provision_type="REQUEST").total == 0  # the interest became a purchase
     m.clock.advance(days=11)
-    assert [p.item_id for p in manny.marketplace.customers(status="expired").provisions] == [m.paid]
-    assert m.client("bart").marketplace.customers(status="all").total == 0  # the buyer's admin: no customers
+    expired = manny.marketplace.customers_list(status="expired").provisions
+    assert [e.provision.item_id for e in expired] == [m.paid]
+    assert m.client("bart").marketplace.customers_list().total == 0  # the buyer's admin: no customers
     with pytest.raises(PermissionDenied):
-        m.client("bea").marketplace.customers()
+        m.client("bea").marketplace.customers_list()
     with pytest.raises(BadRequest, match="sortFields"):
-        manny.marketplace.customers(sort_fields="price")
+        manny.marketplace.customers_list(sort_fields="price")
 
 
 @pytest.mark.seed("MarketPlaceManager.provision_org_entitlements")
@@ -240,13 +246,13 @@ def test_delete_provision(m: Market) -> None:
         m.client("bart").marketplace.delete_provision(m.free, purchaser_org_id=m.buyer.id)  # not the vendor
     done = m.client("admin").marketplace.delete_provision(m.free, purchaser_org_id=m.buyer.id)
     assert done.success and done.purchaser_org_id == m.buyer.id
-    assert m.client("bart").marketplace.purchases(status="all").total == 0
+    assert m.client("bart").marketplace.purchases(status="all").purchases == []
     with pytest.raises(BadRequest, match="not been provisioned"):
         m.client("admin").marketplace.delete_provision(m.free, purchaser_org_id=m.buyer.id)
     assert m.client("pam").marketplace.purchase(m.free).purchased  # it may be purchased again
 
 
-def test_purchases_page_with_one_based_start(m: Market) -> None:
+def test_customers_page_with_one_based_start(m: Market) -> None:
     portal = m.fake.portal
     vera = portal.users.require("vera")
     for i in range(12):
@@ -254,16 +260,20 @@ def test_purchases_page_with_one_based_start(m: Market) -> None:
         portal.marketplace.set_listing_properties(item.id, license_type="free")
         portal.marketplace.set_listed(vera, "vera", item.id, True)
         m.client("pam").marketplace.purchase(item.id)
-    bart = m.client("bart")
-    first = bart.marketplace.purchases(num=5)
-    assert (first.total, first.start, first.num, first.next_start, len(first.purchases)) == (12, 1, 5, 6, 5)
-    last = bart.marketplace.purchases(start=11, num=5)
-    assert last.next_start == -1 and len(last.purchases) == 2
-    assert len(list(bart.marketplace.purchases_all(page_size=5))) == 12
+    manny = m.client("manny")
+    first = manny.marketplace.customers_list(num=5)
+    assert (first.total, first.start, first.num, first.next_start, len(first.provisions)) == (12, 1, 5, 6, 5)
+    last = manny.marketplace.customers_list(start=11, num=5)
+    assert last.next_start == -1 and len(last.provisions) == 2
+    every = [e.provision.item_id for e in manny.marketplace.customers_list_all(page_size=5)]
+    assert len(every) == len(set(every)) == 12
+    newest_first = manny.marketplace.customers_list(sort_fields="created", sort_order="desc", num=1).provisions
+    assert newest_first[0].provision.item_id == every[-1]
     with pytest.raises(BadRequest, match="num"):
-        bart.marketplace.purchases(num=101)
+        manny.marketplace.customers_list(num=101)
     with pytest.raises(BadRequest, match="start"):
-        bart.marketplace.purchases(start=0)
+        manny.marketplace.customers_list(start=0)
+    assert len(m.client("bart").marketplace.purchases().purchases) == 12
 
 
 def test_deleting_an_item_drops_its_listing(m: Market) -> None:

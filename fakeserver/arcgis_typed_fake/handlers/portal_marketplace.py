@@ -6,6 +6,8 @@ from datetime import datetime
 
 from arcgis_typed._runtime.wire import ms_to_datetime
 from arcgis_typed.portal.models.marketplace import (
+    Customer,
+    CustomerEntry,
     CustomerPage,
     DeleteProvisionResult,
     EntitlementResult,
@@ -16,7 +18,8 @@ from arcgis_typed.portal.models.marketplace import (
     ListingSearchPage,
     OrgEntitlements,
     Provision,
-    PurchasePage,
+    PurchaseEntry,
+    Purchases,
     UserEntitlement,
     UserEntitlementResult,
     UserEntitlements,
@@ -24,6 +27,7 @@ from arcgis_typed.portal.models.marketplace import (
 )
 from arcgis_typed.portal.params.marketplace import (
     MarketplaceCommentsParams,
+    MarketplaceCustomersListParams,
     MarketplaceCustomersParams,
     MarketplaceDeleteProvisionParams,
     MarketplaceInterestParams,
@@ -65,18 +69,13 @@ def listing_view(call: Call, item: ItemRecord, props: market.ListingProperties) 
     )
 
 
-def provision_view(call: Call, p: market.Provision, *, include_listing: bool = False) -> Provision:
+def provision_view(call: Call, p: market.Provision) -> Provision:
     store = call.state.marketplace
     user = call.state.users.get(p.purchaser_username) if p.purchaser_username else None
     entitlements = None
     if p.max_users is not None:
         entitlements = OrgEntitlements(max_users=p.max_users, entitlements_modified=_ms(p.entitlements_modified),
                                        entitlements={k: {"num": v} for k, v in sorted(p.entitlements.items())})
-    listing = None
-    item = call.state.items.get(p.item_id)
-    props = store.listings.get(p.item_id)
-    if include_listing and item is not None and props is not None:
-        listing = listing_view(call, item, props)
     return Provision(
         item_id=p.item_id, provisioned_item_id=p.provisioned_item_id or p.item_id, org_id=p.vendor_org_id,
         account_id=p.vendor_org_id,
@@ -84,8 +83,15 @@ def provision_view(call: Call, p: market.Provision, *, include_listing: bool = F
         purchaser_username=p.purchaser_username or None, purchaser_full_name=user.full_name if user else None,
         purchaser_email=user.email if user else None, start_date=_ms(p.start_date), end_date=p.end_date,
         purchased=p.purchased, trial=p.trial, interested=p.interested, created=ms_to_datetime(p.created),
-        modified=ms_to_datetime(p.modified), org_entitlements=entitlements, listing=listing,
+        modified=ms_to_datetime(p.modified), org_entitlements=entitlements,
     )
+
+
+def _listing_of(call: Call, p: market.Provision) -> Listing | None:
+    """The listing a provision is for (None once its item is gone)."""
+    item = call.state.items.get(p.item_id)
+    props = call.state.marketplace.listings.get(p.item_id)
+    return listing_view(call, item, props) if item is not None and props is not None else None
 
 
 @handles("portal:marketplace.list_item")
@@ -176,21 +182,27 @@ def delete_provision(call: Call, p: MarketplaceDeleteProvisionParams) -> DeleteP
 
 
 @handles("portal:marketplace.purchases")
-def purchases(call: Call, p: MarketplacePurchasesParams) -> PurchasePage:
+def purchases(call: Call, p: MarketplacePurchasesParams) -> Purchases:
     found = call.state.marketplace.purchases(call.user, p.status)
-    w = window(p.start, p.num, len(found))
-    page = found[w.start - 1:w.start - 1 + w.num]
-    return PurchasePage(total=w.total, start=w.start, num=w.num, next_start=w.next_start,
-                        purchases=[provision_view(call, x, include_listing=True) for x in page])
+
+    def entries(kind: str) -> list[PurchaseEntry]:
+        return [PurchaseEntry(provision=provision_view(call, x), listing=_listing_of(call, x))
+                for x in found if x.kind == kind]
+
+    return Purchases(purchases=entries("purchase"), trials=entries("trial"), interests=entries("interest"))
 
 
-@handles("portal:marketplace.customers")
-def customers(call: Call, p: MarketplaceCustomersParams) -> CustomerPage:
-    found = call.state.marketplace.customers(
+@handles("portal:marketplace.customers_list", "portal:marketplace.customers")
+def customers(call: Call, p: MarketplaceCustomersListParams | MarketplaceCustomersParams) -> CustomerPage:
+    store = call.state.marketplace
+    found = store.customers(
         call.user, item_id=p.item_id, orgname=p.orgname, status=p.status, kind=p.provision_type, modified=p.modified,
         sort_fields=p.sort_fields, sort_order=p.sort_order)
     w = window(p.start, p.num, len(found))
     page = found[w.start - 1:w.start - 1 + w.num]
     include = p.include_listing is not False
-    return CustomerPage(total=w.total, start=w.start, num=w.num, next_start=w.next_start,
-                        provisions=[provision_view(call, x, include_listing=include) for x in page])
+    return CustomerPage(total=w.total, start=w.start, num=w.num, next_start=w.next_start, provisions=[
+        CustomerEntry(provision=provision_view(call, x),
+                      customer=Customer(id=x.purchaser_org_id, name=store.org_name(x.purchaser_org_id)),
+                      listing=_listing_of(call, x) if include else None)
+        for x in page])

@@ -359,7 +359,7 @@ class MarketplaceStore:
         kinds = PROVISION_TYPES[(kind or "PURCHASE").upper()]
         found = [
             p for p in self.provisions.values()
-            if p.vendor_org_id == caller.org_id and _status_matches(p, status or "active", now) and p.kind in kinds
+            if p.vendor_org_id == caller.org_id and _status_matches(p, status or "all", now) and p.kind in kinds
             and (not item_id or p.item_id == item_id) and (modified is None or p.modified >= modified)
             and (not orgname or orgname.lower() in self.org_name(p.purchaser_org_id).lower())
         ]

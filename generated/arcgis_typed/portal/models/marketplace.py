@@ -15,6 +15,8 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "Customer",
+    "CustomerEntry",
     "CustomerPage",
     "DeleteProvisionResult",
     "EntitlementResult",
@@ -25,12 +27,23 @@ __all__ = [
     "ListingSearchPage",
     "OrgEntitlements",
     "Provision",
-    "PurchasePage",
+    "PurchaseEntry",
+    "Purchases",
     "UserEntitlement",
     "UserEntitlementResult",
     "UserEntitlements",
     "Vendor",
 ]
+
+
+@attrs.frozen(kw_only=True)
+class Customer:
+    """The purchasing organization of a provision."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    name: str | None = attrs.field(default=None, metadata={"wire": "name"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -115,20 +128,31 @@ class Provision:
     created: datetime | None = attrs.field(default=None, metadata={"wire": "created"})
     modified: datetime | None = attrs.field(default=None, metadata={"wire": "modified"})
     org_entitlements: OrgEntitlements | None = attrs.field(default=None, metadata={"wire": "orgEntitlements"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class CustomerEntry:
+    """CustomerEntry"""
+
+    provision: Provision = attrs.field(metadata={"wire": "provision"})
+    customer: Customer | None = attrs.field(default=None, metadata={"wire": "customer"})
     listing: Listing | None = attrs.field(default=None, metadata={"wire": "listing"})
+    """Left out with includeListing=false."""
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
 
 
 @attrs.frozen(kw_only=True)
 class CustomerPage:
-    """One page of the provisions of the caller's organization's customers (portals/self/customers)."""
+    """One page of the provisions of the caller's organization's customers (portals/self/customersList)."""
 
     total: int = attrs.field(metadata={"wire": "total"})
     start: int = attrs.field(metadata={"wire": "start"})
     num: int = attrs.field(metadata={"wire": "num"})
     next_start: int = attrs.field(metadata={"wire": "nextStart"})
-    provisions: list[Provision] = attrs.field(metadata={"wire": "provisions"})
+    provisions: list[CustomerEntry] = attrs.field(metadata={"wire": "provisions"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
 
@@ -200,14 +224,22 @@ class ListingSearchPage:
 
 
 @attrs.frozen(kw_only=True)
-class PurchasePage:
-    """One page of the caller's organization's purchases, trials and interests (portals/self/purchases)."""
+class PurchaseEntry:
+    """A provision of the caller's organization with the listing it is for."""
 
-    total: int = attrs.field(metadata={"wire": "total"})
-    start: int = attrs.field(metadata={"wire": "start"})
-    num: int = attrs.field(metadata={"wire": "num"})
-    next_start: int = attrs.field(metadata={"wire": "nextStart"})
-    purchases: list[Provision] = attrs.field(metadata={"wire": "purchases"})
+    provision: Provision = attrs.field(metadata={"wire": "provision"})
+    listing: Listing | None = attrs.field(default=None, metadata={"wire": "listing"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class Purchases:
+    """The caller's organization's purchases, trials and interests (portals/self/purchases)."""
+
+    purchases: list[PurchaseEntry] = attrs.field(metadata={"wire": "purchases"})
+    trials: list[PurchaseEntry] = attrs.field(metadata={"wire": "trials"})
+    interests: list[PurchaseEntry] = attrs.field(metadata={"wire": "interests"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
 

@@ -19,6 +19,7 @@ from arcgis_typed._runtime.paging import iterate
 from arcgis_typed._runtime.session import Session
 from arcgis_typed.portal import _operations as _ops
 from arcgis_typed.portal.models.marketplace import (
+    CustomerEntry,
     CustomerPage,
     DeleteProvisionResult,
     EntitlementResult,
@@ -27,7 +28,7 @@ from arcgis_typed.portal.models.marketplace import (
     ListingResult,
     ListingSearchPage,
     Provision,
-    PurchasePage,
+    Purchases,
     UserEntitlementResult,
     UserEntitlements,
 )
@@ -37,6 +38,8 @@ __all__ = [
     "comments",
     "customers",
     "customers_all",
+    "customers_list",
+    "customers_list_all",
     "delete_provision",
     "interest",
     "list_item",
@@ -47,7 +50,6 @@ __all__ = [
     "provision_user_entitlements",
     "purchase",
     "purchases",
-    "purchases_all",
     "trial",
     "unlist_item",
     "user_entitlement",
@@ -303,38 +305,95 @@ def delete_provision(session: Session, id: str, *, purchaser_org_id: str) -> Del
     return session.call(_ops.MARKETPLACE_DELETE_PROVISION, params, DeleteProvisionResult)
 
 
-def purchases(
-    session: Session,
-    *,
-    status: Literal["active", "expired", "all"] | None = None,
-    start: int | None = None,
-    num: int | None = None,
-) -> PurchasePage:
-    """The purchases, trials and interests of the caller's organization (administrators and purchasers).
+def purchases(session: Session, *, status: Literal["active", "expired", "all"] | None = None) -> Purchases:
+    """The purchases, trials and interests of the caller's organization, each with its listing (administrators, and members who may purchase, start trials or manage licenses).
 
     `GET | POST /sharing/rest/portals/self/purchases` - auth: token
-    Paged: see `purchases_all` to iterate over every result.
 
     Args:
-        status: One of: active, expired, all.
+        status: active (the default), expired or all. One of: active, expired, all.
 
     Raises:
         PermissionDenied (403): The caller may not see the organization's purchases.
     """
-    params = dict(status=status, start=start, num=num)
-    return session.call(_ops.MARKETPLACE_PURCHASES, params, PurchasePage)
+    params = dict(status=status)
+    return session.call(_ops.MARKETPLACE_PURCHASES, params, Purchases)
 
 
-def purchases_all(
+def customers_list(
     session: Session,
     *,
+    item_id: str | None = None,
+    orgname: str | None = None,
     status: Literal["active", "expired", "all"] | None = None,
+    provision_type: Literal["REQUEST", "TRIAL", "PURCHASE", "REQUESTANDTRIAL", "REQUESTANDPURCHASE", "TRIALANDPURCHASE"] | None = None,
+    modified: int | None = None,
+    sort_fields: str | None = None,
+    sort_order: Literal["asc", "desc"] | None = None,
+    include_listing: bool | None = None,
+    start: int | None = None,
+    num: int | None = None,
+) -> CustomerPage:
+    """The provisions of other organizations on the caller's organization's listings (vendor administrators and listing managers), filtered, sorted and paged.
+
+    `GET | POST /sharing/rest/portals/self/customersList` - auth: token
+    Paged: see `customers_list_all` to iterate over every result.
+
+    Args:
+        status: all (the default), active or expired. One of: active, expired, all.
+        provision_type: One of: REQUEST, TRIAL, PURCHASE, REQUESTANDTRIAL, REQUESTANDPURCHASE, TRIALANDPURCHASE.
+        modified: Only provisions modified at or after this epoch-millisecond time.
+        sort_fields: orgname, created, endDate or modified.
+        sort_order: One of: asc, desc.
+
+    Raises:
+        BadRequest (400): Unknown sort field.
+        PermissionDenied (403): The caller is not a vendor administrator or listing manager.
+    """
+    params = dict(
+        item_id=item_id,
+        orgname=orgname,
+        status=status,
+        provision_type=provision_type,
+        modified=modified,
+        sort_fields=sort_fields,
+        sort_order=sort_order,
+        include_listing=include_listing,
+        start=start,
+        num=num,
+    )
+    return session.call(_ops.MARKETPLACE_CUSTOMERS_LIST, params, CustomerPage)
+
+
+def customers_list_all(
+    session: Session,
+    *,
+    item_id: str | None = None,
+    orgname: str | None = None,
+    status: Literal["active", "expired", "all"] | None = None,
+    provision_type: Literal["REQUEST", "TRIAL", "PURCHASE", "REQUESTANDTRIAL", "REQUESTANDPURCHASE", "TRIALANDPURCHASE"] | None = None,
+    modified: int | None = None,
+    sort_fields: str | None = None,
+    sort_order: Literal["asc", "desc"] | None = None,
+    include_listing: bool | None = None,
     page_size: int = 100,
-) -> Iterator[Provision]:
-    """Every result of `purchases`, fetching pages of `page_size` lazily."""
+) -> Iterator[CustomerEntry]:
+    """Every result of `customers_list`, fetching pages of `page_size` lazily."""
     return iterate(
-        lambda start, num: purchases(session, status=status, start=start, num=num),
-        lambda page: page.purchases,
+        lambda start, num: customers_list(
+            session,
+            item_id=item_id,
+            orgname=orgname,
+            status=status,
+            provision_type=provision_type,
+            modified=modified,
+            sort_fields=sort_fields,
+            sort_order=sort_order,
+            include_listing=include_listing,
+            start=start,
+            num=num,
+        ),
+        lambda page: page.provisions,
         page_size=page_size,
     )
 
@@ -353,13 +412,13 @@ def customers(
     start: int | None = None,
     num: int | None = None,
 ) -> CustomerPage:
-    """The provisions of other organizations on the caller's organization's listings (vendor administrators and listing managers).
+    """customersList at the path the official Python client (2.4) requests, portals/self/customers: the same resource and answer.
 
     `GET | POST /sharing/rest/portals/self/customers` - auth: token
     Paged: see `customers_all` to iterate over every result.
 
     Args:
-        status: One of: active, expired, all.
+        status: all (the default), active or expired. One of: active, expired, all.
         provision_type: One of: REQUEST, TRIAL, PURCHASE, REQUESTANDTRIAL, REQUESTANDPURCHASE, TRIALANDPURCHASE.
         modified: Only provisions modified at or after this epoch-millisecond time.
         sort_fields: orgname, created, endDate or modified.
@@ -396,7 +455,7 @@ def customers_all(
     sort_order: Literal["asc", "desc"] | None = None,
     include_listing: bool | None = None,
     page_size: int = 100,
-) -> Iterator[Provision]:
+) -> Iterator[CustomerEntry]:
     """Every result of `customers`, fetching pages of `page_size` lazily."""
     return iterate(
         lambda start, num: customers(
@@ -642,34 +701,89 @@ class MarketplaceOps:
         """
         return delete_provision(self._client, id=id, purchaser_org_id=purchaser_org_id)
 
-    def purchases(
-        self,
-        *,
-        status: Literal["active", "expired", "all"] | None = None,
-        start: int | None = None,
-        num: int | None = None,
-    ) -> PurchasePage:
-        """The purchases, trials and interests of the caller's organization (administrators and purchasers).
+    def purchases(self, *, status: Literal["active", "expired", "all"] | None = None) -> Purchases:
+        """The purchases, trials and interests of the caller's organization, each with its listing (administrators, and members who may purchase, start trials or manage licenses).
 
         `GET | POST /sharing/rest/portals/self/purchases` - auth: token
-        Paged: see `purchases_all` to iterate over every result.
 
         Args:
-            status: One of: active, expired, all.
+            status: active (the default), expired or all. One of: active, expired, all.
 
         Raises:
             PermissionDenied (403): The caller may not see the organization's purchases.
         """
-        return purchases(self._client, status=status, start=start, num=num)
+        return purchases(self._client, status=status)
 
-    def purchases_all(
+    def customers_list(
         self,
         *,
+        item_id: str | None = None,
+        orgname: str | None = None,
         status: Literal["active", "expired", "all"] | None = None,
+        provision_type: Literal["REQUEST", "TRIAL", "PURCHASE", "REQUESTANDTRIAL", "REQUESTANDPURCHASE", "TRIALANDPURCHASE"] | None = None,
+        modified: int | None = None,
+        sort_fields: str | None = None,
+        sort_order: Literal["asc", "desc"] | None = None,
+        include_listing: bool | None = None,
+        start: int | None = None,
+        num: int | None = None,
+    ) -> CustomerPage:
+        """The provisions of other organizations on the caller's organization's listings (vendor administrators and listing managers), filtered, sorted and paged.
+
+        `GET | POST /sharing/rest/portals/self/customersList` - auth: token
+        Paged: see `customers_list_all` to iterate over every result.
+
+        Args:
+            status: all (the default), active or expired. One of: active, expired, all.
+            provision_type: One of: REQUEST, TRIAL, PURCHASE, REQUESTANDTRIAL, REQUESTANDPURCHASE, TRIALANDPURCHASE.
+            modified: Only provisions modified at or after this epoch-millisecond time.
+            sort_fields: orgname, created, endDate or modified.
+            sort_order: One of: asc, desc.
+
+        Raises:
+            BadRequest (400): Unknown sort field.
+            PermissionDenied (403): The caller is not a vendor administrator or listing manager.
+        """
+        return customers_list(
+            self._client,
+            item_id=item_id,
+            orgname=orgname,
+            status=status,
+            provision_type=provision_type,
+            modified=modified,
+            sort_fields=sort_fields,
+            sort_order=sort_order,
+            include_listing=include_listing,
+            start=start,
+            num=num,
+        )
+
+    def customers_list_all(
+        self,
+        *,
+        item_id: str | None = None,
+        orgname: str | None = None,
+        status: Literal["active", "expired", "all"] | None = None,
+        provision_type: Literal["REQUEST", "TRIAL", "PURCHASE", "REQUESTANDTRIAL", "REQUESTANDPURCHASE", "TRIALANDPURCHASE"] | None = None,
+        modified: int | None = None,
+        sort_fields: str | None = None,
+        sort_order: Literal["asc", "desc"] | None = None,
+        include_listing: bool | None = None,
         page_size: int = 100,
-    ) -> Iterator[Provision]:
-        """Every result of `purchases`, fetching pages of `page_size` lazily."""
-        return purchases_all(self._client, status=status, page_size=page_size)
+    ) -> Iterator[CustomerEntry]:
+        """Every result of `customers_list`, fetching pages of `page_size` lazily."""
+        return customers_list_all(
+            self._client,
+            item_id=item_id,
+            orgname=orgname,
+            status=status,
+            provision_type=provision_type,
+            modified=modified,
+            sort_fields=sort_fields,
+            sort_order=sort_order,
+            include_listing=include_listing,
+            page_size=page_size,
+        )
 
     def customers(
         self,
@@ -685,13 +799,13 @@ class MarketplaceOps:
         start: int | None = None,
         num: int | None = None,
     ) -> CustomerPage:
-        """The provisions of other organizations on the caller's organization's listings (vendor administrators and listing managers).
+        """customersList at the path the official Python client (2.4) requests, portals/self/customers: the same resource and answer.
 
         `GET | POST /sharing/rest/portals/self/customers` - auth: token
         Paged: see `customers_all` to iterate over every result.
 
         Args:
-            status: One of: active, expired, all.
+            status: all (the default), active or expired. One of: active, expired, all.
             provision_type: One of: REQUEST, TRIAL, PURCHASE, REQUESTANDTRIAL, REQUESTANDPURCHASE, TRIALANDPURCHASE.
             modified: Only provisions modified at or after this epoch-millisecond time.
             sort_fields: orgname, created, endDate or modified.
@@ -727,7 +841,7 @@ class MarketplaceOps:
         sort_order: Literal["asc", "desc"] | None = None,
         include_listing: bool | None = None,
         page_size: int = 100,
-    ) -> Iterator[Provision]:
+    ) -> Iterator[CustomerEntry]:
         """Every result of `customers`, fetching pages of `page_size` lazily."""
         return customers_all(
             self._client,

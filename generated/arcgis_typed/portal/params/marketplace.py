@@ -15,6 +15,7 @@ import attrs
 
 __all__ = [
     "MarketplaceCommentsParams",
+    "MarketplaceCustomersListParams",
     "MarketplaceCustomersParams",
     "MarketplaceDeleteProvisionParams",
     "MarketplaceInterestParams",
@@ -40,13 +41,34 @@ class MarketplaceCommentsParams:
 
 
 @attrs.frozen(kw_only=True)
+class MarketplaceCustomersListParams:
+    """Parameters of `marketplace.customers_list`."""
+
+    item_id: str | None = attrs.field(default=None, metadata={"wire": "itemId"})
+    orgname: str | None = attrs.field(default=None, metadata={"wire": "orgname"})
+    status: Literal["active", "expired", "all"] | None = attrs.field(default=None, metadata={"wire": "status"})
+    """all (the default), active or expired. One of: active, expired, all."""
+    provision_type: Literal["REQUEST", "TRIAL", "PURCHASE", "REQUESTANDTRIAL", "REQUESTANDPURCHASE", "TRIALANDPURCHASE"] | None = attrs.field(default=None, metadata={"wire": "type"})
+    """One of: REQUEST, TRIAL, PURCHASE, REQUESTANDTRIAL, REQUESTANDPURCHASE, TRIALANDPURCHASE."""
+    modified: int | None = attrs.field(default=None, metadata={"wire": "modified"})
+    """Only provisions modified at or after this epoch-millisecond time."""
+    sort_fields: str | None = attrs.field(default=None, metadata={"wire": "sortFields"})
+    """orgname, created, endDate or modified."""
+    sort_order: Literal["asc", "desc"] | None = attrs.field(default=None, metadata={"wire": "sortOrder"})
+    """One of: asc, desc."""
+    include_listing: bool | None = attrs.field(default=None, metadata={"wire": "includeListing"})
+    start: int | None = attrs.field(default=None, metadata={"wire": "start"})
+    num: int | None = attrs.field(default=None, metadata={"wire": "num"})
+
+
+@attrs.frozen(kw_only=True)
 class MarketplaceCustomersParams:
     """Parameters of `marketplace.customers`."""
 
     item_id: str | None = attrs.field(default=None, metadata={"wire": "itemId"})
     orgname: str | None = attrs.field(default=None, metadata={"wire": "orgname"})
     status: Literal["active", "expired", "all"] | None = attrs.field(default=None, metadata={"wire": "status"})
-    """One of: active, expired, all."""
+    """all (the default), active or expired. One of: active, expired, all."""
     provision_type: Literal["REQUEST", "TRIAL", "PURCHASE", "REQUESTANDTRIAL", "REQUESTANDPURCHASE", "TRIALANDPURCHASE"] | None = attrs.field(default=None, metadata={"wire": "type"})
     """One of: REQUEST, TRIAL, PURCHASE, REQUESTANDTRIAL, REQUESTANDPURCHASE, TRIALANDPURCHASE."""
     modified: int | None = attrs.field(default=None, metadata={"wire": "modified"})
@@ -143,9 +165,7 @@ class MarketplacePurchasesParams:
     """Parameters of `marketplace.purchases`."""
 
     status: Literal["active", "expired", "all"] | None = attrs.field(default=None, metadata={"wire": "status"})
-    """One of: active, expired, all."""
-    start: int | None = attrs.field(default=None, metadata={"wire": "start"})
-    num: int | None = attrs.field(default=None, metadata={"wire": "num"})
+    """active (the default), expired or all. One of: active, expired, all."""
 
 
 @attrs.frozen(kw_only=True)
