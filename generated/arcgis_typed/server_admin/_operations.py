@@ -60,7 +60,7 @@ DATASTORES_REGISTER_ITEM = Operation(
     rule="/admin/data/registerItem",
     auth="token",
     params=(
-        Param(name="item", wire="item", kind="json", location="form", required=True, encoding="json"),
+        Param(name="item", wire="item", kind="json", location="form", required=True, encoding="json", secret=True),
     ),
     params_class="arcgis_typed.server_admin.params.datastores:DatastoresRegisterItemParams",
     response="arcgis_typed.server_admin.models.datastores:RegisterResult",
@@ -81,7 +81,7 @@ DATASTORES_VALIDATE_ITEM = Operation(
     rule="/admin/data/validateDataItem",
     auth="token",
     params=(
-        Param(name="item", wire="item", kind="json", location="form", required=True, encoding="json"),
+        Param(name="item", wire="item", kind="json", location="form", required=True, encoding="json", secret=True),
     ),
     params_class="arcgis_typed.server_admin.params.datastores:DatastoresValidateItemParams",
     response="arcgis_typed.server_admin.models.datastores:ValidationResult",
@@ -170,7 +170,7 @@ DATASTORES_EDIT_ITEM = Operation(
     params=(
         Param(name="root_type", wire="rootType", kind="str", location="path", required=True),
         Param(name="item_name", wire="itemName", kind="str", location="path", required=True),
-        Param(name="item", wire="item", kind="json", location="form", required=True, encoding="json"),
+        Param(name="item", wire="item", kind="json", location="form", required=True, encoding="json", secret=True),
     ),
     params_class="arcgis_typed.server_admin.params.datastores:DatastoresEditItemParams",
     response="arcgis_typed.server_admin.models.site:StatusResult",

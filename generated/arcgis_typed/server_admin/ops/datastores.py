@@ -74,6 +74,9 @@ def register_item(session: Session, *, item: Any) -> RegisterResult:
     `POST /admin/data/registerItem` - auth: token
     Needs privileges: ADMINISTER.
 
+    Args:
+        item: The data item; its connection strings hold passwords and keys.
+
     Raises:
         BadRequest (400): The item is not valid (see validate_item).
     """
@@ -86,6 +89,9 @@ def validate_item(session: Session, *, item: Any) -> ValidationResult:
 
     `POST /admin/data/validateDataItem` - auth: token
     Needs privileges: PUBLISH.
+
+    Args:
+        item: The data item; its connection strings hold passwords and keys.
 
     Raises:
         BadRequest (400): The item is not valid, or the server cannot reach it.
@@ -148,6 +154,9 @@ def edit_item(session: Session, root_type: str, item_name: str, *, item: Any) ->
 
     `POST /admin/data/items/{rootType}/{itemName}/edit` - auth: token
     Needs privileges: ADMINISTER.
+
+    Args:
+        item: The data item; its connection strings hold passwords and keys.
 
     Raises:
         BadRequest (400): The item is not valid, or changes the path or type.
@@ -266,6 +275,9 @@ class DatastoresOps:
         `POST /admin/data/registerItem` - auth: token
         Needs privileges: ADMINISTER.
 
+        Args:
+            item: The data item; its connection strings hold passwords and keys.
+
         Raises:
             BadRequest (400): The item is not valid (see validate_item).
         """
@@ -276,6 +288,9 @@ class DatastoresOps:
 
         `POST /admin/data/validateDataItem` - auth: token
         Needs privileges: PUBLISH.
+
+        Args:
+            item: The data item; its connection strings hold passwords and keys.
 
         Raises:
             BadRequest (400): The item is not valid, or the server cannot reach it.
@@ -336,6 +351,9 @@ class DatastoresOps:
 
         `POST /admin/data/items/{rootType}/{itemName}/edit` - auth: token
         Needs privileges: ADMINISTER.
+
+        Args:
+            item: The data item; its connection strings hold passwords and keys.
 
         Raises:
             BadRequest (400): The item is not valid, or changes the path or type.

@@ -44,6 +44,7 @@ class DatastoresEditItemParams:
     root_type: str = attrs.field(metadata={"wire": "rootType"})
     item_name: str = attrs.field(metadata={"wire": "itemName"})
     item: Any = attrs.field(metadata={"wire": "item"})
+    """The data item; its connection strings hold passwords and keys."""
 
 
 @attrs.frozen(kw_only=True)
@@ -94,6 +95,7 @@ class DatastoresRegisterItemParams:
     """Parameters of `datastores.register_item`."""
 
     item: Any = attrs.field(metadata={"wire": "item"})
+    """The data item; its connection strings hold passwords and keys."""
 
 
 @attrs.frozen(kw_only=True)
@@ -132,3 +134,4 @@ class DatastoresValidateItemParams:
     """Parameters of `datastores.validate_item`."""
 
     item: Any = attrs.field(metadata={"wire": "item"})
+    """The data item; its connection strings hold passwords and keys."""
