@@ -15,7 +15,7 @@ import attrs
 import hypothesis.strategies as st
 from arcgis_typed import ArcGISError, BadRequest
 from hypothesis import settings
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from orgadmin_helpers import Market, market
 
 DAY_MS = 86_400_000
@@ -36,16 +36,21 @@ class ModelProvision:
     interested: bool = False
     tried: bool = False
     end: int = -1
-    entitled: bool = False
+    max_users: int | None = None  # set by the vendor's org entitlements
+    num: int = 0  # how many "standard" entitlements the vendor provisioned
+    users: set[str] = attrs.Factory(set)  # members holding "standard"
 
     def active(self, now: int) -> bool:
         return self.end == -1 or self.end > now
+
+    def holds(self, now: int) -> bool:
+        return (self.purchased or self.trial) and self.active(now)
 
 
 class MarketplaceMachine(RuleBasedStateMachine):
     @initialize()
     def setup(self) -> None:
-        self.m: Market = market(seed=9)
+        self.m: Market = market(seed=9, members=True)
         self.listings = {
             self.m.paid: ModelListing(free=False, trial_days=30, public=True, listed=True),
             self.m.free: ModelListing(free=True, trial_days=0, public=True, listed=True),
@@ -53,7 +58,8 @@ class MarketplaceMachine(RuleBasedStateMachine):
             self.m.unlisted: ModelListing(free=True, trial_days=0, public=True, listed=False),
         }
         self.provisions: dict[str, ModelProvision] = {}
-        self.clients = {name: self.m.client(name) for name in ("vera", "manny", "admin", "tess", "pam", "bart")}
+        self.clients = {name: self.m.client(name) for name in ("vera", "manny", "admin", "tess", "pam", "bart",
+                                                               "lara")}
 
     # --- helpers -------------------------------------------------------------------------------------------
 
@@ -147,17 +153,53 @@ class MarketplaceMachine(RuleBasedStateMachine):
             p.purchased, p.trial, p.end = True, False, -1 if end is None else end
             assert got.end_date == p.end
 
-    @rule(name=items, max_users=st.integers(0, 5))
-    def provision_org(self, name: str, max_users: int) -> None:
+    MAX_USERS = st.sampled_from([0, 1, 2, 3, 5, 27])
+    SPARE = st.integers(-2, 2)  # "standard" num = maxUsers + spare: either limit may be the one that binds
+    COUNTS = st.one_of(st.integers(1, 6), st.just(26))
+
+    def held(self) -> list[str]:
+        return sorted(i for i, p in self.provisions.items() if p.holds(self.now()))
+
+    def name_of(self, item: str) -> str:
+        return next(n for n in ("paid", "free", "private", "unlisted") if self.id_of(n) == item)
+
+    @precondition(lambda self: bool(self.held()))
+    @rule(data=st.data(), max_users=MAX_USERS, spare=SPARE)
+    def provision_held(self, data: st.DataObject, max_users: int, spare: int) -> None:
+        """Org entitlements for a provision that holds (the generic rule mostly meets refusals)."""
+        self.provision_org(self.name_of(data.draw(st.sampled_from(self.held()))), max_users, spare)
+
+    @precondition(lambda self: bool(self.held()))
+    @rule(data=st.data(), first=st.integers(0, 29), count=COUNTS, entitle=st.booleans())
+    def entitle_held(self, data: st.DataObject, first: int, count: int, entitle: bool) -> None:
+        self.entitle_members(self.name_of(data.draw(st.sampled_from(self.held()))), first, count, entitle)
+
+    @rule(name=items, max_users=MAX_USERS, spare=SPARE)
+    def provision_org(self, name: str, max_users: int, spare: int) -> None:
         item = self.id_of(name)
+        num = max(0, max_users + spare)
         p = self.provisions.get(item)
-        ok = p is not None and (p.purchased or p.trial) and p.active(self.now())
+        ok = p is not None and p.holds(self.now()) and len(p.users) <= min(max_users, num)
         with self.refused_unless(ok):
             got = self.clients["manny"].marketplace.provision_org_entitlements(
                 item, purchaser_org_id=self.m.buyer.id,
-                org_entitlements={"maxUsers": max_users, "entitlements": {"standard": {"num": max_users}}})
+                org_entitlements={"maxUsers": max_users, "entitlements": {"standard": {"num": num}}})
             assert got.org_entitlements is not None and got.org_entitlements.max_users == max_users
-            self.provision(item).entitled = True
+            self.provision(item).max_users, self.provision(item).num = max_users, num
+
+    @rule(name=items, first=st.integers(0, 29), count=COUNTS, entitle=st.booleans())
+    def entitle_members(self, name: str, first: int, count: int, entitle: bool) -> None:
+        """The buyer's license manager gives (or takes back) "standard" to members m<first>.. (at most 25 a time)."""
+        item = self.id_of(name)
+        names = {f"m{i % 30:02d}" for i in range(first, first + count)}
+        p = self.provisions.get(item)
+        after = (p.users | names if entitle else p.users - names) if p is not None else set()
+        ok = (p is not None and p.holds(self.now()) and p.max_users is not None and len(names) <= 25
+              and len(after) <= p.max_users and len(after) <= p.num)
+        with self.refused_unless(ok):
+            self.clients["lara"].marketplace.provision_user_entitlements(
+                item, user_entitlements={"users": sorted(names), "entitlements": ["standard"] if entitle else []})
+            self.provision(item).users = after
 
     @rule(name=items)
     def delete_provision(self, name: str) -> None:
@@ -186,7 +228,21 @@ class MarketplaceMachine(RuleBasedStateMachine):
                 model = self.provisions[item]
                 assert (seen.purchased, seen.trial, seen.interested, seen.end_date) == (
                     model.purchased, model.trial, model.interested, model.end), item
-                assert (seen.org_entitlements is not None) == model.entitled
+                assert (seen.org_entitlements is not None) == (model.max_users is not None)
+
+    @invariant()
+    def user_entitlements_match(self) -> None:
+        lara = self.clients["lara"].marketplace
+        for item, p in self.provisions.items():
+            if p.holds(self.now()) and p.max_users is not None:
+                got = {e.username for e in lara.user_entitlements(item).user_entitlements}
+                assert got == p.users, item
+            else:
+                try:
+                    lara.user_entitlements(item)
+                except BadRequest:
+                    continue
+                raise AssertionError(f"{item}: entitlements answered without a provision that holds")
 
     @invariant()
     def customers_match(self) -> None:

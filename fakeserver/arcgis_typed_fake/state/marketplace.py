@@ -339,6 +339,11 @@ class MarketplaceStore:
         if len(holders) > max_users:
             raise bad_request(f"Invalid parameter 'orgEntitlements': {len(holders)} members already hold entitlements, "
                               f"more than maxUsers {max_users}.")
+        for name, num in entitlements.items():
+            holding = sum(name in ents for ents in provision.users.values())
+            if holding > num:
+                raise bad_request(f"Invalid parameter 'orgEntitlements': {holding} members hold '{name}', more than "
+                                  f"its num {num}.")
         provision.max_users, provision.entitlements = max_users, entitlements
         provision.subscription_id = subscription_id or provision.subscription_id
         provision.entitlements_modified = provision.modified = now
