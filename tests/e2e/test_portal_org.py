@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from arcgis_typed import InvalidToken, PortalClient
+from arcgis_typed import BadRequest, InvalidToken, PermissionDenied, PortalClient, TokenRequired
 from arcgis_typed_fake import FakeArcGIS
 from e2e_helpers import HOST, add_member, bearer, client_for, portal_url, raw_json
 from werkzeug.test import Client
@@ -190,3 +190,92 @@ def test_another_context_path(arcgis_admin_credentials: tuple[str, str]) -> None
     client = PortalClient(f"{HOST}/gis", transport=client_for(fake).transport, username=username, password=password)
     assert client.org.properties().user.username == "admin"  # type: ignore[union-attr]
     assert raw_json(Client(fake).get("/portal/sharing/rest?f=json"))["error"]["code"] == 400
+
+
+# --- settings and properties ----------------------------------------------------------------------------------
+
+NOTICE = {"title": "Notice", "text": "Authorized use only.", "buttons": "acceptAndDecline", "enabled": True}
+BANNER = {"text": "Maintenance Friday", "bgColor": "#ffcc00", "fontColor": "black", "enabled": True}
+
+
+@pytest.mark.seed("GIS.org_settings")
+def test_access_notices_and_banner_round_trip(arcgis_portal: PortalClient, anonymous: PortalClient) -> None:
+    start = anonymous.org.settings()
+    assert start.anonymous_access_notice is None and start.informational_banner is None
+    assert arcgis_portal.org.update_settings(anonymous_access_notice=NOTICE, informational_banner=BANNER).success
+    seen = anonymous.org.settings()
+    assert seen.anonymous_access_notice == NOTICE
+    assert seen.informational_banner == BANNER
+    assert seen.authenticated_access_notice is None
+    # a parameter left out, or empty without clearEmptyFields, keeps the setting
+    arcgis_portal.org.update_settings(authenticated_access_notice={"title": "Hi", "text": "Welcome", "enabled": True})
+    arcgis_portal.org.update_settings(anonymous_access_notice={})
+    seen = arcgis_portal.org.settings()
+    assert seen.anonymous_access_notice == NOTICE
+    assert seen.authenticated_access_notice == {"title": "Hi", "text": "Welcome", "buttons": "okOnly", "enabled": True}
+    # clearEmptyFields clears the empty ones only
+    arcgis_portal.org.update_settings(anonymous_access_notice={}, clear_empty_fields=True)
+    seen = arcgis_portal.org.settings()
+    assert seen.anonymous_access_notice is None and seen.informational_banner == BANNER
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("anonymous_access_notice", {"title": "T", "enabled": True}, "needs a title and a text"),
+    ("anonymous_access_notice", {"title": "T", "text": "x", "buttons": "maybe"}, "buttons"),
+    ("authenticated_access_notice", {"title": "T", "text": "x", "colour": "red"}, "unknown properties"),
+    ("informational_banner", {"enabled": True}, "needs a text"),
+    ("informational_banner", {"text": "x", "bgColor": "url(javascript:1)"}, "not a colour"),
+    ("informational_banner", {"text": "x", "enabled": "yes"}, "true or false"),
+    ("informational_banner", ["text"], "JSON object"),
+])
+def test_malformed_settings_are_refused_and_change_nothing(arcgis_portal: PortalClient, field: str, value: object,
+                                                          message: str) -> None:
+    arcgis_portal.org.update_settings(informational_banner=BANNER)
+    before = arcgis_portal.org.settings()
+    with pytest.raises(BadRequest, match=message):
+        arcgis_portal.org.update_settings(**({"anonymous_access_notice": NOTICE} | {field: value}))  # type: ignore[arg-type]
+    assert arcgis_portal.org.settings() == before
+
+
+def test_only_administrators_change_settings(arcgis_portal: PortalClient, member: object,
+                                            anonymous: PortalClient) -> None:
+    alice = member("alice", "org_publisher")  # type: ignore[operator]
+    with pytest.raises(PermissionDenied):
+        alice.org.update_settings(informational_banner=BANNER)
+    with pytest.raises(PermissionDenied):
+        alice.org.update(description="mine now")
+    with pytest.raises(TokenRequired):
+        anonymous.org.update(description="mine now")
+    assert alice.org.settings().informational_banner is None
+
+
+@pytest.mark.seed("GIS.update_properties")
+@pytest.mark.seed("GIS.properties")
+def test_update_properties_is_seen_by_every_user(arcgis_portal: PortalClient, member: object,
+                                                anonymous: PortalClient) -> None:
+    geocoder = [{"url": "https://geo.example.test/GeocodeServer", "name": "Locator", "singleLineFieldName": "SL"}]
+    assert arcgis_portal.org.update(
+        description="Our GIS", units="english", geocode_service=geocoder,
+        portal_properties={"links": {"contactUs": {"url": "mailto:gis@example.test"}}},
+        authorized_cross_origin_domains=["https://apps.example.test"], can_share_public=False).success
+    alice = member("alice")  # type: ignore[operator]
+    for client in (arcgis_portal, alice, anonymous):
+        me = client.org.properties()
+        assert me.description == "Our GIS" and me.units == "english" and me.can_share_public is False
+        assert me.helper_services["geocode"] == geocoder  # type: ignore[index]
+        assert me.portal_properties == {"links": {"contactUs": {"url": "mailto:gis@example.test"}}}
+        assert me.authorized_cross_origin_domains == ["https://apps.example.test"]
+    assert anonymous.org.settings().helper_services == {"geocode": geocoder}
+    arcgis_portal.org.update(description="")  # empty: kept
+    assert anonymous.org.properties().description == "Our GIS"
+    arcgis_portal.org.update(description="", portal_properties={}, clear_empty_fields=True)
+    me = anonymous.org.properties()
+    assert me.description == "" and me.portal_properties is None and me.units == "english"
+    with pytest.raises(BadRequest, match="'name'"):
+        arcgis_portal.org.update(name="", clear_empty_fields=True)
+    with pytest.raises(BadRequest, match="geocodeService"):
+        arcgis_portal.org.update(geocode_service=[{"name": "no url"}])
+    with pytest.raises(BadRequest, match="portalProperties"):
+        arcgis_portal.org.update(portal_properties=[1, 2])
+    assert arcgis_portal.org.update(name="Renamed Org").success
+    assert anonymous.org.properties().name == "Renamed Org"

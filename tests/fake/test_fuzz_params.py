@@ -53,6 +53,9 @@ class World:
             len(tokens._tokens), len(tokens._pending), len(tokens._codes),
             sorted((g.id, g.title, g.owner, g.access, g.protected, tuple(sorted(g.members.items())),
                     tuple(sorted(g.applications)), tuple(sorted(g.invitations))) for g in portal.groups),
+            portal.marketplace.snapshot(),
+            sorted((c.id, c.name, c.domain, c.pem) for c in portal.certificates),
+            repr(portal.org.settings), portal.org.name, portal.org.description,
         )
 
     # Valid values for every required or path parameter of the table, so that one parameter at a time can
@@ -99,6 +102,12 @@ class World:
             "portalId": "self",
             "toReplaceItemId": self.item_id,
             "replacementItemId": self.item_id,
+            "domain": "fuzz.example.test",
+            "certificate": "-----BEGIN CERTIFICATE-----\nnot really\n-----END CERTIFICATE-----",
+            "certificateId": "no-such-certificate",
+            "purchaserOrgId": "no-such-org",
+            "orgEntitlements": '{"maxUsers": 1, "entitlements": {}}',
+            "userEntitlements": '{"users": ["alice"], "entitlements": []}',
         }[param.wire]
 
 

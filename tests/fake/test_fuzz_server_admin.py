@@ -50,6 +50,8 @@ class World:
                     [(f.name, f.description) for f in site.catalog.folders()],
                     sorted((s.folder, s.name, s.type, s.configured_state, json.dumps(s.definition, sort_keys=True))
                            for s in site.catalog),
+                    [(i.path, json.dumps(i.info, sort_keys=True), json.dumps(i.manifest)) for i in site.data],
+                    dict(site.data.config),
                 )
                 for site in server.sites
             ],
@@ -67,6 +69,12 @@ class World:
             "machineName": "MACHINE2",
             "service": '{"serviceName": "Fresh", "type": "MapServer"}',
             "layerId": "0",
+            "item": '{"type": "folder", "path": "/fileShares/fresh", "info": {"path": "/data/fresh"}}',
+            "itempath": "/fileShares/fuzzed",
+            "itemPath": "/fileShares/fuzzed",
+            "datastoreConfig": '{"blockDataCopy": false}',
+            "rootType": "bigDataFileShares",
+            "itemName": "fuzzed",
         }[param.wire]
 
 
@@ -82,6 +90,8 @@ def world() -> World:
     catalog = fake.server.site.catalog
     catalog.create_folder("Fuzzed", "A folder to fuzz")
     catalog.create_service("Fuzzed", {"serviceName": "Svc", "type": "MapServer"})
+    fake.server.site.data.register({"type": "bigDataFileShare", "path": "/bigDataFileShares/fuzzed",
+                                    "info": {"connectionString": '{"path": "/shares/fuzzed"}'}})
     token = client.post("/arcgis/admin/generateToken", headers=HOST,
                         data={"username": "admin", "password": PASSWORD, "f": "json"}).get_json()["token"]
     return World(fake, client, token)

@@ -35,6 +35,7 @@ from arcgis_typed.portal.models.groups import (
 )
 from arcgis_typed.portal.models.org import PortalSelf, SharingInfo
 from arcgis_typed.portal.models.publishing import ItemJobStatus, ServiceNameAvailability
+from arcgis_typed.portal.models.org import OrgSettings, PortalSelf, SharingInfo
 from arcgis_typed.portal.models.tokens import OAuthToken, TokenInfo
 from arcgis_typed.portal.models.users import User, UserSearchPage
 
@@ -210,6 +211,10 @@ def _check_job_status(result: ItemJobStatus, raw: Any) -> None:
     with pytest.raises(JobFailed, match="failed") as failed:
         wait(lambda: result, sleep=lambda s: None)
     assert failed.value.status is result
+def _check_settings(settings: OrgSettings, raw: Any) -> None:
+    assert settings.informational_banner == raw["informationalBanner"] and settings.allowed_redirect_uris == []
+    assert settings.helper_services["geocode"][0]["name"] == "ArcGIS World Geocoding Service"  # type: ignore[index]
+    assert settings.extra["homePageFeaturedContentCount"] == 12  # undeclared fields are kept
 
 
 # (files, model, check)
@@ -237,6 +242,7 @@ SUCCESS: list[tuple[list[str], type, Check]] = [
         PortalSelf, _check_portal
     ),
     (["request/SharingRestInfo.json", *_inline("info")], SharingInfo, _check_info),
+    (["portal/portal/PortalSettingsResponse.json"], OrgSettings, _check_settings),
     (
         [*_inline("generateToken"), *_inline("POST_sharing_generateToken")],
         TokenInfo, _check_token

@@ -14,6 +14,11 @@ from .dependencies import DependencyStore
 from .groups import GroupStore
 from .items import Folder, ItemRecord, ItemStore
 from .publishing import PublishingStore
+from .certificates import CertificateStore
+from .groups import GroupStore
+from .items import Folder, ItemRecord, ItemStore
+from .marketplace import MarketplaceStore
+from .org import OrgSettings
 from .roles import RoleStore
 from .tokens import TokenStore
 from .users import UserRecord, UserStore
@@ -34,6 +39,8 @@ class Organization:
     can_share_public: bool = True
     can_search_public: bool = True
     created: int = 0
+    settings: OrgSettings = attrs.Factory(OrgSettings)  # portals/self/settings and what portals/self/update sets
+    modified: int = 0
 
 
 class PortalState:
@@ -57,16 +64,41 @@ class PortalState:
         self.tokens = TokenStore(clock.now_ms)
         self.publishing = PublishingStore(self)  # hosted services and their jobs (the app attaches the server)
         self.dependencies = DependencyStore(self)
+        # Every organization of the portal by id: the home organization and others added with add_organization
+        # (a marketplace needs vendors and purchasers); users and items belong to one through their org_id.
+        self.organizations: dict[str, Organization] = {self.org.id: self.org}
+        self.marketplace = MarketplaceStore(users=self.users, items=self.items, organizations=self.organizations,
+                                            now=self.now, new_id=self.ids.new)
+        self.certificates = CertificateStore(now=self.now, new_id=self.ids.new)
 
     def now(self) -> int:
         return self.clock.now_ms()
 
+    # --- organizations ---------------------------------------------------------------------------------------
+
+    def add_organization(self, name: str, *, org_id: str | None = None) -> Organization:
+        """Another organization of the portal (the home one is `org`); its members are users added with
+        `add_user(..., org_id=org.id)`."""
+        org_id = org_id or self.ids.new()[:16]
+        if not name.strip() or org_id in self.organizations:
+            raise bad_request(f"Invalid organization '{name}' ({org_id}): empty name or id already taken.")
+        org = Organization(id=org_id, name=name.strip(), url_key=name.lower().replace(" ", ""), created=self.now())
+        self.organizations[org_id] = org
+        return org
+
+    def org_of(self, user: UserRecord | None) -> Organization:
+        """The organization a user belongs to (the home organization for anonymous callers)."""
+        return self.organizations.get(user.org_id, self.org) if user is not None else self.org
+
     # --- accounts and tokens ---------------------------------------------------------------------------------
 
-    def add_user(self, username: str, password: str, *, role: str = "org_user", **profile: object) -> UserRecord:
+    def add_user(self, username: str, password: str, *, role: str = "org_user", org_id: str | None = None,
+                 **profile: object) -> UserRecord:
+        if org_id is not None and org_id not in self.organizations:
+            raise bad_request(f"No organization '{org_id}' (add it with add_organization).")
         return self.users.add(
-            username=username, password=password, id=self.ids.new(), org_id=self.org.id, role=role, now=self.now(),
-            **profile,  # type: ignore[arg-type]
+            username=username, password=password, id=self.ids.new(), org_id=org_id or self.org.id, role=role,
+            now=self.now(), **profile,  # type: ignore[arg-type]
         )
 
     def sign_in(self, username: str, password: str) -> UserRecord:
@@ -185,6 +217,7 @@ class PortalState:
         if item.protected:
             raise bad_request("Unable to delete item. Delete protection is turned on.")
         self.items.remove(item)
+        self.marketplace.forget_item(item.id)
         return item
 
     def share_item(

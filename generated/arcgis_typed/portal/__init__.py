@@ -2,7 +2,7 @@
 # Regenerate with: python -m arcgis_typed_codegen
 """ArcGIS Enterprise portal sharing API (`{portal}/sharing/rest`).
 
-`PortalClient` groups the operations by family: `client.categories`, `client.content`, `client.dependencies`, `client.groups`, `client.invitations`, `client.org`, `client.publishing`, `client.roles`, `client.tokens`, `client.users`.
+`PortalClient` groups the operations by family: `client.categories`, `client.certificates`, `client.content`, `client.dependencies`, `client.groups`, `client.invitations`, `client.marketplace`, `client.org`, `client.publishing`, `client.roles`, `client.tokens`, `client.users`.
 """
 
 from functools import cached_property
@@ -14,10 +14,12 @@ from arcgis_typed._runtime.transport import Transport
 
 if TYPE_CHECKING:
     from arcgis_typed.portal.ops.categories import CategoriesOps
+    from arcgis_typed.portal.ops.certificates import CertificatesOps
     from arcgis_typed.portal.ops.content import ContentOps
     from arcgis_typed.portal.ops.dependencies import DependenciesOps
     from arcgis_typed.portal.ops.groups import GroupsOps
     from arcgis_typed.portal.ops.invitations import InvitationsOps
+    from arcgis_typed.portal.ops.marketplace import MarketplaceOps
     from arcgis_typed.portal.ops.org import OrgOps
     from arcgis_typed.portal.ops.publishing import PublishingOps
     from arcgis_typed.portal.ops.roles import RolesOps
@@ -97,6 +99,13 @@ class PortalClient(Session):
         return CategoriesOps(self)
 
     @cached_property
+    def certificates(self) -> "CertificatesOps":
+        """The organization's registered certificates (portals/self/certificates): X.509 certificates in PEM, each named and bound to the domain it is trusted for. Administrators only."""
+        from arcgis_typed.portal.ops.certificates import CertificatesOps
+
+        return CertificatesOps(self)
+
+    @cached_property
     def content(self) -> "ContentOps":
         """Items - a user's content and folders, adding, reading, updating, deleting, sharing and searching items."""
         from arcgis_typed.portal.ops.content import ContentOps
@@ -123,6 +132,13 @@ class PortalClient(Session):
         from arcgis_typed.portal.ops.invitations import InvitationsOps
 
         return InvitationsOps(self)
+
+    @cached_property
+    def marketplace(self) -> "MarketplaceOps":
+        """The marketplace: a vendor organization lists items that carry listing properties (content/users/{u}/items/{id}/list and unlist); other organizations find listings (content/listings), start trials, express interest and purchase; the vendor records purchases and provisions entitlements to purchasing organizations, whose administrators provision them to their members. Provisions (purchases, trials, interests) are read by the purchaser (portals/self/purchases) and by the vendor (portals/self/customers)."""
+        from arcgis_typed.portal.ops.marketplace import MarketplaceOps
+
+        return MarketplaceOps(self)
 
     @cached_property
     def org(self) -> "OrgOps":

@@ -2,7 +2,7 @@
 # Regenerate with: python -m arcgis_typed_codegen
 """ArcGIS Server Administrator API (`{server}/admin`), with the server's info resources and token service.
 
-`ServerAdminClient` groups the operations by family: `client.info`, `client.layers`, `client.machines`, `client.services`, `client.site`, `client.tokens`.
+`ServerAdminClient` groups the operations by family: `client.datastores`, `client.info`, `client.layers`, `client.machines`, `client.services`, `client.site`, `client.tokens`.
 """
 
 from functools import cached_property
@@ -13,6 +13,7 @@ from arcgis_typed._runtime.session import Session
 from arcgis_typed._runtime.transport import Transport
 
 if TYPE_CHECKING:
+    from arcgis_typed.server_admin.ops.datastores import DatastoresOps
     from arcgis_typed.server_admin.ops.info import InfoOps
     from arcgis_typed.server_admin.ops.layers import LayersOps
     from arcgis_typed.server_admin.ops.machines import MachinesOps
@@ -74,6 +75,13 @@ class ServerAdminClient(Session):
         auth = PasswordAuth(username, password, grant)
         auth.token()
         self.auth = auth
+
+    @cached_property
+    def datastores(self) -> "DatastoresOps":
+        """The server's data store (admin/data): registered data items - folders (/fileShares), enterprise databases (/enterpriseDatabases), big data file shares (/bigDataFileShares) and cloud stores (/cloudStores) - with their validation, the manifests of big data file shares, the services that reference them, and the data store's configuration. Passwords and keys in connection strings never come back in clear."""
+        from arcgis_typed.server_admin.ops.datastores import DatastoresOps
+
+        return DatastoresOps(self)
 
     @cached_property
     def info(self) -> "InfoOps":

@@ -11,6 +11,288 @@ from arcgis_typed._runtime.operation import Operation, Param
 CONTEXT = "/arcgis"
 ENVELOPE = "server"
 
+DATASTORES_CONFIG = Operation(
+    api="server_admin",
+    name="datastores.config",
+    methods=("GET", "POST"),
+    path="/admin/data/config",
+    rule="/admin/data/config",
+    auth="token",
+    params=(
+    ),
+    params_class="arcgis_typed.server_admin.params.datastores:DatastoresConfigParams",
+    response="arcgis_typed.server_admin.models.datastores:DataStoreConfig",
+    idempotent=True,
+    envelope="server",
+    privileges=("PUBLISH",),
+    owner_override=None,
+    paging_items=None,
+    errors=(),
+    seeds=("DatastoreManager.config", "DatastoreManager.(constructor)"),
+)
+
+DATASTORES_UPDATE_CONFIG = Operation(
+    api="server_admin",
+    name="datastores.update_config",
+    methods=("POST",),
+    path="/admin/data/config/update",
+    rule="/admin/data/config/update",
+    auth="token",
+    params=(
+        Param(name="datastore_config", wire="datastoreConfig", kind="json", location="form", required=True, encoding="json"),
+    ),
+    params_class="arcgis_typed.server_admin.params.datastores:DatastoresUpdateConfigParams",
+    response="arcgis_typed.server_admin.models.site:StatusResult",
+    idempotent=False,
+    envelope="server",
+    privileges=("ADMINISTER",),
+    owner_override=None,
+    paging_items=None,
+    errors=((400, "Unknown settings or values of the wrong type."),),
+    seeds=("DatastoreManager.config",),
+)
+
+DATASTORES_REGISTER_ITEM = Operation(
+    api="server_admin",
+    name="datastores.register_item",
+    methods=("POST",),
+    path="/admin/data/registerItem",
+    rule="/admin/data/registerItem",
+    auth="token",
+    params=(
+        Param(name="item", wire="item", kind="json", location="form", required=True, encoding="json", secret=True),
+    ),
+    params_class="arcgis_typed.server_admin.params.datastores:DatastoresRegisterItemParams",
+    response="arcgis_typed.server_admin.models.datastores:RegisterResult",
+    idempotent=False,
+    envelope="server",
+    privileges=("ADMINISTER",),
+    owner_override=None,
+    paging_items=None,
+    errors=((400, "The item is not valid (see validate_item)."),),
+    seeds=("DatastoreManager.add", "DatastoreManager.add_folder", "DatastoreManager.add_database", "DatastoreManager.add_bigdata", "DatastoreManager.add_cloudstore"),
+)
+
+DATASTORES_VALIDATE_ITEM = Operation(
+    api="server_admin",
+    name="datastores.validate_item",
+    methods=("POST",),
+    path="/admin/data/validateDataItem",
+    rule="/admin/data/validateDataItem",
+    auth="token",
+    params=(
+        Param(name="item", wire="item", kind="json", location="form", required=True, encoding="json", secret=True),
+    ),
+    params_class="arcgis_typed.server_admin.params.datastores:DatastoresValidateItemParams",
+    response="arcgis_typed.server_admin.models.datastores:ValidationResult",
+    idempotent=False,
+    envelope="server",
+    privileges=("PUBLISH",),
+    owner_override=None,
+    paging_items=None,
+    errors=((400, "The item is not valid, or the server cannot reach it."),),
+    seeds=("Datastore.validate", "DatastoreManager.add_folder", "DatastoreManager.add_database", "DatastoreManager.add_bigdata", "DatastoreManager.add_cloudstore", "DatastoreManager.add"),
+)
+
+DATASTORES_VALIDATE_ALL = Operation(
+    api="server_admin",
+    name="datastores.validate_all",
+    methods=("POST",),
+    path="/admin/data/validateAllDataItems",
+    rule="/admin/data/validateAllDataItems",
+    auth="token",
+    params=(
+    ),
+    params_class="arcgis_typed.server_admin.params.datastores:DatastoresValidateAllParams",
+    response="arcgis_typed.server_admin.models.datastores:ValidationResult",
+    idempotent=False,
+    envelope="server",
+    privileges=("PUBLISH",),
+    owner_override=None,
+    paging_items=None,
+    errors=(),
+    seeds=("DatastoreManager.validate",),
+)
+
+DATASTORES_FIND_ITEMS = Operation(
+    api="server_admin",
+    name="datastores.find_items",
+    methods=("GET", "POST"),
+    path="/admin/data/findItems",
+    rule="/admin/data/findItems",
+    auth="token",
+    params=(
+        Param(name="parent_path", wire="parentPath", kind="str", location="form"),
+        Param(name="ancestor_path", wire="ancestorPath", kind="str", location="form"),
+        Param(name="types", wire="types", kind="str", location="form"),
+        Param(name="id", wire="id", kind="str", location="form"),
+    ),
+    params_class="arcgis_typed.server_admin.params.datastores:DatastoresFindItemsParams",
+    response="arcgis_typed.server_admin.models.datastores:DataItemList",
+    idempotent=True,
+    envelope="server",
+    privileges=("PUBLISH",),
+    owner_override=None,
+    paging_items=None,
+    errors=((400, "Unknown types."),),
+    seeds=("DatastoreManager.search",),
+)
+
+DATASTORES_GET_ITEM = Operation(
+    api="server_admin",
+    name="datastores.get_item",
+    methods=("GET", "POST"),
+    path="/admin/data/items/{rootType}/{itemName}",
+    rule="/admin/data/items/<rootType>/<itemName>",
+    auth="token",
+    params=(
+        Param(name="root_type", wire="rootType", kind="str", location="path", required=True),
+        Param(name="item_name", wire="itemName", kind="str", location="path", required=True),
+    ),
+    params_class="arcgis_typed.server_admin.params.datastores:DatastoresGetItemParams",
+    response="arcgis_typed.server_admin.models.datastores:DataItem",
+    idempotent=True,
+    envelope="server",
+    privileges=("PUBLISH",),
+    owner_override=None,
+    paging_items=None,
+    errors=((404, "No data item at that path."),),
+    seeds=("DatastoreManager.get", "Datastore.(constructor)"),
+)
+
+DATASTORES_EDIT_ITEM = Operation(
+    api="server_admin",
+    name="datastores.edit_item",
+    methods=("POST",),
+    path="/admin/data/items/{rootType}/{itemName}/edit",
+    rule="/admin/data/items/<rootType>/<itemName>/edit",
+    auth="token",
+    params=(
+        Param(name="root_type", wire="rootType", kind="str", location="path", required=True),
+        Param(name="item_name", wire="itemName", kind="str", location="path", required=True),
+        Param(name="item", wire="item", kind="json", location="form", required=True, encoding="json", secret=True),
+    ),
+    params_class="arcgis_typed.server_admin.params.datastores:DatastoresEditItemParams",
+    response="arcgis_typed.server_admin.models.site:StatusResult",
+    idempotent=False,
+    envelope="server",
+    privileges=("ADMINISTER",),
+    owner_override=None,
+    paging_items=None,
+    errors=((400, "The item is not valid, or changes the path or type."), (404, "No data item at that path.")),
+    seeds=("Datastore.update",),
+)
+
+DATASTORES_MANIFEST = Operation(
+    api="server_admin",
+    name="datastores.manifest",
+    methods=("GET", "POST"),
+    path="/admin/data/items/{rootType}/{itemName}/manifest",
+    rule="/admin/data/items/<rootType>/<itemName>/manifest",
+    auth="token",
+    params=(
+        Param(name="root_type", wire="rootType", kind="str", location="path", required=True),
+        Param(name="item_name", wire="itemName", kind="str", location="path", required=True),
+    ),
+    params_class="arcgis_typed.server_admin.params.datastores:DatastoresManifestParams",
+    response="arcgis_typed.server_admin.models.datastores:DataManifest",
+    idempotent=True,
+    envelope="server",
+    privileges=("PUBLISH",),
+    owner_override=None,
+    paging_items=None,
+    errors=((400, "The item is not a big data file share."), (404, "No data item at that path.")),
+    seeds=("Datastore.manifest", "Datastore.datasets"),
+)
+
+DATASTORES_UPDATE_MANIFEST = Operation(
+    api="server_admin",
+    name="datastores.update_manifest",
+    methods=("POST",),
+    path="/admin/data/items/{rootType}/{itemName}/manifest/update",
+    rule="/admin/data/items/<rootType>/<itemName>/manifest/update",
+    auth="token",
+    params=(
+        Param(name="root_type", wire="rootType", kind="str", location="path", required=True),
+        Param(name="item_name", wire="itemName", kind="str", location="path", required=True),
+        Param(name="manifest", wire="manifest", kind="file", location="file"),
+    ),
+    params_class="arcgis_typed.server_admin.params.datastores:DatastoresUpdateManifestParams",
+    response="arcgis_typed.server_admin.models.site:StatusResult",
+    idempotent=False,
+    envelope="server",
+    privileges=("ADMINISTER",),
+    owner_override=None,
+    paging_items=None,
+    errors=((400, "Not a big data file share, or the file is not a manifest ({\"datasets\": [...]})."), (404, "No data item at that path.")),
+    seeds=("Datastore.manifest",),
+)
+
+DATASTORES_REGENERATE_MANIFEST = Operation(
+    api="server_admin",
+    name="datastores.regenerate_manifest",
+    methods=("POST",),
+    path="/admin/data/items/{rootType}/{itemName}/manifest/regenerate",
+    rule="/admin/data/items/<rootType>/<itemName>/manifest/regenerate",
+    auth="token",
+    params=(
+        Param(name="root_type", wire="rootType", kind="str", location="path", required=True),
+        Param(name="item_name", wire="itemName", kind="str", location="path", required=True),
+    ),
+    params_class="arcgis_typed.server_admin.params.datastores:DatastoresRegenerateManifestParams",
+    response="arcgis_typed.server_admin.models.site:StatusResult",
+    idempotent=False,
+    envelope="server",
+    privileges=("ADMINISTER",),
+    owner_override=None,
+    paging_items=None,
+    errors=((400, "The item is not a big data file share."), (404, "No data item at that path.")),
+    seeds=("Datastore.regenerate",),
+)
+
+DATASTORES_UNREGISTER_ITEM = Operation(
+    api="server_admin",
+    name="datastores.unregister_item",
+    methods=("POST",),
+    path="/admin/data/unregisterItem",
+    rule="/admin/data/unregisterItem",
+    auth="token",
+    params=(
+        Param(name="item_path", wire="itempath", kind="str", location="form", required=True),
+        Param(name="force", wire="force", kind="bool", location="form", encoding="bool"),
+    ),
+    params_class="arcgis_typed.server_admin.params.datastores:DatastoresUnregisterItemParams",
+    response="arcgis_typed.server_admin.models.datastores:RegisterResult",
+    idempotent=False,
+    envelope="server",
+    privileges=("ADMINISTER",),
+    owner_override=None,
+    paging_items=None,
+    errors=((400, "Services reference the item and force is not true."), (404, "No data item at that path.")),
+    seeds=("Datastore.delete",),
+)
+
+DATASTORES_REF_COUNT = Operation(
+    api="server_admin",
+    name="datastores.ref_count",
+    methods=("GET", "POST"),
+    path="/admin/data/computeTotalRefCount",
+    rule="/admin/data/computeTotalRefCount",
+    auth="token",
+    params=(
+        Param(name="item_path", wire="itemPath", kind="str", location="form", required=True),
+    ),
+    params_class="arcgis_typed.server_admin.params.datastores:DatastoresRefCountParams",
+    response="arcgis_typed.server_admin.models.datastores:RefCount",
+    idempotent=True,
+    envelope="server",
+    privileges=("PUBLISH",),
+    owner_override=None,
+    paging_items=None,
+    errors=((404, "No data item at that path."),),
+    seeds=("Datastore.ref_count",),
+)
+
 INFO_SERVER_INFO = Operation(
     api="server_admin",
     name="info.server_info",
@@ -578,6 +860,19 @@ TOKENS_GENERATE_SERVER_TOKEN = Operation(
 )
 
 OPERATIONS: tuple[Operation, ...] = (
+    DATASTORES_CONFIG,
+    DATASTORES_UPDATE_CONFIG,
+    DATASTORES_REGISTER_ITEM,
+    DATASTORES_VALIDATE_ITEM,
+    DATASTORES_VALIDATE_ALL,
+    DATASTORES_FIND_ITEMS,
+    DATASTORES_GET_ITEM,
+    DATASTORES_EDIT_ITEM,
+    DATASTORES_MANIFEST,
+    DATASTORES_UPDATE_MANIFEST,
+    DATASTORES_REGENERATE_MANIFEST,
+    DATASTORES_UNREGISTER_ITEM,
+    DATASTORES_REF_COUNT,
     INFO_SERVER_INFO,
     INFO_REST_INFO,
     INFO_ADMIN_ROOT,

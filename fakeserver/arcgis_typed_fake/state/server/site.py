@@ -8,12 +8,14 @@ administer). The primary site administrator is the account the site was created 
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import attrs
 
 from ...errors import Fault, bad_request
+from ..datastores import DataStore
 from ..tokens import TokenStore
 from ..users import USERNAME_CHARS, PasswordHash
 from .services import ServiceCatalog, ServiceRecord, default_catalog
@@ -53,6 +55,7 @@ class Site:
         self.users: dict[str, ServerUser] = {}
         self.tokens = TokenStore(now)
         self.catalog: ServiceCatalog = default_catalog()
+        self.data = DataStore(new_id=lambda: secrets.token_hex(16), services=lambda: self.catalog)  # admin/data
         self._password_iterations = password_iterations
 
     def __repr__(self) -> str:

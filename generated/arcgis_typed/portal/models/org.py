@@ -14,9 +14,11 @@ from arcgis_typed.portal.models.users import User
 
 __all__ = [
     "AuthInfo",
+    "OrgSettings",
     "PortalSelf",
     "SharingInfo",
     "SharingRoot",
+    "SuccessResult",
 ]
 
 
@@ -26,6 +28,20 @@ class AuthInfo:
 
     token_services_url: str | None = attrs.field(default=None, metadata={"wire": "tokenServicesUrl"})
     is_token_based_security: bool | None = attrs.field(default=None, metadata={"wire": "isTokenBasedSecurity"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class OrgSettings:
+    """The organization's settings (portals/self/settings)."""
+
+    allowed_redirect_uris: list[str] | None = attrs.field(default=None, metadata={"wire": "allowedRedirectUris"})
+    helper_services: Any | None = attrs.field(default=None, metadata={"wire": "helperServices"})
+    anonymous_access_notice: Any | None = attrs.field(default=None, metadata={"wire": "anonymousAccessNotice"})
+    """Absent when not set."""
+    authenticated_access_notice: Any | None = attrs.field(default=None, metadata={"wire": "authenticatedAccessNotice"})
+    informational_banner: Any | None = attrs.field(default=None, metadata={"wire": "informationalBanner"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
 
@@ -88,5 +104,14 @@ class SharingRoot:
 
     current_version: str = attrs.field(metadata={"wire": "currentVersion"})
     """Dotted version, e.g. "2024.1" (clients split it on dots)."""
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class SuccessResult:
+    """SuccessResult"""
+
+    success: bool = attrs.field(metadata={"wire": "success"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""

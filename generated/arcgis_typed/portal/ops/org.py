@@ -8,15 +8,20 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.org`).
 """
 
+from typing import Any, Literal
+
 from arcgis_typed._runtime.session import Session
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.org import PortalSelf, SharingInfo, SharingRoot
+from arcgis_typed.portal.models.org import OrgSettings, PortalSelf, SharingInfo, SharingRoot, SuccessResult
 
 __all__ = [
     "OrgOps",
     "info",
     "properties",
     "root",
+    "settings",
+    "update",
+    "update_settings",
 ]
 
 
@@ -47,6 +52,95 @@ def properties(session: Session) -> PortalSelf:
     return session.call(_ops.ORG_PROPERTIES, params, PortalSelf)
 
 
+def settings(session: Session) -> OrgSettings:
+    """The organization's settings as the caller sees them (portals/self/settings): access notices, the informational banner, helper services and allowed redirect URIs. Readable without signing in.
+
+    `GET | POST /sharing/rest/portals/self/settings` - auth: optional
+    """
+    params: dict[str, object] = {}
+    return session.call(_ops.ORG_SETTINGS, params, OrgSettings)
+
+
+def update_settings(
+    session: Session,
+    *,
+    anonymous_access_notice: Any | None = None,
+    authenticated_access_notice: Any | None = None,
+    informational_banner: Any | None = None,
+    clear_empty_fields: bool | None = None,
+) -> SuccessResult:
+    """Set the access notices and the informational banner (administrators). A parameter left out keeps its setting; an empty object keeps it too, unless clearEmptyFields is true, which clears it.
+
+    `POST /sharing/rest/portals/self/settings/update` - auth: token
+
+    Args:
+        anonymous_access_notice: {"title", "text", "buttons": okOnly | acceptAndDecline, "enabled"}
+        informational_banner: {"text", "bgColor", "fontColor", "enabled"}
+
+    Raises:
+        BadRequest (400): A notice or banner is malformed (unknown properties, wrong types, enabled without text).
+        PermissionDenied (403): The caller is not an administrator.
+    """
+    params = dict(
+        anonymous_access_notice=anonymous_access_notice,
+        authenticated_access_notice=authenticated_access_notice,
+        informational_banner=informational_banner,
+        clear_empty_fields=clear_empty_fields,
+    )
+    return session.call(_ops.ORG_UPDATE_SETTINGS, params, SuccessResult)
+
+
+def update(
+    session: Session,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    access: Literal["private", "public"] | None = None,
+    can_share_public: bool | None = None,
+    can_search_public: bool | None = None,
+    comments_enabled: bool | None = None,
+    culture: str | None = None,
+    region: str | None = None,
+    units: Literal["english", "metric"] | None = None,
+    portal_properties: Any | None = None,
+    default_extent: Any | None = None,
+    authorized_cross_origin_domains: Any | None = None,
+    geocode_service: Any | None = None,
+    clear_empty_fields: bool | None = None,
+) -> SuccessResult:
+    """Update the organization's properties (administrators); every caller sees them through portals/self. Empty values keep a property unless clearEmptyFields is true (the name cannot be cleared).
+
+    `POST /sharing/rest/portals/self/update` - auth: token
+
+    Args:
+        access: One of: private, public.
+        units: One of: english, metric.
+        authorized_cross_origin_domains: A JSON array of origins.
+        geocode_service: The geocode helper services (a JSON array); portals/self shows them in helperServices.geocode.
+
+    Raises:
+        BadRequest (400): An invalid value, or clearing the name.
+        PermissionDenied (403): The caller is not an administrator.
+    """
+    params = dict(
+        name=name,
+        description=description,
+        access=access,
+        can_share_public=can_share_public,
+        can_search_public=can_search_public,
+        comments_enabled=comments_enabled,
+        culture=culture,
+        region=region,
+        units=units,
+        portal_properties=portal_properties,
+        default_extent=default_extent,
+        authorized_cross_origin_domains=authorized_cross_origin_domains,
+        geocode_service=geocode_service,
+        clear_empty_fields=clear_empty_fields,
+    )
+    return session.call(_ops.ORG_UPDATE, params, SuccessResult)
+
+
 class OrgOps:
     """The `org` operations bound to one client."""
 
@@ -73,3 +167,88 @@ class OrgOps:
         `GET | POST /sharing/rest/portals/self` - auth: optional
         """
         return properties(self._client)
+
+    def settings(self) -> OrgSettings:
+        """The organization's settings as the caller sees them (portals/self/settings): access notices, the informational banner, helper services and allowed redirect URIs. Readable without signing in.
+
+        `GET | POST /sharing/rest/portals/self/settings` - auth: optional
+        """
+        return settings(self._client)
+
+    def update_settings(
+        self,
+        *,
+        anonymous_access_notice: Any | None = None,
+        authenticated_access_notice: Any | None = None,
+        informational_banner: Any | None = None,
+        clear_empty_fields: bool | None = None,
+    ) -> SuccessResult:
+        """Set the access notices and the informational banner (administrators). A parameter left out keeps its setting; an empty object keeps it too, unless clearEmptyFields is true, which clears it.
+
+        `POST /sharing/rest/portals/self/settings/update` - auth: token
+
+        Args:
+            anonymous_access_notice: {"title", "text", "buttons": okOnly | acceptAndDecline, "enabled"}
+            informational_banner: {"text", "bgColor", "fontColor", "enabled"}
+
+        Raises:
+            BadRequest (400): A notice or banner is malformed (unknown properties, wrong types, enabled without text).
+            PermissionDenied (403): The caller is not an administrator.
+        """
+        return update_settings(
+            self._client,
+            anonymous_access_notice=anonymous_access_notice,
+            authenticated_access_notice=authenticated_access_notice,
+            informational_banner=informational_banner,
+            clear_empty_fields=clear_empty_fields,
+        )
+
+    def update(
+        self,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        access: Literal["private", "public"] | None = None,
+        can_share_public: bool | None = None,
+        can_search_public: bool | None = None,
+        comments_enabled: bool | None = None,
+        culture: str | None = None,
+        region: str | None = None,
+        units: Literal["english", "metric"] | None = None,
+        portal_properties: Any | None = None,
+        default_extent: Any | None = None,
+        authorized_cross_origin_domains: Any | None = None,
+        geocode_service: Any | None = None,
+        clear_empty_fields: bool | None = None,
+    ) -> SuccessResult:
+        """Update the organization's properties (administrators); every caller sees them through portals/self. Empty values keep a property unless clearEmptyFields is true (the name cannot be cleared).
+
+        `POST /sharing/rest/portals/self/update` - auth: token
+
+        Args:
+            access: One of: private, public.
+            units: One of: english, metric.
+            authorized_cross_origin_domains: A JSON array of origins.
+            geocode_service: The geocode helper services (a JSON array); portals/self shows them in helperServices.geocode.
+
+        Raises:
+            BadRequest (400): An invalid value, or clearing the name.
+            PermissionDenied (403): The caller is not an administrator.
+        """
+        return update(
+            self._client,
+            name=name,
+            description=description,
+            access=access,
+            can_share_public=can_share_public,
+            can_search_public=can_search_public,
+            comments_enabled=comments_enabled,
+            culture=culture,
+            region=region,
+            units=units,
+            portal_properties=portal_properties,
+            default_extent=default_extent,
+            authorized_cross_origin_domains=authorized_cross_origin_domains,
+            geocode_service=geocode_service,
+            clear_empty_fields=clear_empty_fields,
+        )

@@ -5,7 +5,7 @@
 The organization itself - the sharing/rest root, info, and portals/self.
 """
 
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -13,6 +13,9 @@ __all__ = [
     "OrgInfoParams",
     "OrgPropertiesParams",
     "OrgRootParams",
+    "OrgSettingsParams",
+    "OrgUpdateParams",
+    "OrgUpdateSettingsParams",
 ]
 
 
@@ -32,3 +35,45 @@ class OrgPropertiesParams:
 class OrgRootParams:
     """Parameters of `org.root`."""
 
+
+
+@attrs.frozen(kw_only=True)
+class OrgSettingsParams:
+    """Parameters of `org.settings`."""
+
+
+
+@attrs.frozen(kw_only=True)
+class OrgUpdateParams:
+    """Parameters of `org.update`."""
+
+    name: str | None = attrs.field(default=None, metadata={"wire": "name"})
+    description: str | None = attrs.field(default=None, metadata={"wire": "description"})
+    access: Literal["private", "public"] | None = attrs.field(default=None, metadata={"wire": "access"})
+    """One of: private, public."""
+    can_share_public: bool | None = attrs.field(default=None, metadata={"wire": "canSharePublic"})
+    can_search_public: bool | None = attrs.field(default=None, metadata={"wire": "canSearchPublic"})
+    comments_enabled: bool | None = attrs.field(default=None, metadata={"wire": "commentsEnabled"})
+    culture: str | None = attrs.field(default=None, metadata={"wire": "culture"})
+    region: str | None = attrs.field(default=None, metadata={"wire": "region"})
+    units: Literal["english", "metric"] | None = attrs.field(default=None, metadata={"wire": "units"})
+    """One of: english, metric."""
+    portal_properties: Any | None = attrs.field(default=None, metadata={"wire": "portalProperties"})
+    default_extent: Any | None = attrs.field(default=None, metadata={"wire": "defaultExtent"})
+    authorized_cross_origin_domains: Any | None = attrs.field(default=None, metadata={"wire": "authorizedCrossOriginDomains"})
+    """A JSON array of origins."""
+    geocode_service: Any | None = attrs.field(default=None, metadata={"wire": "geocodeService"})
+    """The geocode helper services (a JSON array); portals/self shows them in helperServices.geocode."""
+    clear_empty_fields: bool | None = attrs.field(default=None, metadata={"wire": "clearEmptyFields"})
+
+
+@attrs.frozen(kw_only=True)
+class OrgUpdateSettingsParams:
+    """Parameters of `org.update_settings`."""
+
+    anonymous_access_notice: Any | None = attrs.field(default=None, metadata={"wire": "anonymousAccessNotice"})
+    """{"title", "text", "buttons": okOnly | acceptAndDecline, "enabled"}"""
+    authenticated_access_notice: Any | None = attrs.field(default=None, metadata={"wire": "authenticatedAccessNotice"})
+    informational_banner: Any | None = attrs.field(default=None, metadata={"wire": "informationalBanner"})
+    """{"text", "bgColor", "fontColor", "enabled"}"""
+    clear_empty_fields: bool | None = attrs.field(default=None, metadata={"wire": "clearEmptyFields"})
