@@ -97,6 +97,8 @@ class GroupStore:
         self.now = now
         self.new_id = new_id
         self.notifications: list[Notification] = []  # every notification sent, oldest first
+        # what members are told of (invitations, join requests and answers, messages); set by the identity state
+        self.on_event: Callable[..., None] = lambda kind, group, recipients, **data: None
         self.index = SearchIndex(GROUP_FIELDS, default_fields=GROUP_DEFAULT_FIELDS, aliases=GROUP_ALIASES)
         items.member_groups = self.groups_of
 
@@ -368,7 +370,10 @@ class GroupStore:
         if group.auto_join and caller.org_id == group.org_id:
             self._set_member(group, caller.username, "member")
             return group
-        group.applications.setdefault(name, Application(username=caller.username, received=self.now()))
+        if name not in group.applications:
+            group.applications[name] = Application(username=caller.username, received=self.now())
+            managers = [m for m, kind in sorted(group.members.items()) if kind in ("owner", "admin")]
+            self.on_event("group_join", group, managers, username=caller.username)
         return group
 
     def leave(self, caller: UserRecord, group_id: str) -> GroupRecord:
@@ -398,6 +403,7 @@ class GroupStore:
                 continue
             if user.username.lower() not in group.members:
                 group.invitations[user.username.lower()] = (role, expires)
+                self.on_event("invited", group, [user.username], sender=caller.username, role=role, expiration=expires)
         self.items.invalidate()
         return not_invited
 
@@ -420,6 +426,9 @@ class GroupStore:
         user = self.users.get(found.username)
         if accept and user is not None:
             self._set_member(group, user.username, "member")
+        if user is not None:
+            kind = "group_application_accepted" if accept else "group_application_declined"
+            self.on_event(kind, group, [user.username])
         return group
 
     def assign_categories(self, caller: UserRecord, group_id: str, schema: object) -> GroupRecord:
@@ -440,7 +449,19 @@ class GroupStore:
         note = Notification(group.id, caller.username, subject, message, recipients, (channel or "email").lower(),
                             self.now())
         self.notifications.append(note)
+        if note.channel == "builtin":
+            self.on_event("message", group, list(recipients), sender=caller.username, subject=subject,
+                          message=message, channel=note.channel)
         return note
+
+    def add_member(self, group: GroupRecord, username: str) -> None:
+        """Make a user a member (new-member defaults), unless they already belong."""
+        if username.lower() not in group.members:
+            self._set_member(group, username, "member")
+
+    def decline_invitation(self, group: GroupRecord, username: str) -> None:
+        group.invitations.pop(username.lower(), None)
+        self.items.invalidate()
 
     def forget_user(self, username: str) -> None:
         """A user was deleted: they leave every group, and their requests and invitations go."""

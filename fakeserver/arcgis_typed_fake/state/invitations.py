@@ -55,3 +55,47 @@ class InvitationStore:
 
     def remove(self, record: InvitationRecord) -> None:
         del self._by_id[record.id]
+
+
+# --- a member's invitations to join groups (community/users/{username}/invitations) ----------------------------
+
+
+@attrs.define(eq=False)
+class GroupInvitationRecord:
+    """An invitation to join a group, as its invitee sees it. The group's own `invitations` entry is what
+    counts: the record is pending while that entry is the same one (same role and expiry) and has not lapsed."""
+
+    id: str
+    group_id: str
+    username: str
+    sender: str
+    role: str
+    created: int
+    expiration: int
+
+
+class GroupInvitationStore:
+    def __init__(self, now: Callable[[], int], new_id: Callable[[], str]) -> None:
+        self._now = now
+        self._new_id = new_id
+        self._by_key: dict[tuple[str, str], GroupInvitationRecord] = {}  # (group id, username lower) -> record
+
+    def invited(self, group_id: str, username: str, sender: str, role: str, expiration: int) -> GroupInvitationRecord:
+        record = GroupInvitationRecord(self._new_id(), group_id, username, sender, role, self._now(), expiration)
+        self._by_key[(group_id, username.lower())] = record
+        return record
+
+    def of(self, username: str, pending: Callable[[GroupInvitationRecord], bool]) -> list[GroupInvitationRecord]:
+        """The user's invitations that `pending` confirms, oldest first; the others are dropped."""
+        name = username.lower()
+        mine = [r for (_, u), r in self._by_key.items() if u == name]
+        for gone in [r for r in mine if not pending(r) or r.expiration <= self._now()]:
+            del self._by_key[(gone.group_id, name)]
+        return sorted((r for r in mine if (r.group_id, name) in self._by_key), key=lambda r: r.created)
+
+    def remove(self, record: GroupInvitationRecord) -> None:
+        self._by_key.pop((record.group_id, record.username.lower()), None)
+
+    def forget_user(self, username: str) -> None:
+        for key in [k for k in self._by_key if k[1] == username.lower()]:
+            del self._by_key[key]

@@ -14,7 +14,7 @@ from .groups import GroupStore
 from .items import Folder, ItemRecord, ItemStore
 from .roles import RoleStore
 from .tokens import TokenStore
-from .users import UserRecord, UserStore
+from .users import UserRecord, UserStore, wire_identity
 
 MAX_ITEM_BYTES = 100 * 1024 * 1024
 _ADMIN_SHARE_PRIVILEGES = ("portal:admin:shareToGroup", "portal:admin:shareToOrg", "portal:admin:shareToPublic")
@@ -53,6 +53,7 @@ class PortalState:
         self.groups = GroupStore(self.users, self.items, self.now, self.ids.new)
         self.categories = CategoryStore()
         self.tokens = TokenStore(clock.now_ms)
+        wire_identity(self)  # notifications, group invitations: ids and the group store's events
 
     def now(self) -> int:
         return self.clock.now_ms()
