@@ -12,7 +12,7 @@ from arcgis_typed.portal.models.notifications import (
 from arcgis_typed.portal.params.notifications import (
     NotificationsDeleteParams,
     NotificationsGetParams,
-    NotificationsListParams,
+    NotificationsUserNotificationsParams,
     NotificationsSendParams,
 )
 
@@ -27,8 +27,8 @@ def notification_view(record: NotificationRecord) -> Notification:
                         received=ms_to_datetime(record.received), data=dict(record.data))
 
 
-@handles("portal:notifications.list")
-def list_notifications(call: Call, p: NotificationsListParams) -> Notifications:
+@handles("portal:notifications.user_notifications")
+def list_notifications(call: Call, p: NotificationsUserNotificationsParams) -> Notifications:
     user = call.state.require_user_visible(call.caller, p.username)
     records = call.state.users.notifications.list_for(call.user.username, user.username)
     return Notifications(notifications=[notification_view(r) for r in records])

@@ -1331,9 +1331,9 @@ LICENSES_COUNTS = Operation(
     seeds=("UserManager.counts",),
 )
 
-NOTIFICATIONS_LIST = Operation(
+NOTIFICATIONS_USER_NOTIFICATIONS = Operation(
     api="portal",
-    name="notifications.list",
+    name="notifications.user_notifications",
     methods=("GET", "POST"),
     path="/sharing/rest/community/users/{username}/notifications",
     rule="/sharing/rest/community/users/<username>/notifications",
@@ -1341,7 +1341,7 @@ NOTIFICATIONS_LIST = Operation(
     params=(
         Param(name="username", wire="username", kind="str", location="path", required=True),
     ),
-    params_class="arcgis_typed.portal.params.notifications:NotificationsListParams",
+    params_class="arcgis_typed.portal.params.notifications:NotificationsUserNotificationsParams",
     response="arcgis_typed.portal.models.notifications:Notifications",
     idempotent=True,
     envelope="portal",
@@ -2453,7 +2453,7 @@ OPERATIONS: tuple[Operation, ...] = (
     LICENSES_APP_BUNDLES,
     LICENSES_PROVISIONED_LISTINGS,
     LICENSES_COUNTS,
-    NOTIFICATIONS_LIST,
+    NOTIFICATIONS_USER_NOTIFICATIONS,
     NOTIFICATIONS_GET,
     NOTIFICATIONS_DELETE,
     NOTIFICATIONS_SEND,

@@ -25,12 +25,12 @@ __all__ = [
     "NotificationsOps",
     "delete",
     "get",
-    "list",
     "send",
+    "user_notifications",
 ]
 
 
-def list(session: Session, username: str) -> Notifications:
+def user_notifications(session: Session, username: str) -> Notifications:
     """The member's notifications, newest first (only the member).
 
     `GET | POST /sharing/rest/community/users/{username}/notifications` - auth: token
@@ -40,7 +40,7 @@ def list(session: Session, username: str) -> Notifications:
         PermissionDenied (403): Only the recipient reads their notifications.
     """
     params = dict(username=username)
-    return session.call(_ops.NOTIFICATIONS_LIST, params, Notifications)
+    return session.call(_ops.NOTIFICATIONS_USER_NOTIFICATIONS, params, Notifications)
 
 
 def get(session: Session, username: str, notification_id: str) -> Notification:
@@ -108,7 +108,7 @@ class NotificationsOps:
     def __init__(self, client: Session) -> None:
         self._client = client
 
-    def list(self, username: str) -> Notifications:
+    def user_notifications(self, username: str) -> Notifications:
         """The member's notifications, newest first (only the member).
 
         `GET | POST /sharing/rest/community/users/{username}/notifications` - auth: token
@@ -117,7 +117,7 @@ class NotificationsOps:
             BadRequest (400): User not found.
             PermissionDenied (403): Only the recipient reads their notifications.
         """
-        return list(self._client, username=username)
+        return user_notifications(self._client, username=username)
 
     def get(self, username: str, notification_id: str) -> Notification:
         """One notification (only its recipient).

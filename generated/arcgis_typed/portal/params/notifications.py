@@ -14,8 +14,8 @@ import attrs
 __all__ = [
     "NotificationsDeleteParams",
     "NotificationsGetParams",
-    "NotificationsListParams",
     "NotificationsSendParams",
+    "NotificationsUserNotificationsParams",
 ]
 
 
@@ -36,13 +36,6 @@ class NotificationsGetParams:
 
 
 @attrs.frozen(kw_only=True)
-class NotificationsListParams:
-    """Parameters of `notifications.list`."""
-
-    username: str = attrs.field(metadata={"wire": "username"})
-
-
-@attrs.frozen(kw_only=True)
 class NotificationsSendParams:
     """Parameters of `notifications.send`."""
 
@@ -54,3 +47,10 @@ class NotificationsSendParams:
     """Default builtin. One of: builtin, email, push."""
     client_id: str | None = attrs.field(default=None, metadata={"wire": "clientId"})
     """The app that receives push notifications."""
+
+
+@attrs.frozen(kw_only=True)
+class NotificationsUserNotificationsParams:
+    """Parameters of `notifications.user_notifications`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
