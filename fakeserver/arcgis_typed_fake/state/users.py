@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 import hmac
 import re
 import secrets
@@ -452,8 +453,10 @@ def update_profile(state: PortalState, caller: UserRecord, username: str, *, cle
     if esri_access is not None:
         target.esri_access = esri_access
     if thumbnail_name is not None and thumbnail is not None:
-        target.thumbnail, target.thumbnail_data, target.thumbnail_type = thumbnail_name, thumbnail[1], \
-            thumbnail[2] or "image/png"
+        sent = thumbnail[2] or ""
+        target.thumbnail, target.thumbnail_data = thumbnail_name, thumbnail[1]
+        target.thumbnail_type = sent if sent.startswith("image/") else (
+            mimetypes.guess_type(thumbnail_name)[0] or "image/png")
     target.modified = state.now()
     state.users.reindex(target)
     return target
