@@ -96,3 +96,17 @@ def test_counts(arcgis_portal: PortalClient, arcgis_fake: FakeArcGIS) -> None:
         ann.licenses.counts(count_type="role")
     with pytest.raises(BadRequest):
         arcgis_portal.licenses.counts(count_type="colour")  # type: ignore[arg-type]
+
+
+@pytest.mark.seed("User.update_license_type")
+def test_a_role_cannot_outgrow_its_members_user_types(arcgis_portal: PortalClient, arcgis_fake: FakeArcGIS) -> None:
+    role_id = arcgis_portal.roles.create(name="Readers").id
+    assert role_id
+    arcgis_portal.roles.set_privileges(role_id, privileges=["portal:user:viewOrgItems"])
+    reader = add_member(arcgis_fake, "reader", role=role_id)
+    arcgis_portal.licenses.update_user_license_type(users=["reader"], user_license_type="viewerUT")
+    assert reader.users.me().level == "1"
+    with pytest.raises(BadRequest) as caught:
+        arcgis_portal.roles.set_privileges(role_id, privileges=["portal:user:viewOrgItems", "portal:user:createItem"])
+    assert "'privileges'" in caught.value.message and "viewerUT" in caught.value.message
+    assert reader.users.me().privileges == ["portal:user:viewOrgItems"]

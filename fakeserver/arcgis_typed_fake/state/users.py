@@ -357,6 +357,7 @@ def create_member(
     first_name: str | None, last_name: str | None, full_name: str | None, description: str | None,
     user_license_type: str | None = None,
 ) -> UserRecord:
+    _check_username_free(state, username)
     record = _resolve_role(state, role)
     if record.is_admin and not caller.is_full_admin:
         raise forbidden("Only default administrators may give administrative roles.")
@@ -377,8 +378,7 @@ def _new_member(state: PortalState, *, username: str, password: str, email: str,
                 user_license_type: str | None, **profile: str) -> UserRecord:
     """Checks and adds a built-in member (createUser and signUp); new-member defaults fill what is not given."""
     users = state.users
-    if users.get(username) is not None:
-        raise bad_request(f"Invalid parameter 'username': a user named '{username}' already exists.")
+    _check_username_free(state, username)
     if not username or len(username) > 128 or not set(username) <= USERNAME_CHARS:
         raise bad_request(f"Invalid parameter 'username': '{username}' is not a valid username.")
     _check_email(email)
@@ -398,6 +398,11 @@ def _new_member(state: PortalState, *, username: str, password: str, email: str,
         if group is not None:
             state.groups.add_member(group, user.username)
     return user
+
+
+def _check_username_free(state: PortalState, username: str) -> None:
+    if state.users.get(username) is not None:
+        raise bad_request(f"Invalid parameter 'username': a user named '{username}' already exists.")
 
 
 def _check_seats(state: PortalState, type_def: UserTypeDef, leaving: UserTypeDef | None = None) -> None:
