@@ -17,6 +17,7 @@ def pending(fake: FakeArcGIS) -> list[tuple[str, str, str]]:
 
 
 @pytest.mark.seed("UserManager.invite")
+@pytest.mark.seed("UserManager.invitations")
 @pytest.mark.seed("InvitationManager.list")
 @pytest.mark.seed("InvitationManager.(constructor)")
 @pytest.mark.seed("InvitationManager.get")

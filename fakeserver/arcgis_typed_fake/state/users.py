@@ -679,13 +679,13 @@ def groups_of_users(state: PortalState, caller: UserRecord, usernames: list[str]
 # --- linked accounts ----------------------------------------------------------------------------------------------
 
 
-def _own_account(caller: UserRecord, username: str) -> None:
-    if caller.username.lower() != username.lower():
+def _own_account(state: PortalState, caller: UserRecord, username: str) -> None:
+    if state.require_user_visible(caller, username) is not caller:
         raise forbidden("Only the user may link or unlink accounts of theirs.")
 
 
 def link(state: PortalState, caller: UserRecord, username: str, other: str, other_token: str) -> UserRecord:
-    _own_account(caller, username)
+    _own_account(state, caller, username)
     record = state.tokens.lookup(other_token)
     target = state.users.get(other)
     if target is None or record is None or record.username.lower() != target.username.lower() or target.disabled:
@@ -698,7 +698,7 @@ def link(state: PortalState, caller: UserRecord, username: str, other: str, othe
 
 
 def unlink(state: PortalState, caller: UserRecord, username: str, other: str) -> None:
-    _own_account(caller, username)
+    _own_account(state, caller, username)
     if other.lower() not in caller.linked:
         raise bad_request(f"Invalid parameter 'user': '{other}' is not linked to this account.")
     caller.linked.discard(other.lower())
