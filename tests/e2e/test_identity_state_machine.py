@@ -268,9 +268,9 @@ class IdentityMachine(RuleBasedStateMachine):
         else:
             error = self.may_act_on(caller, username, "portal:admin:changeUserRoles")
         wanted = "viewerUT" if level == "1" else "creatorUT"
-        if error is None and level == "1" and self.users[username].user_type != "viewerUT":
-            if not self.fits("viewerUT", self.users[username].role_id):
-                error = BadRequest
+        if (error is None and level == "1" and self.users[username].user_type != "viewerUT"
+                and not self.fits("viewerUT", self.users[username].role_id)):
+            error = BadRequest
         if self.expect(error, lambda: self.clients[caller].users.update_level(user=username, level=level)):
             current = self.users[username].user_type
             if (current == "viewerUT") != (level == "1"):

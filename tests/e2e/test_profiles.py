@@ -14,10 +14,9 @@ from arcgis_typed import PortalClient, WsgiTransport
 from arcgis_typed._runtime import profiles as profiles_module
 from arcgis_typed._runtime.profiles import ProfileError, ProfileManager
 from arcgis_typed_fake import FakeArcGIS
+from e2e_helpers import add_member, client_for, password_of, portal_url
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
-
-from e2e_helpers import add_member, client_for, password_of, portal_url
 
 
 class MemoryKeyring(KeyringBackend):

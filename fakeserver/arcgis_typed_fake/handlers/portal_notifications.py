@@ -12,8 +12,8 @@ from arcgis_typed.portal.models.notifications import (
 from arcgis_typed.portal.params.notifications import (
     NotificationsDeleteParams,
     NotificationsGetParams,
-    NotificationsUserNotificationsParams,
     NotificationsSendParams,
+    NotificationsUserNotificationsParams,
 )
 
 from ..call import Call

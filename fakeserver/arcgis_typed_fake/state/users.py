@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import mimetypes
 import hmac
+import mimetypes
 import re
 import secrets
 from collections.abc import Callable, Iterator
@@ -440,9 +440,9 @@ def update_profile(state: PortalState, caller: UserRecord, username: str, *, cle
                    thumbnail: Thumbnail | None = None, esri_access: str | None = None, **fields: Any) -> UserRecord:
     target = _self_or_user_admin(state, caller, username)
     thumbnail_name = thumbnail_file_name(thumbnail)
-    if esri_access is not None and esri_access != target.esri_access:
-        if target is caller or not caller.has("portal:admin:updateUsers"):
-            raise forbidden("Only an administrator may change a member's Esri access, never their own.")
+    if esri_access is not None and esri_access != target.esri_access and (
+            target is caller or not caller.has("portal:admin:updateUsers")):
+        raise forbidden("Only an administrator may change a member's Esri access, never their own.")
     changes: dict[str, Any] = {}
     for wire, value in fields.items():
         if value is None or (value in ("", []) and not clear_empty_fields):

@@ -77,7 +77,7 @@ def _system_keyring() -> Keyring:
         raise ProfileError(
             "Saving passwords in profiles needs the system keyring: pip install 'arcgis-typed[profiles]'"
         ) from None
-    return keyring  # type: ignore[return-value]  # the module has the three functions
+    return keyring  # the module has the three functions
 
 
 class ProfileManager:
@@ -146,16 +146,18 @@ class ProfileManager:
         """Save a new profile (an existing name is an error: use `update`); the password goes to the keyring."""
         if self.exists(profile):
             raise ProfileError(f"A profile named {profile!r} already exists; use update().")
-        return self._save(profile, dict(url=url, username=username, key_file=key_file, cert_file=cert_file,
-                                        client_id=client_id, ca_certs=ca_certs), password, replace=True)
+        values = {"url": url, "username": username, "key_file": key_file, "cert_file": cert_file,
+                  "client_id": client_id, "ca_certs": ca_certs}
+        return self._save(profile, values, password, replace=True)
 
     def update(self, profile: str, url: str | None = None, username: str | None = None, password: str | None = None,
                key_file: str | None = None, cert_file: str | None = None, client_id: str | None = None,
                ca_certs: str | None = None) -> Profile:
         """Change the values given (None keeps a value); a new password replaces the one in the keyring."""
         self.get(profile)
-        return self._save(profile, dict(url=url, username=username, key_file=key_file, cert_file=cert_file,
-                                        client_id=client_id, ca_certs=ca_certs), password, replace=False)
+        values = {"url": url, "username": username, "key_file": key_file, "cert_file": cert_file,
+                  "client_id": client_id, "ca_certs": ca_certs}
+        return self._save(profile, values, password, replace=False)
 
     def _save(self, profile: str, values: dict[str, str | None], password: str | None, *, replace: bool) -> Profile:
         for key, value in values.items():
@@ -204,8 +206,8 @@ class ProfileManager:
         if auth is not None and not isinstance(auth, PasswordAuth):
             raise ProfileError("Only clients that sign in with a username and password (or anonymously) can be "
                                "saved as a profile.")
-        values: dict[str, str | None] = dict(url=client.url, username=auth.username if auth else None,
-                                             key_file=None, cert_file=None, client_id=None, ca_certs=None)
+        values: dict[str, str | None] = {f: None for f in FIELDS}
+        values.update(url=client.url, username=auth.username if auth else None)
         return self._save(profile, values, auth.password if auth else None, replace=True)
 
     def connect(self, profile: str, client_class: Callable[..., Any] | None = None, **options: Any) -> Any:
