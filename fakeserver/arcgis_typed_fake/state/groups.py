@@ -18,12 +18,10 @@ from ..errors import Fault, bad_request, forbidden, not_found
 from .categories import CategoryStore
 from .items import ItemStore
 from .search import GROUP_ALIASES, GROUP_DEFAULT_FIELDS, GROUP_FIELDS, QuerySyntaxError, SearchIndex
-from .users import UserRecord, UserStore
+from .users import Thumbnail, UserRecord, UserStore, thumbnail_file_name
 
 GROUP_ACCESS = ("private", "org", "public")
 MAX_USERS_PER_REQUEST = 25
-MAX_THUMBNAIL_BYTES = 1024 * 1024
-Thumbnail = tuple[str, bytes, "str | None"]  # file name, bytes, content type
 SHARED_UPDATE = "updateitemcontrol"
 
 
@@ -259,15 +257,7 @@ class GroupStore:
     @staticmethod
     def _thumbnail_name(thumbnail: Thumbnail | None) -> str | None:
         """The file name to keep a thumbnail under, if it is acceptable (checked before anything changes)."""
-        if thumbnail is None:
-            return None
-        name, data, _ = thumbnail
-        if len(data) > MAX_THUMBNAIL_BYTES:
-            raise bad_request(f"A thumbnail is at most {MAX_THUMBNAIL_BYTES} bytes.")
-        base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
-        if base in ("", ".", "..") or not base.lower().endswith((".png", ".jpg", ".jpeg", ".gif")):
-            raise bad_request("A thumbnail is a .png, .jpg or .gif image.")
-        return base
+        return thumbnail_file_name(thumbnail)
 
     @staticmethod
     def _set_thumbnail(group: GroupRecord, name: str | None, thumbnail: Thumbnail | None) -> None:
