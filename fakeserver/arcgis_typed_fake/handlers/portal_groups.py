@@ -55,8 +55,7 @@ from werkzeug.wrappers import Response
 from ..call import Call
 from ..registry import handles
 from ..state.groups import Application, GroupRecord, GroupStore
-from ..state.users import Thumbnail
-from ..state.users import UserRecord
+from ..state.users import Thumbnail, UserRecord
 from ._paging import window
 from .portal_content import item_view
 
