@@ -18,11 +18,9 @@ from arcgis_typed.portal.params.user_settings import (
 )
 
 from ..call import Call
-from ..errors import forbidden
 from ..registry import handles
 from ..state import user_settings as rules
 from ..state.portal import PortalState
-from ..state.users import UserRecord
 
 
 @handles("portal:user_settings.get")
@@ -46,15 +44,9 @@ def delete(call: Call, p: UserSettingsDeleteParams) -> SettingsResult:
     return SettingsResult(success=True)
 
 
-def _default_admin(caller: UserRecord) -> None:
-    """The Portal Administrator API answers default administrators only."""
-    if not caller.is_full_admin:
-        raise forbidden("Only default administrators may use the Portal Administrator API.")
-
-
 @handles("portal:user_settings.admin_root")
 def admin_root(call: Call, p: UserSettingsAdminRootParams) -> PortalAdminInfo:
-    _default_admin(call.user)
+    rules.require_default_admin(call.user)
     org = call.state.org
     return PortalAdminInfo(resources=["security", "system", "license"], current_version=org.current_version,
                            full_version=org.full_version)
@@ -72,12 +64,12 @@ def _config_view(state: PortalState) -> SecurityConfig:
 
 @handles("portal:user_settings.security_config")
 def security_config(call: Call, p: UserSettingsSecurityConfigParams) -> SecurityConfig:
-    _default_admin(call.user)
+    rules.require_default_admin(call.user)
     return _config_view(call.state)
 
 
 @handles("portal:user_settings.update_security_config")
 def update_security_config(call: Call, p: UserSettingsUpdateSecurityConfigParams) -> SecurityConfig:
-    _default_admin(call.user)
+    rules.require_default_admin(call.user)
     rules.update_security(call.state, p.security_config)
     return _config_view(call.state)

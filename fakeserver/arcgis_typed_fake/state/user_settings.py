@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..errors import bad_request
+from ..errors import bad_request, forbidden
 from .licenses import check_fits, default_user_type, resolve_user_type
 
 if TYPE_CHECKING:
     from .portal import PortalState
+    from .users import UserRecord
 
 
 @attrs.define
@@ -74,3 +75,9 @@ def update_security(state: PortalState, config: object) -> SecurityConfig:
         raise bad_request("Invalid parameter 'securityConfig': allowSignup must be true or false.")
     state.users.security.allow_signup = allow
     return state.users.security
+
+
+def require_default_admin(caller: UserRecord) -> None:
+    """The Portal Administrator API answers default administrators only."""
+    if not caller.is_full_admin:
+        raise forbidden("Only default administrators may use the Portal Administrator API.")
