@@ -26,6 +26,9 @@ import attrs
 if TYPE_CHECKING:
     from arcgis_typed._runtime.session import Session
 
+# seed rows this module serves without any REST call (read by the codegen's seed-coverage report)
+SEEDS = ("ProfileManager.(constructor)", "ProfileManager.create", "ProfileManager.delete", "ProfileManager.get",
+         "ProfileManager.list", "ProfileManager.save_as", "ProfileManager.update")
 KEYRING_SERVICE = "arcgis-typed"
 ENV_PATH = "ARCGIS_TYPED_PROFILES"
 FIELDS = ("url", "username", "key_file", "cert_file", "client_id", "ca_certs")

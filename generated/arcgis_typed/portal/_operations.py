@@ -1930,7 +1930,7 @@ USERS_SEARCH = Operation(
     owner_override=None,
     paging_items="results",
     errors=((400, "Invalid query, sort field or paging value."),),
-    seeds=("UserManager.search",),
+    seeds=("UserManager.search", "UserManager.(constructor)"),
 )
 
 USERS_ORG_USERS = Operation(
