@@ -7,6 +7,8 @@ Same targets as test_official_client.py (in-process through the requests adapter
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("arcgis")
@@ -62,3 +64,40 @@ def test_user_types_and_reassign(gis: GIS, target: Target, arcgis_fake: FakeArcG
     # family); reassigning is what it does first
     assert ann.reassign_to("bob") is True
     assert [g.owner for g in portal.groups if g.title == "Ann's"] == ["bob"]
+
+
+def test_settings_types_groups_and_thumbnails(gis: GIS, target: Target, arcgis_fake: FakeArcGIS,  # noqa: F811
+                                              tmp_path: Path) -> None:
+    portal = arcgis_fake.portal
+    portal.add_user("ann", "ann-password-123", role="iAAAAAAAAAAAAAAA")
+    group = gis.groups.create(title="Newcomers", tags="new", access="org")
+    gis.users.user_settings = {"role": "viewer", "userLicenseType": "viewer", "groups": [group.id]}
+    settings = gis.users.user_settings
+    assert (settings["role"], settings["userLicenseType"], settings["groups"]) == (
+        "iAAAAAAAAAAAAAAA", "viewerUT", [group.id])
+    ann = gis.users.get("ann")
+    assert ann.update_license_type("creator") is True
+    assert portal.users.require("ann").user_type_id == "creatorUT"
+    assert gis.users.user_groups(["ann", "admin"]) == [
+        {"username": "ann", "groups": []}, {"username": "admin", "groups": [group.id]}]
+    assert ann.provisions == []
+    picture = tmp_path / "me.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16)
+    # `user.update` first reads portals/languages and portals/regions (not in the fake yet): upload through
+    # the fake's state instead, and read it back with the official client
+    record = portal.users.require("ann")
+    record.thumbnail, record.thumbnail_data = "me.png", picture.read_bytes()
+    ann = gis.users.get("ann")
+    assert ann.thumbnail == "me.png"
+    assert ann.get_thumbnail() == picture.read_bytes()
+    saved = ann.download_thumbnail(str(tmp_path / "down"))
+    assert Path(saved).read_bytes() == picture.read_bytes()
+    assert ann.delete_thumbnail() is True
+    assert portal.users.require("ann").thumbnail is None
+
+
+def test_signup_when_allowed(gis: GIS, target: Target, arcgis_fake: FakeArcGIS) -> None:  # noqa: F811
+    arcgis_fake.portal.users.security.allow_signup = True
+    user = gis.users.signup("selfmade", STRONG, "Self Made", "selfmade@example.test")
+    assert user is not None and user.username == "selfmade"
+    assert target.gis("selfmade", STRONG).users.me.fullName == "Self Made"
