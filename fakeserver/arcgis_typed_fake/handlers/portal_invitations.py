@@ -28,6 +28,7 @@ from arcgis_typed.portal.params.invitations import (
 
 from ..call import Call
 from ..registry import handles
+from ..state import invitations as member_invitations
 from ..state import users as rules
 from ..state.invitations import GroupInvitationRecord, InvitationRecord
 from ..state.portal import PortalState
@@ -119,17 +120,17 @@ def user_invitation_view(state: PortalState, record: GroupInvitationRecord) -> U
 
 @handles("portal:invitations.user_invitations")
 def user_invitations(call: Call, p: InvitationsUserInvitationsParams) -> UserInvitations:
-    records = rules.invitations_of(call.state, call.user, p.username)
+    records = member_invitations.invitations_of(call.state, call.user, p.username)
     return UserInvitations(user_invitations=[user_invitation_view(call.state, r) for r in records])
 
 
 @handles("portal:invitations.user_invitation")
 def user_invitation(call: Call, p: InvitationsUserInvitationParams) -> UserInvitation:
-    return user_invitation_view(call.state, rules.invitation_of(call.state, call.user, p.username, p.invitation_id))
+    return user_invitation_view(call.state, member_invitations.invitation_of(call.state, call.user, p.username, p.invitation_id))
 
 
 def _answer(call: Call, username: str, invitation_id: str, accept: bool) -> InvitationAnswer:
-    record, group = rules.answer_invitation(call.state, call.user, username, invitation_id, accept)
+    record, group = member_invitations.answer_invitation(call.state, call.user, username, invitation_id, accept)
     return InvitationAnswer(success=True, username=call.user.username, group_id=group.id, id=record.id)
 
 

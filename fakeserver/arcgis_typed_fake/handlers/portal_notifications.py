@@ -18,7 +18,7 @@ from arcgis_typed.portal.params.notifications import (
 
 from ..call import Call
 from ..registry import handles
-from ..state import users as rules
+from ..state import notifications
 from ..state.notifications import NotificationRecord
 
 
@@ -50,5 +50,5 @@ def delete(call: Call, p: NotificationsDeleteParams) -> NotificationDeleted:
 
 @handles("portal:notifications.send")
 def send(call: Call, p: NotificationsSendParams) -> NotificationSent:
-    rules.send_message(call.state, call.user, list(p.users), p.subject, p.message, p.notification_channel_type)
+    notifications.send_message(call.state, call.user, list(p.users), p.subject, p.message, p.notification_channel_type)
     return NotificationSent(success=True)

@@ -4,10 +4,16 @@ they lapse or are withdrawn. Lapsed invitations are dropped when the store is ne
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import attrs
 
-from ..errors import not_found
+from ..errors import forbidden, not_found
+
+if TYPE_CHECKING:
+    from .groups import GroupRecord
+    from .portal import PortalState
+    from .users import UserRecord
 
 DEFAULT_MINUTES = 1440
 
@@ -99,3 +105,42 @@ class GroupInvitationStore:
     def forget_user(self, username: str) -> None:
         for key in [k for k in self._by_key if k[1] == username.lower()]:
             del self._by_key[key]
+
+
+# --- the rules of a member's group invitations ---------------------------------------------------------------
+
+
+def _invitation_pending(state: PortalState, record: GroupInvitationRecord) -> bool:
+    group = state.groups.get(record.group_id)
+    return group is not None and group.invitations.get(record.username.lower()) == (record.role, record.expiration)
+
+
+def invitations_of(state: PortalState, caller: UserRecord, username: str) -> list[GroupInvitationRecord]:
+    target = state.require_user_visible(caller, username)
+    if target is not caller:
+        raise forbidden("Only the user sees their invitations.")
+    return state.users.group_invitations.of(target.username, lambda r: _invitation_pending(state, r))
+
+
+def invitation_of(state: PortalState, caller: UserRecord, username: str, invitation_id: str) -> GroupInvitationRecord:
+    found = next((r for r in invitations_of(state, caller, username) if r.id == invitation_id), None)
+    if found is None:
+        raise not_found("Invitation", f"No pending invitation '{invitation_id}'.")
+    return found
+
+
+def answer_invitation(state: PortalState, caller: UserRecord, username: str, invitation_id: str,
+                      accept: bool) -> tuple[GroupInvitationRecord, GroupRecord]:
+    """Accept (join the group) or decline a group invitation; the sender is told either way."""
+    record = invitation_of(state, caller, username, invitation_id)
+    group = state.groups.get(record.group_id)
+    assert group is not None  # a pending invitation's group exists
+    if accept:
+        state.groups.join(caller, group.id)  # the group's own invitation makes this a join as invited
+    else:
+        state.groups.decline_invitation(group, caller.username)
+    state.users.group_invitations.remove(record)
+    kind = "user_invitation_accepted" if accept else "user_invitation_declined"
+    if state.users.get(record.sender) is not None:
+        state.users.notifications.group_event(kind, [record.sender], group.id, group.title, username=caller.username)
+    return record, group

@@ -7,11 +7,16 @@ group_application_declined) - and read and deleted only by their recipient."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ..errors import bad_request, forbidden, not_found
+
+if TYPE_CHECKING:
+    from .groups import GroupRecord
+    from .portal import PortalState
+    from .users import UserRecord
 
 CHANNELS = ("builtin", "email", "push")
 
@@ -81,3 +86,37 @@ class NotificationStore:
 
     def forget_user(self, username: str) -> None:
         self._of_user.pop(username.lower(), None)
+
+
+# --- what the portal tells members of ------------------------------------------------------------------------
+
+
+def group_event(state: PortalState, kind: str, group: GroupRecord, recipients: list[str], **data: Any) -> None:
+    """What the group store reports (invitations, join requests and their answers, messages to members)."""
+    users = state.users
+    if kind == "invited":
+        users.group_invitations.invited(group.id, recipients[0], data["sender"], data["role"], data["expiration"])
+    elif kind == "message":
+        users.notifications.message(data["sender"], recipients, data["subject"], data["message"], data["channel"])
+    else:
+        users.notifications.group_event(kind, recipients, group.id, group.title, **data)
+
+
+def wire_identity(state: PortalState) -> None:
+    """Give the identity stores the portal's id generator and the group store's events."""
+    state.users.new_id = state.ids.new
+    state.groups.on_event = lambda kind, group, recipients, **data: group_event(state, kind, group, recipients, **data)
+
+
+def send_message(state: PortalState, caller: UserRecord, usernames: list[str], subject: str, message: str,
+                 channel: str | None) -> None:
+    """portals/self/createNotification: a message_received notification for each named member."""
+    recipients = []
+    for name in usernames:
+        user = state.users.get(name.strip())
+        if user is None or user.org_id != caller.org_id:
+            raise bad_request(f"Invalid parameter 'users': no member '{name}'.")
+        recipients.append(user.username)
+    if not recipients:
+        raise bad_request("Invalid parameter 'users': name at least one member.")
+    state.users.notifications.message(caller.username, recipients, subject, message, channel)

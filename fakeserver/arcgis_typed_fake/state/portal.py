@@ -12,9 +12,10 @@ from ..errors import INVALID_TOKEN, Fault, bad_request, forbidden, not_found
 from .categories import CategoryStore
 from .groups import GroupStore
 from .items import Folder, ItemRecord, ItemStore
+from .notifications import wire_identity
 from .roles import RoleStore
 from .tokens import TokenStore
-from .users import UserRecord, UserStore, wire_identity
+from .users import UserRecord, UserStore
 
 MAX_ITEM_BYTES = 100 * 1024 * 1024
 _ADMIN_SHARE_PRIVILEGES = ("portal:admin:shareToGroup", "portal:admin:shareToOrg", "portal:admin:shareToPublic")

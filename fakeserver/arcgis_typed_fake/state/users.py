@@ -15,7 +15,6 @@ import attrs
 from ..errors import Fault, bad_request, forbidden, not_found
 from .invitations import (
     DEFAULT_MINUTES,
-    GroupInvitationRecord,
     GroupInvitationStore,
     InvitationRecord,
     InvitationStore,
@@ -30,7 +29,6 @@ Thumbnail = tuple[str, bytes, "str | None"]  # file name, bytes, content type
 MAX_THUMBNAIL_BYTES = 1024 * 1024
 
 if TYPE_CHECKING:
-    from .groups import GroupRecord
     from .portal import PortalState
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -719,73 +717,3 @@ def linked_of(state: PortalState, caller: UserRecord, username: str) -> list[Use
     target = self_or_user_viewer(state, caller, username)
     found = [u for u in (state.users.get(n) for n in sorted(target.linked)) if u is not None]
     return found
-
-
-# --- a member's group invitations and the notifications the portal creates ----------------------------------------
-
-
-def _invitation_pending(state: PortalState, record: GroupInvitationRecord) -> bool:
-    group = state.groups.get(record.group_id)
-    return group is not None and group.invitations.get(record.username.lower()) == (record.role, record.expiration)
-
-
-def invitations_of(state: PortalState, caller: UserRecord, username: str) -> list[GroupInvitationRecord]:
-    target = state.require_user_visible(caller, username)
-    if target is not caller:
-        raise forbidden("Only the user sees their invitations.")
-    return state.users.group_invitations.of(target.username, lambda r: _invitation_pending(state, r))
-
-
-def invitation_of(state: PortalState, caller: UserRecord, username: str, invitation_id: str) -> GroupInvitationRecord:
-    found = next((r for r in invitations_of(state, caller, username) if r.id == invitation_id), None)
-    if found is None:
-        raise not_found("Invitation", f"No pending invitation '{invitation_id}'.")
-    return found
-
-
-def answer_invitation(state: PortalState, caller: UserRecord, username: str, invitation_id: str,
-                      accept: bool) -> tuple[GroupInvitationRecord, GroupRecord]:
-    """Accept (join the group) or decline a group invitation; the sender is told either way."""
-    record = invitation_of(state, caller, username, invitation_id)
-    group = state.groups.get(record.group_id)
-    assert group is not None  # a pending invitation's group exists
-    if accept:
-        state.groups.join(caller, group.id)  # the group's own invitation makes this a join as invited
-    else:
-        state.groups.decline_invitation(group, caller.username)
-    state.users.group_invitations.remove(record)
-    kind = "user_invitation_accepted" if accept else "user_invitation_declined"
-    if state.users.get(record.sender) is not None:
-        state.users.notifications.group_event(kind, [record.sender], group.id, group.title, username=caller.username)
-    return record, group
-
-
-def group_event(state: PortalState, kind: str, group: GroupRecord, recipients: list[str], **data: Any) -> None:
-    """What the group store reports (invitations, join requests and their answers, messages to members)."""
-    users = state.users
-    if kind == "invited":
-        users.group_invitations.invited(group.id, recipients[0], data["sender"], data["role"], data["expiration"])
-    elif kind == "message":
-        users.notifications.message(data["sender"], recipients, data["subject"], data["message"], data["channel"])
-    else:
-        users.notifications.group_event(kind, recipients, group.id, group.title, **data)
-
-
-def wire_identity(state: PortalState) -> None:
-    """Give the identity stores the portal's id generator and the group store's events."""
-    state.users.new_id = state.ids.new
-    state.groups.on_event = lambda kind, group, recipients, **data: group_event(state, kind, group, recipients, **data)
-
-
-def send_message(state: PortalState, caller: UserRecord, usernames: list[str], subject: str, message: str,
-                 channel: str | None) -> None:
-    """portals/self/createNotification: a message_received notification for each named member."""
-    recipients = []
-    for name in usernames:
-        user = state.users.get(name.strip())
-        if user is None or user.org_id != caller.org_id:
-            raise bad_request(f"Invalid parameter 'users': no member '{name}'.")
-        recipients.append(user.username)
-    if not recipients:
-        raise bad_request("Invalid parameter 'users': name at least one member.")
-    state.users.notifications.message(caller.username, recipients, subject, message, channel)
