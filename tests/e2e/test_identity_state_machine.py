@@ -285,6 +285,7 @@ class IdentityMachine(RuleBasedStateMachine):
             assert result.not_invited == [username]
         elif username not in self.members:
             self.users[username].invited = True
+            self.users[username].notes.append("user_invite")
 
     @rule(username=st.sampled_from(USERNAMES), accept=st.booleans())
     def answer(self, username: str, accept: bool) -> None:

@@ -122,6 +122,9 @@ def test_accept_a_group_invitation_joins_and_tells_the_sender(arcgis_portal: Por
         "Survey crew", "carol", True)
     assert inv.expiration is not None and inv.created is not None
     assert dave.invitations.user_invitation("dave", inv.id).id == inv.id
+    told = dave.notifications.user_notifications("dave").notifications
+    assert [(n.type, n.data) for n in told] == [("user_invite", {
+        "groupId": group_id, "groupTitle": "Survey crew", "fromUser": "carol", "invitationId": inv.id})]
     # nobody else reads or answers dave's invitations, not even an administrator
     for other in (carol, arcgis_portal):
         with pytest.raises(PermissionDenied):

@@ -1,6 +1,6 @@
 """Members' notifications (community/users/{username}/notifications): created by the portal itself when
-something concerns a member - a message from an administrator (message_received), an answer to a group
-invitation (user_invitation_accepted / user_invitation_declined, to the sender), a request to join a group
+something concerns a member - a message from an administrator (message_received), an invitation to a group
+(user_invite, to the invitee), an answer to a group invitation (user_invitation_accepted / user_invitation_declined, to the sender), a request to join a group
 (group_join, to its owner and managers), an answer to such a request (group_application_accepted /
 group_application_declined) - and read and deleted only by their recipient."""
 
@@ -94,8 +94,11 @@ class NotificationStore:
 def group_event(state: PortalState, kind: str, group: GroupRecord, recipients: list[str], **data: Any) -> None:
     """What the group store reports (invitations, join requests and their answers, messages to members)."""
     users = state.users
-    if kind == "invited":
-        users.group_invitations.invited(group.id, recipients[0], data["sender"], data["role"], data["expiration"])
+    if kind == "invited":  # the invitation, and a user_invite notification telling the invitee of it
+        invitation = users.group_invitations.invited(group.id, recipients[0], data["sender"], data["role"],
+                                                     data["expiration"])
+        users.notifications.group_event("user_invite", recipients, group.id, group.title,
+                                        fromUser=data["sender"], invitationId=invitation.id)
     elif kind == "message":
         users.notifications.message(data["sender"], recipients, data["subject"], data["message"], data["channel"])
     else:

@@ -127,7 +127,7 @@ class PortalClient(Session):
 
     @cached_property
     def notifications(self) -> "NotificationsOps":
-        """A member's notifications (community/users/{username}/notifications): what the portal tells them - messages from administrators (portals/self/createNotification), answers to their group invitations and requests. Only the recipient reads or deletes them."""
+        """A member's notifications (community/users/{username}/notifications): what the portal tells them - messages from administrators (portals/self/createNotification), invitations to groups (user_invite), answers to the group invitations they sent and to their requests to join groups. Only the recipient reads or deletes them."""
         from arcgis_typed.portal.ops.notifications import NotificationsOps
 
         return NotificationsOps(self)

@@ -3,8 +3,8 @@
 """Models of the `notifications` family.
 
 A member's notifications (community/users/{username}/notifications): what the portal tells them - messages
-from administrators (portals/self/createNotification), answers to their group invitations and requests. Only
-the recipient reads or deletes them.
+from administrators (portals/self/createNotification), invitations to groups (user_invite), answers to the
+group invitations they sent and to their requests to join groups. Only the recipient reads or deletes them.
 """
 
 from datetime import datetime
@@ -22,7 +22,7 @@ __all__ = [
 
 @attrs.frozen(kw_only=True)
 class Notification:
-    """One notification; `data` depends on `type` (message_received, group_join, user_invitation_accepted ...).
+    """One notification; `data` depends on `type` (message_received, user_invite, group_join, group_application_accepted / _declined, user_invitation_accepted / _declined).
 
     """
 

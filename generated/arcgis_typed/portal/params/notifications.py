@@ -3,8 +3,8 @@
 """Parameters of the `notifications` family's operations.
 
 A member's notifications (community/users/{username}/notifications): what the portal tells them - messages
-from administrators (portals/self/createNotification), answers to their group invitations and requests. Only
-the recipient reads or deletes them.
+from administrators (portals/self/createNotification), invitations to groups (user_invite), answers to the
+group invitations they sent and to their requests to join groups. Only the recipient reads or deletes them.
 """
 
 from typing import Any, Literal
