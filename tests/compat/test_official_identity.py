@@ -83,10 +83,7 @@ def test_settings_types_groups_and_thumbnails(gis: GIS, target: Target, arcgis_f
     assert ann.provisions == []
     picture = tmp_path / "me.png"
     picture.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16)
-    # `user.update` first reads portals/languages and portals/regions (not in the fake yet): upload through
-    # the fake's state instead, and read it back with the official client
-    record = portal.users.require("ann")
-    record.thumbnail, record.thumbnail_data = "me.png", picture.read_bytes()
+    assert ann.update(thumbnail=str(picture)) is True
     ann = gis.users.get("ann")
     assert ann.thumbnail == "me.png"
     assert ann.get_thumbnail() == picture.read_bytes()
@@ -101,3 +98,14 @@ def test_signup_when_allowed(gis: GIS, target: Target, arcgis_fake: FakeArcGIS) 
     user = gis.users.signup("selfmade", STRONG, "Self Made", "selfmade@example.test")
     assert user is not None and user.username == "selfmade"
     assert target.gis("selfmade", STRONG).users.me.fullName == "Self Made"
+
+
+def test_user_update(gis: GIS, target: Target, arcgis_fake: FakeArcGIS) -> None:  # noqa: F811
+    arcgis_fake.portal.add_user("ann", "ann-password-123", role="org_user")
+    ann = gis.users.get("ann")
+    assert ann.update(description="Field lead", tags=["field", "lead"], culture="fr", region="FR") is True
+    record = arcgis_fake.portal.users.require("ann")
+    assert (record.description, record.tags, record.culture, record.region) == (
+        "Field lead", ["field", "lead"], "fr", "FR")
+    with pytest.raises(ValueError):
+        ann.update(culture="klingon")  # the client checks it against portals/languages

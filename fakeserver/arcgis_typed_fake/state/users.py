@@ -20,6 +20,7 @@ from .invitations import (
     InvitationStore,
 )
 from .licenses import USER_TYPES, LicenseStore, UserTypeDef, check_fits, default_user_type, resolve_user_type
+from .locales import check_culture, check_region
 from .notifications import NotificationStore
 from .roles import RoleRecord, RoleStore, validate_privileges
 from .search import USER_ALIASES, USER_DEFAULT_FIELDS, USER_FIELDS, SearchIndex
@@ -448,6 +449,10 @@ def update_profile(state: PortalState, caller: UserRecord, username: str, *, cle
         changes[_PROFILE_FIELDS[wire]] = value
     if changes.get("email") is not None:
         _check_email(changes["email"])
+    if changes.get("culture"):
+        changes["culture"] = check_culture(changes["culture"])
+    if changes.get("region"):
+        changes["region"] = check_region(changes["region"])
     if "full_name" not in changes and ("first_name" in changes or "last_name" in changes):
         first, last = changes.get("first_name", target.first_name), changes.get("last_name", target.last_name)
         changes["full_name"] = " ".join(p for p in (first, last) if p) or target.username

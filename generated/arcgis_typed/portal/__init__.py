@@ -2,7 +2,7 @@
 # Regenerate with: python -m arcgis_typed_codegen
 """ArcGIS Enterprise portal sharing API (`{portal}/sharing/rest`).
 
-`PortalClient` groups the operations by family: `client.categories`, `client.content`, `client.groups`, `client.invitations`, `client.licenses`, `client.notifications`, `client.org`, `client.roles`, `client.tokens`, `client.user_settings`, `client.users`.
+`PortalClient` groups the operations by family: `client.categories`, `client.content`, `client.groups`, `client.invitations`, `client.licenses`, `client.locales`, `client.notifications`, `client.org`, `client.roles`, `client.tokens`, `client.user_settings`, `client.users`.
 """
 
 from functools import cached_property
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from arcgis_typed.portal.ops.groups import GroupsOps
     from arcgis_typed.portal.ops.invitations import InvitationsOps
     from arcgis_typed.portal.ops.licenses import LicensesOps
+    from arcgis_typed.portal.ops.locales import LocalesOps
     from arcgis_typed.portal.ops.notifications import NotificationsOps
     from arcgis_typed.portal.ops.org import OrgOps
     from arcgis_typed.portal.ops.roles import RolesOps
@@ -124,6 +125,13 @@ class PortalClient(Session):
         from arcgis_typed.portal.ops.licenses import LicensesOps
 
         return LicensesOps(self)
+
+    @cached_property
+    def locales(self) -> "LocalesOps":
+        """The languages and regions a portal offers (portals/languages, portals/regions): the values a member's `culture` and `region` may take. Both answers are JSON arrays."""
+        from arcgis_typed.portal.ops.locales import LocalesOps
+
+        return LocalesOps(self)
 
     @cached_property
     def notifications(self) -> "NotificationsOps":

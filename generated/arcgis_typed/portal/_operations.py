@@ -1331,6 +1331,46 @@ LICENSES_COUNTS = Operation(
     seeds=("UserManager.counts",),
 )
 
+LOCALES_LANGUAGES = Operation(
+    api="portal",
+    name="locales.languages",
+    methods=("GET", "POST"),
+    path="/sharing/rest/portals/languages",
+    rule="/sharing/rest/portals/languages",
+    auth="optional",
+    params=(
+    ),
+    params_class="arcgis_typed.portal.params.locales:LocalesLanguagesParams",
+    response="arcgis_typed.portal.models.locales:Language[]",
+    idempotent=True,
+    envelope="portal",
+    privileges=(),
+    owner_override=None,
+    paging_items=None,
+    errors=(),
+    seeds=(),
+)
+
+LOCALES_REGIONS = Operation(
+    api="portal",
+    name="locales.regions",
+    methods=("GET", "POST"),
+    path="/sharing/rest/portals/regions",
+    rule="/sharing/rest/portals/regions",
+    auth="optional",
+    params=(
+    ),
+    params_class="arcgis_typed.portal.params.locales:LocalesRegionsParams",
+    response="arcgis_typed.portal.models.locales:Region[]",
+    idempotent=True,
+    envelope="portal",
+    privileges=(),
+    owner_override=None,
+    paging_items=None,
+    errors=(),
+    seeds=(),
+)
+
 NOTIFICATIONS_USER_NOTIFICATIONS = Operation(
     api="portal",
     name="notifications.user_notifications",
@@ -2453,6 +2493,8 @@ OPERATIONS: tuple[Operation, ...] = (
     LICENSES_APP_BUNDLES,
     LICENSES_PROVISIONED_LISTINGS,
     LICENSES_COUNTS,
+    LOCALES_LANGUAGES,
+    LOCALES_REGIONS,
     NOTIFICATIONS_USER_NOTIFICATIONS,
     NOTIFICATIONS_GET,
     NOTIFICATIONS_DELETE,
