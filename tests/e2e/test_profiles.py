@@ -146,3 +146,16 @@ def test_save_as_then_connect_signs_in(manager: ProfileManager, arcgis_fake: Fak
     anonymous = manager.connect("anon", transport=WsgiTransport(arcgis_fake))
     assert anonymous.auth is None
     assert password_of("ann") not in manager.path.read_text()
+
+
+def test_profiles_are_exported_lazily() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, arcgis_typed; assert 'arcgis_typed._runtime.profiles' not in sys.modules; "
+            "from arcgis_typed import ProfileManager; assert ProfileManager.__module__ == 'arcgis_typed._runtime.profiles'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    import arcgis_typed
+
+    with pytest.raises(AttributeError):
+        arcgis_typed.NoSuchThing  # noqa: B018

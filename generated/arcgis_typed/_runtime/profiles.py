@@ -3,7 +3,7 @@ configuration folder; passwords go to the system keyring (the `keyring` package,
 arcgis-typed[profiles]`) and never into the file.
 
 ```python
-from arcgis_typed._runtime.profiles import ProfileManager
+from arcgis_typed import ProfileManager
 profiles = ProfileManager()                       # ~/.config/arcgis-typed/profiles.ini (or $ARCGIS_TYPED_PROFILES)
 profiles.create("prod", url="https://gis.example.com/portal", username="me", password="...")
 portal = profiles.connect("prod")                 # a signed-in PortalClient
