@@ -28,12 +28,31 @@ def fake_handlers(handlers_dir: Path) -> set[str]:
     return found
 
 
+def client_rows(runtime_dir: Path) -> dict[str, str]:
+    """Rows served by the client alone, without a REST call (connection profiles...): each hand-written
+    runtime module may list them in a module-level `SEEDS = ("Class.member", ...)`. Row -> module name."""
+    found: dict[str, str] = {}
+    for path in sorted(runtime_dir.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in tree.body:
+            if (
+                isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "SEEDS" for t in node.targets)
+                and isinstance(node.value, (ast.Tuple, ast.List))
+            ):
+                for elt in node.value.elts:
+                    if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
+                        found[elt.value] = f"arcgis_typed._runtime.{path.stem}"
+    return found
+
+
 def seed_rows(tsv: Path) -> list[dict[str, str]]:
     with tsv.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh, delimiter="\t"))
 
 
-def report(spec: Spec, tsv: Path, handlers: set[str]) -> dict[str, Any]:
+def report(spec: Spec, tsv: Path, handlers: set[str], client: dict[str, str] | None = None) -> dict[str, Any]:
+    client = client or {}
     serving: dict[str, list[str]] = {}
     first_use: dict[str, SpecError] = {}
     for api in spec.apis:
@@ -49,19 +68,23 @@ def report(spec: Spec, tsv: Path, handlers: set[str]) -> dict[str, Any]:
         key = f"{r['class']}.{r['member']}"
         known.add(key)
         ops = sorted(serving.get(key, []))
-        rows.append(
-            {
-                "row": key,
-                "seed": r["seed"],
-                "module": r["module"],
-                "kind": r["kind"],
-                "operations": [{"operation": o, "fake": o in handlers} for o in ops],
-                "covered": bool(ops) and all(o in handlers for o in ops),
-            }
-        )
+        entry: dict[str, Any] = {
+            "row": key,
+            "seed": r["seed"],
+            "module": r["module"],
+            "kind": r["kind"],
+            "operations": [{"operation": o, "fake": o in handlers} for o in ops],
+            "covered": bool(ops) and all(o in handlers for o in ops) or key in client,
+        }
+        if key in client:
+            entry["client"] = client[key]  # served by the client alone (no REST operation)
+        rows.append(entry)
     unknown = sorted(set(serving) - known)
     if unknown:
         raise first_use[unknown[0]]
+    strays = sorted(set(client) - known)
+    if strays:
+        raise SpecError(client[strays[0]], ("SEEDS",), f"{strays[0]!r} is not a row of {tsv.name}")
     covered = sum(1 for r in rows if r["covered"])
     return {"rows": rows, "summary": {"rows": len(rows), "covered": covered, "with_operations": sum(1 for r in rows if r["operations"])}}
 

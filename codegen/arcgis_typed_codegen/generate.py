@@ -12,6 +12,7 @@ from .render import dump_json, render
 HANDWRITTEN = ("arcgis_typed/_runtime/", "arcgis_typed/workflows.py")  # workflows: typed ops composed
 SEED_SURFACE = "spec/seed-surface.tsv"
 FAKE_HANDLERS = "fakeserver/arcgis_typed_fake/handlers"
+CLIENT_RUNTIME = "generated/arcgis_typed/_runtime"  # hand-written modules may list client-only seed rows
 
 
 def is_handwritten(rel: str) -> bool:
@@ -25,7 +26,8 @@ def build(root: Path) -> dict[str, str]:
     for api in spec.apis:
         files[f"openapi/{api.name}.json"] = dump_json(openapi.export(api))
     handlers = coverage.fake_handlers(root / FAKE_HANDLERS)
-    seed_coverage = coverage.report(spec, root / SEED_SURFACE, handlers)
+    client = coverage.client_rows(root / CLIENT_RUNTIME)
+    seed_coverage = coverage.report(spec, root / SEED_SURFACE, handlers, client)
     files["seed-coverage.json"] = dump_json(seed_coverage)
     files["seed-coverage.md"] = coverage.markdown(seed_coverage)
     return dict(sorted(files.items()))

@@ -144,6 +144,16 @@ class Operation:
     def response_kind(self) -> str:
         return self.response[1:] if self.response in SPECIAL_RESPONSES else "model"
 
+    @property
+    def response_is_list(self) -> bool:
+        """`response: list[Model]`: the answer is a JSON array of the model (portals/languages)."""
+        return self.response.startswith("list[")
+
+    @property
+    def response_model(self) -> str:
+        """The model the answer is (or holds, for a list response)."""
+        return self.response[5:-1] if self.response_is_list else self.response
+
 
 @attrs.frozen
 class SignIn:

@@ -264,6 +264,10 @@ def _operation(ctx: _Ctx, api: str, family: str, name: str, raw: Any, source: st
     response = ctx.at("response").string(spec["response"])
     if response.startswith("@") and response not in SPECIAL_RESPONSES:
         raise ctx.at("response").error(f"special responses are {', '.join(SPECIAL_RESPONSES)}")
+    if "[" in response and not re.fullmatch(r"list\[[A-Za-z_][A-Za-z0-9_]*\]", response):
+        raise ctx.at("response").error("a response is a model, `list[Model]` (a JSON array) or a special response")
+    if response.startswith("list[") and "paging" in spec:
+        raise ctx.at("paging").error("a list response cannot be paged")
     errors_raw = spec.get("errors") or {}
     if not isinstance(errors_raw, Mapping):
         raise ctx.at("errors").error("expected a mapping of ArcGIS error code to description")
@@ -403,8 +407,8 @@ def _resolve(api: str, families: list[Family], api_file: str) -> list[Family]:
         ops = []
         for op in fam.operations:
             ctx = _Ctx(fam.source, ("operations", op.name))
-            if op.response_kind == "model" and op.response not in known:
-                raise ctx.at("response").error(f"unknown model {op.response!r}")
+            if op.response_kind == "model" and op.response_model not in known:
+                raise ctx.at("response").error(f"unknown model {op.response_model!r}")
             if op.job_status is not None:
                 _check_job(ctx.at("job"), op, fam)
             if op.paging is not None:

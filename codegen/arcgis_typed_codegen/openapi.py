@@ -93,7 +93,10 @@ def _responses(api: Api, op: Operation) -> dict[str, Any]:
     elif op.response_kind == "bytes":
         content = {"application/octet-stream": {"schema": {}}, "application/json": {"schema": error}}
     else:
-        content = {"application/json": {"schema": {"oneOf": [{"$ref": f"#/components/schemas/{op.response}"}, error]}}}
+        answer: dict[str, Any] = {"$ref": f"#/components/schemas/{op.response_model}"}
+        if op.response_is_list:
+            answer = {"type": "array", "items": answer}
+        content = {"application/json": {"schema": {"oneOf": [answer, error]}}}
         if op.html:
             content["text/html"] = {"schema": {"type": "string", "description": "A browsable page (f=html)."}}
     return {"200": {"description": "The result, or an ArcGIS error envelope (ArcGIS answers errors with HTTP 200)", "content": content}}

@@ -183,7 +183,7 @@ def _ops_imports(api: Api, family: Family) -> list[str]:
     names: set[str] = set()
     for op in family.operations:
         if op.response_kind == "model":
-            names.add(op.response)
+            names.add(op.response_model)
         if op.paging:
             names.add(op.paging.item_type)
     sig = " ".join(" ".join(_signature(op, "")) for op in family.operations)
@@ -238,7 +238,8 @@ def render(spec: Spec) -> dict[str, str]:
             params_module=lambda fam: f"arcgis_typed.{api.name}.params.{fam}",
             response_ref=lambda op: op.response
             if op.response_kind != "model"
-            else f"{_models_module(api, api.model_family(op.response))}:{op.response}",
+            else f"{_models_module(api, api.model_family(op.response_model))}:{op.response_model}"
+            + ("[]" if op.response_is_list else ""),
         )
         files[f"{base}/models/__init__.py"] = _package_doc(f"Models of the {api.name} API, one module per spec family.")
         files[f"{base}/ops/__init__.py"] = _package_doc(f"Operations of the {api.name} API, one module per spec family.")

@@ -8,6 +8,8 @@
 Errors derive from `ArcGISClientError`; server-side errors from `ArcGISError`, one class per ArcGIS code.
 """
 
+from typing import TYPE_CHECKING
+
 from arcgis_typed._runtime.auth import ApiKeyAuth, Auth, PasswordAuth, TokenAuth
 from arcgis_typed._runtime.errors import (
     ArcGISClientError,
@@ -32,7 +34,20 @@ from arcgis_typed._runtime.transport import Urllib3Transport, WsgiTransport
 from arcgis_typed.portal import PortalClient
 from arcgis_typed.server_admin import ServerAdminClient
 
+if TYPE_CHECKING:
+    from arcgis_typed._runtime.profiles import Profile, ProfileError, ProfileManager
+
 __version__ = "0.1.0"
+_LAZY = ("Profile", "ProfileError", "ProfileManager")  # connection profiles load on first use
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        from arcgis_typed._runtime import profiles
+
+        return getattr(profiles, name)
+    raise AttributeError(f"module 'arcgis_typed' has no attribute {name!r}")
+
 
 __all__ = [
     "ApiKeyAuth",
@@ -47,6 +62,9 @@ __all__ = [
     "PasswordAuth",
     "PermissionDenied",
     "PortalClient",
+    "Profile",
+    "ProfileError",
+    "ProfileManager",
     "ResponseDecodeError",
     "ServerAdminClient",
     "ServerError",

@@ -1,11 +1,14 @@
-"""A hypothesis state machine over users and roles: the default administrator and a member administrator (a
-custom role with the member-administration privileges) create and delete custom roles, set their privileges,
-create members, change their roles, disable, enable and delete them - all through typed clients - and a plain
-model says what must happen.
+"""A hypothesis state machine over users, roles, user types, group invitations and notifications: the default
+administrator and a member administrator (a custom role with the member-administration privileges) create and
+delete custom roles, set their privileges, create members, change their roles and levels, disable, enable and
+delete them, invite members to a group and send them messages; members accept or decline their invitations -
+all through typed clients - and a plain model says what must happen.
 
-After every step the fake's roles and members must equal the model, and every enabled member's own view of
-their privileges (community/self, with the token they already hold) must be what their role grants now.
-Refused operations raise the documented error and change nothing.
+After every step the fake's roles, members (with their user types), the group's members, each member's pending
+invitations and notifications must equal the model, and every enabled member's own view of their privileges
+(community/self, with the token they already hold) must be what their role grants now. A member's role must fit
+their user type (Viewer members hold only roles within the Viewer privileges). Refused operations raise the
+documented error and change nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ import hypothesis.strategies as st
 import pytest
 from arcgis_typed import ArcGISError, BadRequest, PermissionDenied, PortalClient
 from arcgis_typed_fake import FakeArcGIS
-from arcgis_typed_fake.state.roles import BUILT_IN_NAMES, BUILT_IN_ROLES
+from arcgis_typed_fake.state.licenses import VIEWER_ALLOWED
+from arcgis_typed_fake.state.roles import BUILT_IN_NAMES, BUILT_IN_ROLES, VIEWER_ROLE_ID
 from e2e_helpers import client_for, password_of
 from hypothesis import settings
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
@@ -56,6 +60,9 @@ class ModelRole:
 class ModelUser:
     role_id: str
     disabled: bool = False
+    user_type: str = "creatorUT"
+    invited: bool = False  # a pending invitation to the group
+    notes: list[str] = attrs.Factory(list)  # notification types received, in order
 
 
 class IdentityMachine(RuleBasedStateMachine):
@@ -80,6 +87,9 @@ class IdentityMachine(RuleBasedStateMachine):
             portal.add_user(name, PASSWORD, role="org_user")
             self.users[name] = ModelUser("org_user")
             self.clients[name] = client_for(self.fake, name, PASSWORD)
+        group = self.clients["admin"].groups.create(title="Crew", tags=["crew"], is_invitation_only=True).group
+        self.group_id = group.id
+        self.members: set[str] = {"admin"}
 
     # --- the model's rules -----------------------------------------------------------------------------------
 
@@ -109,11 +119,14 @@ class IdentityMachine(RuleBasedStateMachine):
             return PermissionDenied
         return None
 
+    def fits(self, user_type: str, role_id: str) -> bool:
+        return user_type != "viewerUT" or self.privileges(role_id) <= VIEWER_ALLOWED
+
     def fake_roles(self) -> dict[str, tuple[str, frozenset[str]]]:
         return {r.id: (r.name, frozenset(r.privileges)) for r in self.fake.portal.roles if not r.built_in}
 
-    def fake_users(self) -> dict[str, tuple[str, bool]]:
-        return {u.username: (u.role_id, u.disabled) for u in self.fake.portal.users}
+    def fake_users(self) -> dict[str, tuple[str, bool, str]]:
+        return {u.username: (u.role_id, u.disabled, u.user_type_id) for u in self.fake.portal.users}
 
     def expect(self, error: type[ArcGISError] | None, call: Callable[[], object]) -> bool:
         before = (self.fake_roles(), self.fake_users())
@@ -148,6 +161,9 @@ class IdentityMachine(RuleBasedStateMachine):
         error = (
             BadRequest if role_id not in self.custom else PermissionDenied if not self.full(caller) else None
         )
+        holders = [u for u in self.users.values() if u.role_id == role_id]
+        if error is None and any(u.user_type == "viewerUT" for u in holders) and not set(privileges) <= VIEWER_ALLOWED:
+            error = BadRequest  # a Viewer member holds the role
         if self.expect(
             error, lambda: self.clients[caller].roles.set_privileges(role_id, privileges=privileges)
         ):
@@ -193,7 +209,7 @@ class IdentityMachine(RuleBasedStateMachine):
                 username=username, password=PASSWORD, email=f"{username}@example.test", role=role_id
             ),
         ):
-            self.users[username] = ModelUser(role_id)
+            self.users[username] = ModelUser(role_id, user_type="viewerUT" if role_id == VIEWER_ROLE_ID else "creatorUT")
             self.clients[username] = client_for(self.fake, username, PASSWORD)
 
     @rule(
@@ -212,6 +228,8 @@ class IdentityMachine(RuleBasedStateMachine):
             error = self.may_act_on(caller, username, "portal:admin:changeUserRoles")
         if error is None and self.is_admin(role_id) and not self.full(caller):
             error = PermissionDenied
+        if error is None and not self.fits(self.users[username].user_type, role_id):
+            error = BadRequest
         if self.expect(error, lambda: self.clients[caller].users.update_role(user=username, role=role_id)):
             self.users[username].role_id = role_id
 
@@ -236,13 +254,84 @@ class IdentityMachine(RuleBasedStateMachine):
         ):
             del self.users[username]
             del self.clients[username]
+            self.members.discard(username)
+
+    # --- levels (user types) -----------------------------------------------------------------------------------
+
+    @rule(caller=st.sampled_from(CALLERS), username=st.sampled_from(USERNAMES), level=st.sampled_from(["1", "2"]))
+    def update_level(self, caller: str, username: str, level: str) -> None:
+        error: type[ArcGISError] | None = None
+        if "portal:admin:changeUserRoles" not in self.privileges(self.users[caller].role_id):
+            error = PermissionDenied
+        elif username not in self.users:
+            error = BadRequest
+        else:
+            error = self.may_act_on(caller, username, "portal:admin:changeUserRoles")
+        wanted = "viewerUT" if level == "1" else "creatorUT"
+        if (error is None and level == "1" and self.users[username].user_type != "viewerUT"
+                and not self.fits("viewerUT", self.users[username].role_id)):
+            error = BadRequest
+        if self.expect(error, lambda: self.clients[caller].users.update_level(user=username, level=level)):
+            current = self.users[username].user_type
+            if (current == "viewerUT") != (level == "1"):
+                self.users[username].user_type = wanted
+
+    # --- group invitations and notifications ------------------------------------------------------------------
+
+    @rule(username=st.sampled_from(USERNAMES))
+    def invite(self, username: str) -> None:
+        result = self.clients["admin"].groups.invite(self.group_id, users=[username])
+        if username not in self.users:
+            assert result.not_invited == [username]
+        elif username not in self.members:
+            self.users[username].invited = True
+            self.users[username].notes.append("user_invite")
+
+    @rule(username=st.sampled_from(USERNAMES), accept=st.booleans())
+    def answer(self, username: str, accept: bool) -> None:
+        user = self.users.get(username)
+        if user is None or user.disabled:
+            return
+        ops = self.clients[username].invitations
+        listed = ops.user_invitations(username).user_invitations
+        assert [i.target_id for i in listed] == ([self.group_id] if user.invited else [])
+        if not user.invited:
+            with pytest.raises(BadRequest):
+                ops.accept(username, "noinvitation0000")
+            return
+        answer = ops.accept(username, listed[0].id) if accept else ops.decline(username, listed[0].id)
+        assert answer.group_id == self.group_id
+        user.invited = False
+        if accept:
+            self.members.add(username)
+        self.users["admin"].notes.append("user_invitation_accepted" if accept else "user_invitation_declined")
+
+    @rule(caller=st.sampled_from(CALLERS), data=st.data())
+    def send_message(self, caller: str, data: st.DataObject) -> None:
+        names = data.draw(st.lists(st.sampled_from(sorted(self.users)), min_size=1, max_size=3, unique=True))
+        if "portal:admin:updateUsers" not in self.privileges(self.users[caller].role_id):
+            with pytest.raises(PermissionDenied):
+                self.clients[caller].notifications.send(users=names, subject="Hi", message="News")
+            return
+        assert self.clients[caller].notifications.send(users=names, subject="Hi", message="News").success
+        for name in names:
+            self.users[name].notes.append("message_received")
 
     # --- invariants ------------------------------------------------------------------------------------------
 
     @invariant()
     def roles_and_members_match(self) -> None:
         assert self.fake_roles() == {i: (r.name, r.privileges) for i, r in self.custom.items()}
-        assert self.fake_users() == {n: (u.role_id, u.disabled) for n, u in self.users.items()}
+        assert self.fake_users() == {n: (u.role_id, u.disabled, u.user_type) for n, u in self.users.items()}
+
+    @invariant()
+    def invitations_memberships_and_notifications_match(self) -> None:
+        portal = self.fake.portal
+        group = portal.groups.get(self.group_id)
+        assert group is not None and set(group.members) == self.members
+        for name, user in self.users.items():
+            assert (name in group.invitations) == user.invited
+            assert [r.type for r in reversed(portal.users.notifications.of(name))] == user.notes
 
     @invariant()
     def members_see_their_privileges(self) -> None:

@@ -4,6 +4,7 @@ pending invitations, lapsing with the clock, and who may invite with which role.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 import pytest
 from arcgis_typed import BadRequest, PermissionDenied, PortalClient
@@ -16,6 +17,7 @@ def pending(fake: FakeArcGIS) -> list[tuple[str, str, str]]:
 
 
 @pytest.mark.seed("UserManager.invite")
+@pytest.mark.seed("UserManager.invitations")
 @pytest.mark.seed("InvitationManager.list")
 @pytest.mark.seed("InvitationManager.(constructor)")
 @pytest.mark.seed("InvitationManager.get")
@@ -88,3 +90,87 @@ def test_who_may_invite(arcgis_fake: FakeArcGIS, arcgis_portal: PortalClient, ca
         assert pending(arcgis_fake) == before
     with pytest.raises((BadRequest, PermissionDenied)):
         client.invitations.invite(emails=["x@example.test"], role="overlord")
+
+
+# --- a member's own group invitations: list, read, accept (joins), decline, with the portal's notifications ------
+
+
+def _invited_group(owner: PortalClient, *names: str,
+                   role: Literal["group_member", "group_admin"] = "group_member") -> str:
+    group_id = owner.groups.create(title="Survey crew", tags=["field"], is_invitation_only=True).group.id
+    assert owner.groups.invite(group_id, users=list(names), role=role).not_invited in ([], None)
+    return group_id
+
+
+@pytest.mark.seed("UserInvitationManager.(constructor)")
+@pytest.mark.seed("UserInvitationManager.list")
+@pytest.mark.seed("Invitation.(constructor)")
+@pytest.mark.seed("Invitation.properties")
+@pytest.mark.seed("Invitation.accept")
+def test_accept_a_group_invitation_joins_and_tells_the_sender(arcgis_portal: PortalClient,
+                                                              arcgis_fake: FakeArcGIS) -> None:
+    carol = add_member(arcgis_fake, "carol", full_name="Carol Cartographer")
+    dave = add_member(arcgis_fake, "dave")
+    group_id = _invited_group(carol, "dave", role="group_admin")
+    listed = dave.invitations.user_invitations("dave").user_invitations
+    assert len(listed) == 1
+    inv = listed[0]
+    assert (inv.target_type, inv.target_id, inv.role, inv.username) == ("group", group_id, "group_admin", "dave")
+    assert inv.from_username is not None and (inv.from_username.username, inv.from_username.fullname) == (
+        "carol", "Carol Cartographer")
+    assert inv.group is not None and (inv.group.title, inv.group.owner, inv.group.is_invitation_only) == (
+        "Survey crew", "carol", True)
+    assert inv.expiration is not None and inv.created is not None
+    assert dave.invitations.user_invitation("dave", inv.id).id == inv.id
+    told = dave.notifications.user_notifications("dave").notifications
+    assert [(n.type, n.data) for n in told] == [("user_invite", {
+        "groupId": group_id, "groupTitle": "Survey crew", "fromUser": "carol", "invitationId": inv.id})]
+    # nobody else reads or answers dave's invitations, not even an administrator
+    for other in (carol, arcgis_portal):
+        with pytest.raises(PermissionDenied):
+            other.invitations.user_invitations("dave")
+        with pytest.raises(PermissionDenied):
+            other.invitations.accept("dave", inv.id)
+    answer = dave.invitations.accept("dave", inv.id)
+    assert (answer.success, answer.username, answer.group_id, answer.id) == (True, "dave", group_id, inv.id)
+    assert arcgis_fake.portal.groups.get(group_id).members["dave"] == "admin"  # invited as a manager
+    assert dave.invitations.user_invitations("dave").user_invitations == []
+    with pytest.raises(BadRequest):
+        dave.invitations.accept("dave", inv.id)  # answered already
+    notes = carol.notifications.user_notifications("carol").notifications
+    assert [(n.type, n.data) for n in notes] == [
+        ("user_invitation_accepted", {"groupId": group_id, "groupTitle": "Survey crew", "username": "dave"})]
+
+
+@pytest.mark.seed("Invitation.decline")
+@pytest.mark.seed("UserInvitationManager.list")
+def test_decline_a_group_invitation(arcgis_fake: FakeArcGIS) -> None:
+    carol = add_member(arcgis_fake, "carol")
+    erin = add_member(arcgis_fake, "erin")
+    group_id = _invited_group(carol, "erin")
+    inv = erin.invitations.user_invitations("erin").user_invitations[0]
+    answer = erin.invitations.decline("erin", inv.id)
+    assert (answer.success, answer.group_id) == (True, group_id)
+    assert "erin" not in arcgis_fake.portal.groups.get(group_id).members
+    assert erin.invitations.user_invitations("erin").user_invitations == []
+    with pytest.raises(BadRequest):
+        erin.groups.join(group_id)  # a private group she is no longer invited to: she cannot even see it
+    assert [n.type for n in carol.notifications.user_notifications("carol").notifications] == ["user_invitation_declined"]
+
+
+@pytest.mark.seed("UserInvitationManager.list")
+def test_group_invitations_lapse_and_follow_the_group() -> None:
+    clock = ManualClock(1_700_000_000_000)
+    arcgis_fake = FakeArcGIS(admin_password="admin-password-1", clock=clock, password_iterations=1)
+    carol = add_member(arcgis_fake, "carol")
+    fay = add_member(arcgis_fake, "fay")
+    lapsing = carol.groups.create(title="Short", tags=["x"]).group.id
+    carol.groups.invite(lapsing, users=["fay"], expiration=5)
+    deleted = _invited_group(carol, "fay")
+    assert len(fay.invitations.user_invitations("fay").user_invitations) == 2
+    carol.groups.delete(deleted)
+    assert [i.target_id for i in fay.invitations.user_invitations("fay").user_invitations] == [lapsing]
+    clock.advance(minutes=6)
+    assert fay.invitations.user_invitations("fay").user_invitations == []
+    with pytest.raises(BadRequest):
+        fay.invitations.user_invitation("fay", "nosuchinvitation")

@@ -174,7 +174,9 @@ def test_a_custom_role_grants_exactly_its_privileges(arcgis_portal: PortalClient
     arcgis_portal.roles.set_privileges(role_id, privileges=["portal:user:joinGroup"])
     lurker = add_member(arcgis_fake, "lurker", role=role_id)
     me = lurker.users.me()
-    assert (me.role, me.role_id, me.level, me.privileges) == ("org_user", role_id, "1", ["portal:user:joinGroup"])
+    # the level follows the user type (Creator, the default for every role but Viewer), not the role
+    assert (me.role, me.role_id, me.level, me.privileges) == ("org_user", role_id, "2", ["portal:user:joinGroup"])
+    assert me.user_license_type_id == "creatorUT"
     with pytest.raises(PermissionDenied):
         lurker.users.org_users()
     with pytest.raises(PermissionDenied):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from arcgis_typed import BadRequest, PermissionDenied, PortalClient, TokenRequired
+from arcgis_typed import BadRequest, PermissionDenied, PortalClient, TokenRequired, Upload
 from arcgis_typed_fake import FakeArcGIS
 from e2e_helpers import add_member, client_for
 
@@ -134,6 +134,7 @@ def thirty(arcgis_fake: FakeArcGIS) -> list[str]:
 
 
 @pytest.mark.seed("UserManager.search")
+@pytest.mark.seed("UserManager.(constructor)")
 def test_search_pages_through_thirty_users(arcgis_portal: PortalClient, thirty: list[str]) -> None:
     seen: list[str] = []
     start = 1
@@ -558,3 +559,195 @@ def test_delete_and_groups(arcgis_portal: PortalClient, member: Member) -> None:
     assert arcgis_portal.users.delete("joiner").success
     assert "joiner" not in arcgis_portal.groups.users(admin_group).users
     assert "gowner" in arcgis_portal.groups.users(admin_group).users
+
+
+# --- thumbnails, the profile page, Esri access, groups ------------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.mark.seed("User.get_thumbnail")
+@pytest.mark.seed("User.download_thumbnail")
+@pytest.mark.seed("User.delete_thumbnail")
+@pytest.mark.seed("User.update")
+def test_thumbnail_upload_read_delete(member: Member, arcgis_portal: PortalClient, anonymous: PortalClient,
+                                      arcgis_fake: FakeArcGIS) -> None:
+    ann = member("ann", access="public")
+    ann.users.update("ann", thumbnail=Upload(filename="../../etc/me.png", data=PNG))
+    me = ann.users.me()
+    assert me.thumbnail == "me.png"  # only the file name is kept: no path traversal
+    assert ann.users.thumbnail("ann", "me.png") == PNG
+    assert anonymous.users.thumbnail("ann", "me.png") == PNG  # a public profile's image is public
+    for name in ("other.png", "../me.png", "..%2fme.png"):
+        with pytest.raises(BadRequest):
+            ann.users.thumbnail("ann", name)
+    before = user_state(arcgis_fake)
+    for bad in (Upload(filename="notes.txt", data=b"hi"), Upload(filename="..", data=PNG),
+                Upload(filename="big.png", data=b"\x00" * (1024 * 1024 + 1))):
+        with pytest.raises(BadRequest) as caught:
+            ann.users.update("ann", thumbnail=bad, description="changed?")
+        assert "'thumbnail'" in caught.value.message
+    assert user_state(arcgis_fake) == before and ann.users.me().thumbnail == "me.png"
+    bob = member("bob")
+    with pytest.raises(PermissionDenied):
+        bob.users.delete_thumbnail("ann")
+    assert arcgis_portal.users.delete_thumbnail("ann").success  # an administrator may
+    assert ann.users.me().thumbnail is None
+    with pytest.raises(BadRequest):
+        ann.users.thumbnail("ann", "me.png")
+
+
+@pytest.mark.seed("User.homepage")
+def test_homepage(member: Member, anonymous: PortalClient) -> None:
+    member("ann", access="public", full_name="Ann <b>Lee</b>")
+    member("hid", access="private")
+    page = anonymous.users.homepage(user="ann")
+    assert "Ann &lt;b&gt;Lee&lt;/b&gt;" in page and "<b>" not in page
+    with pytest.raises(BadRequest):
+        anonymous.users.homepage(user="hid")
+
+
+@pytest.mark.seed("User.esri_access")
+def test_esri_access_is_set_by_administrators_only(member: Member, arcgis_portal: PortalClient) -> None:
+    ann = member("ann")
+    assert ann.users.me().user_type == "arcgisonly"
+    with pytest.raises(PermissionDenied):
+        ann.users.update("ann", user_type="both")  # not for oneself
+    arcgis_portal.users.update("ann", user_type="both")
+    assert ann.users.me().user_type == "both"
+    with pytest.raises(PermissionDenied):
+        arcgis_portal.users.update("admin", user_type="both")
+
+
+@pytest.mark.seed("User.groups")
+def test_user_groups_are_in_the_profile(member: Member) -> None:
+    ann = member("ann")
+    bob = member("bob")
+    group_id = ann.groups.create(title="Mine", tags=["a"], access="org").group.id
+    bob.groups.join(group_id)
+    ann.groups.accept(group_id, "bob")
+    assert [g.id for g in bob.users.me().groups or []] == [group_id]
+    assert bob.users.get("bob").groups is not None
+
+
+# --- reassigning content, levels, sign-up, members' groups, linked accounts ----------------------------------------
+
+
+@pytest.mark.seed("User.reassign_to")
+@pytest.mark.seed("User.delete")
+def test_reassign_then_delete(arcgis_portal: PortalClient, member: Member, arcgis_fake: FakeArcGIS) -> None:
+    portal = arcgis_fake.portal
+    ann = member("ann")
+    member("bob")
+    member("vic", "viewer")
+    ann_record = portal.users.require("ann")
+    portal.add_folder("ann", "Rivers")
+    in_root = ann.content.add_item("ann", title="Root map", type="Web Map", text="{}").id
+    in_folder = portal.add_item(ann_record, "ann", title="River map", type="Web Map", folder="Rivers").id
+    group_id = ann.groups.create(title="Ann's group", tags=["x"]).group.id
+    before = user_state(arcgis_fake)
+    for target in ("vic", "ghost", "ann"):
+        with pytest.raises(BadRequest) as caught:
+            arcgis_portal.users.reassign("ann", target_username=target)
+        assert "'targetUsername'" in caught.value.message
+    with pytest.raises(PermissionDenied):
+        ann.users.reassign("ann", target_username="bob")
+    assert user_state(arcgis_fake) == before and portal.items.get(in_root).owner == "ann"
+    assert arcgis_portal.users.reassign("ann", target_username="bob").success
+    root, folder = portal.items.get(in_root), portal.items.get(in_folder)
+    assert root is not None and folder is not None and (root.owner, root.folder_id) == ("bob", None)
+    moved = portal.items.folder("bob", "ann_Rivers")
+    assert moved is not None and (folder.owner, folder.folder_id) == ("bob", moved.id)
+    group = portal.groups.get(group_id)
+    assert group is not None and group.owner == "bob"
+    assert arcgis_portal.users.delete("ann").success  # owns nothing now
+    assert sorted(i.title for i in arcgis_portal.content.search_all(q="owner:bob")) == ["River map", "Root map"]
+
+
+@pytest.mark.seed("User.update_level")
+def test_update_level_follows_the_user_type(arcgis_portal: PortalClient, member: Member,
+                                            arcgis_fake: FakeArcGIS) -> None:
+    ann = member("ann")
+    vic = member("vic", "viewer")
+    assert vic.users.me().level == "1"
+    with pytest.raises(BadRequest) as caught:
+        arcgis_portal.users.update_level(user="ann", level="1")  # a User role does not fit a level 1 member
+    assert "'level'" in caught.value.message
+    ann.content.add_item("ann", title="Mine", type="Web Map", text="{}")
+    arcgis_portal.roles.create(name="Lookers")
+    lookers = next(r.id for r in arcgis_fake.portal.roles if r.name == "Lookers")
+    arcgis_portal.users.update_role(user="ann", role=lookers)
+    with pytest.raises(BadRequest) as caught:
+        arcgis_portal.users.update_level(user="ann", level="1")  # owns an item
+    assert "owns" in caught.value.message
+    arcgis_fake.portal.items.remove(next(iter(arcgis_fake.portal.items)))
+    assert arcgis_portal.users.update_level(user_name="ann", level="1").success
+    me = ann.users.me()
+    assert (me.level, me.user_license_type_id) == ("1", "viewerUT")
+    with pytest.raises(BadRequest):  # a Viewer cannot hold a role that creates content
+        arcgis_portal.users.update_role(user="ann", role="org_user")
+    assert arcgis_portal.users.update_level(user="ann", level="2").success
+    assert ann.users.me().user_license_type_id == "creatorUT"
+    arcgis_portal.users.update_role(user="ann", role="org_user")
+    with pytest.raises(BadRequest):
+        arcgis_portal.users.update_level(level="2")  # no user
+    with pytest.raises(PermissionDenied):
+        ann.users.update_level(user="vic", level="2")
+
+
+@pytest.mark.seed("UserManager.signup")
+def test_signup_only_when_allowed(arcgis_portal: PortalClient, anonymous: PortalClient, arcgis_fake: FakeArcGIS) -> None:
+    details = {"username": "newbie", "password": STRONG, "fullname": "New Bie", "email": "newbie@example.test"}
+    with pytest.raises(PermissionDenied):
+        anonymous.users.signup(**details)
+    assert arcgis_portal.user_settings.security_config().allow_signup is False
+    assert arcgis_portal.user_settings.update_security_config(security_config={"allowSignup": True}).allow_signup
+    for changes, wire in (({"password": "short"}, "password"), ({"email": "nope"}, "email"),
+                          ({"username": "admin"}, "username")):
+        with pytest.raises(BadRequest) as caught:
+            anonymous.users.signup(**{**details, **changes})
+        assert f"'{wire}'" in caught.value.message
+    assert anonymous.users.signup(**details).success
+    newbie = client_for(arcgis_fake, "newbie", STRONG)
+    me = newbie.users.me()
+    assert (me.full_name, me.role, me.email) == ("New Bie", "org_user", "newbie@example.test")
+
+
+@pytest.mark.seed("UserManager.user_groups")
+def test_users_groups(arcgis_portal: PortalClient, member: Member) -> None:
+    ann = member("ann")
+    member("bob")
+    first = ann.groups.create(title="One", tags=["a"]).group.id
+    second = ann.groups.create(title="Two", tags=["a"]).group.id
+    found = arcgis_portal.users.users_groups(users=["ann", "bob"])
+    assert [(r.username, sorted(r.groups)) for r in found.results] == [("ann", sorted([first, second])), ("bob", [])]
+    assert len(arcgis_portal.users.users_groups(users=["ann"], limit=1).results[0].groups) == 1
+    with pytest.raises(BadRequest):
+        arcgis_portal.users.users_groups(users=["ghost"])
+    with pytest.raises(BadRequest):
+        arcgis_portal.users.users_groups(users=[f"u{i}" for i in range(26)])
+    with pytest.raises(PermissionDenied):
+        ann.users.users_groups(users=["ann"])
+
+
+@pytest.mark.seed("User.linked_accounts")
+def test_linked_accounts(member: Member, arcgis_portal: PortalClient) -> None:
+    ann = member("ann")
+    work = member("ann_work")
+    bob = member("bob")
+    assert ann.users.linked_users("ann").linked_users == []
+    assert work.auth is not None
+    with pytest.raises(BadRequest):
+        ann.users.link_user("ann", user="ann_work", user_token="not-a-token")
+    with pytest.raises(PermissionDenied):
+        bob.users.link_user("ann", user="ann_work", user_token=work.auth.token())
+    assert ann.users.link_user("ann", user="ann_work", user_token=work.auth.token()).success
+    assert [u.username for u in ann.users.linked_users("ann").linked_users] == ["ann_work"]
+    assert [u.username for u in work.users.linked_users("ann_work").linked_users] == ["ann"]
+    assert [u.username for u in arcgis_portal.users.linked_users("ann").linked_users] == ["ann_work"]
+    with pytest.raises(PermissionDenied):
+        bob.users.linked_users("ann")
+    assert work.users.unlink_user("ann_work", user="ann").success
+    assert ann.users.linked_users("ann").linked_users == []
+    with pytest.raises(BadRequest):
+        ann.users.unlink_user("ann", user="ann_work")

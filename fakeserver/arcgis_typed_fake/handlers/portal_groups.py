@@ -60,8 +60,8 @@ from werkzeug.wrappers import Response
 from ..call import Call
 from ..registry import handles
 from ..state.categories import category_filters, matches_filters
-from ..state.groups import Application, GroupRecord, GroupStore, Thumbnail
-from ..state.users import UserRecord
+from ..state.groups import Application, GroupRecord, GroupStore
+from ..state.users import Thumbnail, UserRecord
 from ._paging import window
 from .portal_categories import update_each_item
 from .portal_content import item_view

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from arcgis_typed._runtime.wire import ms_to_datetime
-from arcgis_typed.portal.models.org import AuthInfo, OrgSettings, PortalSelf, SharingInfo, SharingRoot, SuccessResult
+from arcgis_typed.portal.models.org import AuthInfo, OrgSettings, PortalSelf, SharingInfo, SharingRoot, OrgUpdateResult
 from arcgis_typed.portal.params.org import (
     OrgInfoParams,
     OrgPropertiesParams,
@@ -89,17 +89,17 @@ def _admin(caller: UserRecord) -> None:
 
 
 @handles("portal:org.update_settings")
-def update_settings(call: Call, p: OrgUpdateSettingsParams) -> SuccessResult:
+def update_settings(call: Call, p: OrgUpdateSettingsParams) -> OrgUpdateResult:
     _admin(call.user)
     org_rules.update_settings(
         call.state.org_of(call.user).settings, clear_empty_fields=bool(p.clear_empty_fields),
         anonymous_access_notice=p.anonymous_access_notice, authenticated_access_notice=p.authenticated_access_notice,
         informational_banner=p.informational_banner)
-    return SuccessResult(success=True)
+    return OrgUpdateResult(success=True)
 
 
 @handles("portal:org.update")
-def update(call: Call, p: OrgUpdateParams) -> SuccessResult:
+def update(call: Call, p: OrgUpdateParams) -> OrgUpdateResult:
     _admin(call.user)
     org_rules.update_properties(
         call.state.org_of(call.user), clear_empty_fields=bool(p.clear_empty_fields), now=call.state.now(),
@@ -107,4 +107,4 @@ def update(call: Call, p: OrgUpdateParams) -> SuccessResult:
         can_search_public=p.can_search_public, comments_enabled=p.comments_enabled, culture=p.culture,
         region=p.region, units=p.units, portal_properties=p.portal_properties, default_extent=p.default_extent,
         authorized_cross_origin_domains=p.authorized_cross_origin_domains, geocode_service=p.geocode_service)
-    return SuccessResult(success=True)
+    return OrgUpdateResult(success=True)

@@ -2,31 +2,50 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import attrs
+from arcgis_typed._runtime.operation import Upload
 from arcgis_typed._runtime.wire import ms_to_datetime
 from arcgis_typed.portal.models.users import (
+    LinkedUser,
+    LinkedUsersPage,
     OrgUsersPage,
+    SuccessResult,
     User,
+    UserGroupsEntry,
     UserResult,
     UsersBatchEntry,
     UsersBatchResult,
     UserSearchPage,
+    UsersGroupsResult,
 )
 from arcgis_typed.portal.params.users import (
     UsersCreateParams,
     UsersDeleteParams,
+    UsersDeleteThumbnailParams,
     UsersDisableParams,
     UsersDisableUsersParams,
     UsersEnableParams,
     UsersEnableUsersParams,
     UsersGetParams,
+    UsersHomepageParams,
+    UsersLinkedUsersParams,
+    UsersLinkUserParams,
     UsersMeParams,
     UsersOrgUsersParams,
+    UsersReassignParams,
     UsersResetParams,
     UsersSearchParams,
+    UsersSignupParams,
+    UsersThumbnailParams,
+    UsersUnlinkUserParams,
+    UsersUpdateLevelParams,
     UsersUpdateParams,
     UsersUpdateRoleParams,
+    UsersUsersGroupsParams,
 )
+from werkzeug.wrappers import Response
 
 from ..call import Call
 from ..errors import Fault, bad_request
@@ -37,6 +56,10 @@ from ..state.search import QuerySyntaxError
 from ..state.users import UserRecord
 from ._paging import window
 from .portal_groups import group_view
+
+
+def upload_parts(upload: Upload | None) -> rules.Thumbnail | None:
+    return None if upload is None else (upload.filename or "thumbnail.png", upload.data, upload.content_type)
 
 
 def user_view(state: PortalState, caller: UserRecord | None, user: UserRecord) -> User:
@@ -53,7 +76,7 @@ def user_view(state: PortalState, caller: UserRecord | None, user: UserRecord) -
         last_name=user.last_name or None,
         description=user.description,
         tags=list(user.tags),
-        thumbnail=None,
+        thumbnail=user.thumbnail,
         org_id=user.org_id,
         access=user.access,
         culture=user.culture,
@@ -73,7 +96,8 @@ def user_view(state: PortalState, caller: UserRecord | None, user: UserRecord) -
         role_id=user.role_id,
         privileges=list(user.privileges),
         level=user.level,
-        user_type="arcgisonly",
+        user_type=user.esri_access,
+        user_license_type_id=user.user_type_id,
         disabled=user.disabled,
         mfa_enabled=False,
         storage_usage=sum(i.size for i in state.items if i.owner == user.username and i.size > 0),
@@ -163,6 +187,7 @@ def create(call: Call, p: UsersCreateParams) -> UserResult:
         last_name=p.lastname,
         full_name=p.fullname,
         description=p.description,
+        user_license_type=p.user_license_type_id,
     )
     return UserResult(status="success", username=user.username)
 
@@ -185,6 +210,8 @@ def update(call: Call, p: UsersUpdateParams) -> UserResult:
         region=p.region,
         units=p.units,
         preferred_view=p.preferred_view,
+        thumbnail=upload_parts(p.thumbnail),
+        esri_access=p.user_type,
     )
     return UserResult(success=True, username=user.username)
 
@@ -246,3 +273,74 @@ def disable_users(call: Call, p: UsersDisableUsersParams) -> UsersBatchResult:
 @handles("portal:users.enable_users")
 def enable_users(call: Call, p: UsersEnableUsersParams) -> UsersBatchResult:
     return _batch(call, list(p.users), False)
+
+
+# --- thumbnails, the profile page, reassigning, levels, sign-up, groups of members, linked accounts ------------
+
+
+@handles("portal:users.thumbnail")
+def thumbnail(call: Call, p: UsersThumbnailParams) -> Response:
+    user = rules.thumbnail_of(call.state, call.caller, p.username, p.file_name)
+    return Response(user.thumbnail_data, content_type=user.thumbnail_type)
+
+
+@handles("portal:users.delete_thumbnail")
+def delete_thumbnail(call: Call, p: UsersDeleteThumbnailParams) -> SuccessResult:
+    user = rules.delete_thumbnail(call.state, call.user, p.username)
+    return SuccessResult(success=True, username=user.username)
+
+
+@handles("portal:users.homepage")
+def homepage(call: Call, p: UsersHomepageParams) -> Response:
+    user = call.state.require_user_visible(call.caller, p.user)
+    name, full_name = escape(user.username), escape(user.full_name)
+    page = (f"<!DOCTYPE html><html><head><title>{full_name} ({name})</title></head><body>"
+            f"<h1>{full_name}</h1><p>{name}</p><p>{escape(user.description)}</p></body></html>")
+    return Response(page, content_type="text/html; charset=utf-8")
+
+
+@handles("portal:users.reassign")
+def reassign(call: Call, p: UsersReassignParams) -> SuccessResult:
+    user = rules.reassign(call.state, call.user, p.username, p.target_username)
+    return SuccessResult(success=True, username=user.username)
+
+
+@handles("portal:users.update_level")
+def update_level(call: Call, p: UsersUpdateLevelParams) -> SuccessResult:
+    user = rules.set_level(call.state, call.user, p.user or p.user_name, p.level)
+    return SuccessResult(success=True, username=user.username)
+
+
+@handles("portal:users.signup")
+def signup(call: Call, p: UsersSignupParams) -> SuccessResult:
+    user = rules.signup(call.state, username=p.username, password=p.password, fullname=p.fullname, email=p.email)
+    return SuccessResult(success=True, username=user.username)
+
+
+@handles("portal:users.users_groups")
+def users_groups(call: Call, p: UsersUsersGroupsParams) -> UsersGroupsResult:
+    found = rules.groups_of_users(call.state, call.user, list(p.users), p.limit)
+    return UsersGroupsResult(results=[UserGroupsEntry(username=name, groups=ids) for name, ids in found])
+
+
+@handles("portal:users.linked_users")
+def linked_users(call: Call, p: UsersLinkedUsersParams) -> LinkedUsersPage:
+    linked = rules.linked_of(call.state, call.user, p.username)
+    w = window(p.start, p.num, len(linked))
+    return LinkedUsersPage(
+        total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+        linked_users=[LinkedUser(username=u.username, full_name=u.full_name, org_id=u.org_id)
+                      for u in linked[w.start - 1 : w.start - 1 + w.num]],
+    )
+
+
+@handles("portal:users.link_user")
+def link_user(call: Call, p: UsersLinkUserParams) -> SuccessResult:
+    rules.link(call.state, call.user, p.username, p.user, p.user_token)
+    return SuccessResult(success=True, username=call.user.username)
+
+
+@handles("portal:users.unlink_user")
+def unlink_user(call: Call, p: UsersUnlinkUserParams) -> SuccessResult:
+    rules.unlink(call.state, call.user, p.username, p.user)
+    return SuccessResult(success=True, username=call.user.username)

@@ -18,12 +18,10 @@ from ..errors import Fault, bad_request, forbidden, not_found
 from .categories import CategoryStore
 from .items import ItemStore
 from .search import GROUP_ALIASES, GROUP_DEFAULT_FIELDS, GROUP_FIELDS, QuerySyntaxError, SearchIndex
-from .users import UserRecord, UserStore
+from .users import Thumbnail, UserRecord, UserStore, thumbnail_file_name
 
 GROUP_ACCESS = ("private", "org", "public")
 MAX_USERS_PER_REQUEST = 25
-MAX_THUMBNAIL_BYTES = 1024 * 1024
-Thumbnail = tuple[str, bytes, "str | None"]  # file name, bytes, content type
 SHARED_UPDATE = "updateitemcontrol"
 
 
@@ -97,6 +95,8 @@ class GroupStore:
         self.now = now
         self.new_id = new_id
         self.notifications: list[Notification] = []  # every notification sent, oldest first
+        # what members are told of (invitations, join requests and answers, messages); set by the identity state
+        self.on_event: Callable[..., None] = lambda kind, group, recipients, **data: None
         self.index = SearchIndex(GROUP_FIELDS, default_fields=GROUP_DEFAULT_FIELDS, aliases=GROUP_ALIASES)
         items.member_groups = self.groups_of
 
@@ -257,15 +257,7 @@ class GroupStore:
     @staticmethod
     def _thumbnail_name(thumbnail: Thumbnail | None) -> str | None:
         """The file name to keep a thumbnail under, if it is acceptable (checked before anything changes)."""
-        if thumbnail is None:
-            return None
-        name, data, _ = thumbnail
-        if len(data) > MAX_THUMBNAIL_BYTES:
-            raise bad_request(f"A thumbnail is at most {MAX_THUMBNAIL_BYTES} bytes.")
-        base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
-        if base in ("", ".", "..") or not base.lower().endswith((".png", ".jpg", ".jpeg", ".gif")):
-            raise bad_request("A thumbnail is a .png, .jpg or .gif image.")
-        return base
+        return thumbnail_file_name(thumbnail)
 
     @staticmethod
     def _set_thumbnail(group: GroupRecord, name: str | None, thumbnail: Thumbnail | None) -> None:
@@ -368,7 +360,10 @@ class GroupStore:
         if group.auto_join and caller.org_id == group.org_id:
             self._set_member(group, caller.username, "member")
             return group
-        group.applications.setdefault(name, Application(username=caller.username, received=self.now()))
+        if name not in group.applications:
+            group.applications[name] = Application(username=caller.username, received=self.now())
+            managers = [m for m, kind in sorted(group.members.items()) if kind in ("owner", "admin")]
+            self.on_event("group_join", group, managers, username=caller.username)
         return group
 
     def leave(self, caller: UserRecord, group_id: str) -> GroupRecord:
@@ -398,6 +393,7 @@ class GroupStore:
                 continue
             if user.username.lower() not in group.members:
                 group.invitations[user.username.lower()] = (role, expires)
+                self.on_event("invited", group, [user.username], sender=caller.username, role=role, expiration=expires)
         self.items.invalidate()
         return not_invited
 
@@ -420,6 +416,9 @@ class GroupStore:
         user = self.users.get(found.username)
         if accept and user is not None:
             self._set_member(group, user.username, "member")
+        if user is not None:
+            kind = "group_application_accepted" if accept else "group_application_declined"
+            self.on_event(kind, group, [user.username])
         return group
 
     def assign_categories(self, caller: UserRecord, group_id: str, schema: object) -> GroupRecord:
@@ -455,7 +454,19 @@ class GroupStore:
         note = Notification(group.id, caller.username, subject, message, recipients, (channel or "email").lower(),
                             self.now())
         self.notifications.append(note)
+        if note.channel == "builtin":
+            self.on_event("message", group, list(recipients), sender=caller.username, subject=subject,
+                          message=message, channel=note.channel)
         return note
+
+    def add_member(self, group: GroupRecord, username: str) -> None:
+        """Make a user a member (new-member defaults), unless they already belong."""
+        if username.lower() not in group.members:
+            self._set_member(group, username, "member")
+
+    def decline_invitation(self, group: GroupRecord, username: str) -> None:
+        group.invitations.pop(username.lower(), None)
+        self.items.invalidate()
 
     def forget_user(self, username: str) -> None:
         """A user was deleted: they leave every group, and their requests and invitations go."""

@@ -268,6 +268,13 @@ class ItemStore:
         for hook in self.removed_hooks:
             hook(item)
 
+    def move_to_owner(self, item: ItemRecord, owner: str, folder_id: str | None) -> None:
+        """Give an item to another user of the same organization (reassigning a user's content)."""
+        self._by_owner.get(item.owner.lower(), set()).discard(item.id)
+        item.owner, item.folder_id = owner, folder_id
+        self._by_owner.setdefault(owner.lower(), set()).add(item.id)
+        self.reindex(item)
+
     def all_of(self, ids: Iterable[str]) -> list[ItemRecord]:
         return [self._items[i] for i in ids if i in self._items]
 

@@ -10,15 +10,14 @@ import attrs
 from ..clock import Clock, Ids
 from ..errors import INVALID_TOKEN, Fault, bad_request, forbidden, not_found
 from .categories import CategoryStore
+from .certificates import CertificateStore
 from .dependencies import DependencyStore
 from .groups import GroupStore
 from .items import Folder, ItemRecord, ItemStore
-from .publishing import PublishingStore
-from .certificates import CertificateStore
-from .groups import GroupStore
-from .items import Folder, ItemRecord, ItemStore
 from .marketplace import MarketplaceStore
+from .notifications import wire_identity
 from .org import OrgSettings
+from .publishing import PublishingStore
 from .roles import RoleStore
 from .tokens import TokenStore
 from .users import UserRecord, UserStore
@@ -70,6 +69,7 @@ class PortalState:
         self.marketplace = MarketplaceStore(users=self.users, items=self.items, organizations=self.organizations,
                                             now=self.now, new_id=self.ids.new)
         self.certificates = CertificateStore(now=self.now, new_id=self.ids.new)
+        wire_identity(self)  # notifications, group invitations: ids and the group store's events
 
     def now(self) -> int:
         return self.clock.now_ms()

@@ -2,7 +2,7 @@
 # Regenerate with: python -m arcgis_typed_codegen
 """ArcGIS Enterprise portal sharing API (`{portal}/sharing/rest`).
 
-`PortalClient` groups the operations by family: `client.categories`, `client.certificates`, `client.content`, `client.dependencies`, `client.groups`, `client.invitations`, `client.marketplace`, `client.org`, `client.publishing`, `client.roles`, `client.tokens`, `client.users`.
+`PortalClient` groups the operations by family: `client.categories`, `client.certificates`, `client.content`, `client.dependencies`, `client.groups`, `client.invitations`, `client.licenses`, `client.locales`, `client.marketplace`, `client.notifications`, `client.org`, `client.publishing`, `client.roles`, `client.tokens`, `client.user_settings`, `client.users`.
 """
 
 from functools import cached_property
@@ -19,11 +19,15 @@ if TYPE_CHECKING:
     from arcgis_typed.portal.ops.dependencies import DependenciesOps
     from arcgis_typed.portal.ops.groups import GroupsOps
     from arcgis_typed.portal.ops.invitations import InvitationsOps
+    from arcgis_typed.portal.ops.licenses import LicensesOps
+    from arcgis_typed.portal.ops.locales import LocalesOps
     from arcgis_typed.portal.ops.marketplace import MarketplaceOps
+    from arcgis_typed.portal.ops.notifications import NotificationsOps
     from arcgis_typed.portal.ops.org import OrgOps
     from arcgis_typed.portal.ops.publishing import PublishingOps
     from arcgis_typed.portal.ops.roles import RolesOps
     from arcgis_typed.portal.ops.tokens import TokensOps
+    from arcgis_typed.portal.ops.user_settings import UserSettingsOps
     from arcgis_typed.portal.ops.users import UsersOps
 
 __all__ = ["PortalClient"]
@@ -128,10 +132,24 @@ class PortalClient(Session):
 
     @cached_property
     def invitations(self) -> "InvitationsOps":
-        """Invitations to join the organization - portals/self/inviteByEmail and portals/self/invitations."""
+        """Invitations to join the organization (portals/self/inviteByEmail, portals/self/invitations), and a member's own invitations to join groups (community/users/{username}/invitations), which they accept or decline."""
         from arcgis_typed.portal.ops.invitations import InvitationsOps
 
         return InvitationsOps(self)
+
+    @cached_property
+    def licenses(self) -> "LicensesOps":
+        """User types (license types) and what they include: portals/self/userLicenseTypes, a member's user type (community/users/{username}/userLicenseType), changing it (portals/self/updateUserLicenseType), app bundles, provisioned listings and the organization's license counts (portals/self/users/counts). A user type limits the privileges a member's role may give: a Viewer cannot hold a role that creates content."""
+        from arcgis_typed.portal.ops.licenses import LicensesOps
+
+        return LicensesOps(self)
+
+    @cached_property
+    def locales(self) -> "LocalesOps":
+        """The languages and regions a portal offers (portals/languages, portals/regions): the values a member's `culture` and `region` may take. Both answers are JSON arrays."""
+        from arcgis_typed.portal.ops.locales import LocalesOps
+
+        return LocalesOps(self)
 
     @cached_property
     def marketplace(self) -> "MarketplaceOps":
@@ -139,6 +157,13 @@ class PortalClient(Session):
         from arcgis_typed.portal.ops.marketplace import MarketplaceOps
 
         return MarketplaceOps(self)
+
+    @cached_property
+    def notifications(self) -> "NotificationsOps":
+        """A member's notifications (community/users/{username}/notifications): what the portal tells them - messages from administrators (portals/self/createNotification), invitations to groups (user_invite), answers to the group invitations they sent and to their requests to join groups. Only the recipient reads or deletes them."""
+        from arcgis_typed.portal.ops.notifications import NotificationsOps
+
+        return NotificationsOps(self)
 
     @cached_property
     def org(self) -> "OrgOps":
@@ -167,6 +192,13 @@ class PortalClient(Session):
         from arcgis_typed.portal.ops.tokens import TokensOps
 
         return TokensOps(self)
+
+    @cached_property
+    def user_settings(self) -> "UserSettingsOps":
+        """New-member defaults (portals/self/userDefaultSettings): the role, user type and groups a new built-in member gets when none is given, and the Portal Administrator API's security configuration that says whether people may sign up themselves (portaladmin/security/config)."""
+        from arcgis_typed.portal.ops.user_settings import UserSettingsOps
+
+        return UserSettingsOps(self)
 
     @cached_property
     def users(self) -> "UsersOps":

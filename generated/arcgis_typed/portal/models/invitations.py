@@ -2,7 +2,8 @@
 # Regenerate with: python -m arcgis_typed_codegen
 """Models of the `invitations` family.
 
-Invitations to join the organization - portals/self/inviteByEmail and portals/self/invitations.
+Invitations to join the organization (portals/self/inviteByEmail, portals/self/invitations), and a member's
+own invitations to join groups (community/users/{username}/invitations), which they accept or decline.
 """
 
 from datetime import datetime
@@ -12,9 +13,14 @@ import attrs
 
 __all__ = [
     "Invitation",
+    "InvitationAnswer",
     "InvitationResult",
+    "InvitationSender",
     "InvitationsPage",
     "InviteResult",
+    "InvitedGroup",
+    "UserInvitation",
+    "UserInvitations",
 ]
 
 
@@ -38,11 +44,33 @@ class Invitation:
 
 
 @attrs.frozen(kw_only=True)
+class InvitationAnswer:
+    """The answer of accepting or declining a group invitation."""
+
+    success: bool = attrs.field(metadata={"wire": "success"})
+    username: str | None = attrs.field(default=None, metadata={"wire": "username"})
+    group_id: str | None = attrs.field(default=None, metadata={"wire": "groupId"})
+    id: str | None = attrs.field(default=None, metadata={"wire": "id"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
 class InvitationResult:
     """InvitationResult"""
 
     success: bool = attrs.field(metadata={"wire": "success"})
     id: str | None = attrs.field(default=None, metadata={"wire": "id"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class InvitationSender:
+    """InvitationSender"""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    fullname: str | None = attrs.field(default=None, metadata={"wire": "fullname"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
 
@@ -68,5 +96,59 @@ class InviteResult:
     success: bool = attrs.field(metadata={"wire": "success"})
     not_invited: list[str] | None = attrs.field(default=None, metadata={"wire": "notInvited"})
     """Addresses that were not invited: malformed, already a member, already invited."""
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class InvitedGroup:
+    """The group an invitation is for, as the invitee sees it."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    title: str | None = attrs.field(default=None, metadata={"wire": "title"})
+    owner: str | None = attrs.field(default=None, metadata={"wire": "owner"})
+    access: str | None = attrs.field(default=None, metadata={"wire": "access"})
+    is_invitation_only: bool | None = attrs.field(default=None, metadata={"wire": "isInvitationOnly"})
+    is_view_only: bool | None = attrs.field(default=None, metadata={"wire": "isViewOnly"})
+    description: str | None = attrs.field(default=None, metadata={"wire": "description"})
+    snippet: str | None = attrs.field(default=None, metadata={"wire": "snippet"})
+    tags: list[str] | None = attrs.field(default=None, metadata={"wire": "tags"})
+    thumbnail: str | None = attrs.field(default=None, metadata={"wire": "thumbnail"})
+    created: datetime | None = attrs.field(default=None, metadata={"wire": "created"})
+    modified: datetime | None = attrs.field(default=None, metadata={"wire": "modified"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class UserInvitation:
+    """An invitation a member received to join a group."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    target_type: str | None = attrs.field(default=None, metadata={"wire": "targetType"})
+    """`group`."""
+    target_id: str | None = attrs.field(default=None, metadata={"wire": "targetId"})
+    type: str | None = attrs.field(default=None, metadata={"wire": "type"})
+    username: str | None = attrs.field(default=None, metadata={"wire": "username"})
+    role: str | None = attrs.field(default=None, metadata={"wire": "role"})
+    """group_member or group_admin."""
+    email: str | None = attrs.field(default=None, metadata={"wire": "email"})
+    accepted: bool | None = attrs.field(default=None, metadata={"wire": "accepted"})
+    must_approve: bool | None = attrs.field(default=None, metadata={"wire": "mustApprove"})
+    date_accepted: datetime | None = attrs.field(default=None, metadata={"wire": "dateAccepted"})
+    received: datetime | None = attrs.field(default=None, metadata={"wire": "received"})
+    created: datetime | None = attrs.field(default=None, metadata={"wire": "created"})
+    expiration: datetime | None = attrs.field(default=None, metadata={"wire": "expiration"})
+    from_username: InvitationSender | None = attrs.field(default=None, metadata={"wire": "fromUsername"})
+    group: InvitedGroup | None = attrs.field(default=None, metadata={"wire": "group"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class UserInvitations:
+    """A member's pending group invitations."""
+
+    user_invitations: list[UserInvitation] = attrs.field(metadata={"wire": "userInvitations"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""

@@ -15,10 +15,10 @@ from arcgis_typed.portal.models.users import User
 __all__ = [
     "AuthInfo",
     "OrgSettings",
+    "OrgUpdateResult",
     "PortalSelf",
     "SharingInfo",
     "SharingRoot",
-    "SuccessResult",
 ]
 
 
@@ -42,6 +42,15 @@ class OrgSettings:
     """Absent when not set."""
     authenticated_access_notice: Any | None = attrs.field(default=None, metadata={"wire": "authenticatedAccessNotice"})
     informational_banner: Any | None = attrs.field(default=None, metadata={"wire": "informationalBanner"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class OrgUpdateResult:
+    """OrgUpdateResult"""
+
+    success: bool = attrs.field(metadata={"wire": "success"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
 
@@ -104,14 +113,5 @@ class SharingRoot:
 
     current_version: str = attrs.field(metadata={"wire": "currentVersion"})
     """Dotted version, e.g. "2024.1" (clients split it on dots)."""
-    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
-    """Fields the server sent that this model does not declare (kept, never dropped)."""
-
-
-@attrs.frozen(kw_only=True)
-class SuccessResult:
-    """SuccessResult"""
-
-    success: bool = attrs.field(metadata={"wire": "success"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""

@@ -13,13 +13,43 @@ import attrs
 from arcgis_typed.portal.models.groups import Group
 
 __all__ = [
+    "LinkedUser",
+    "LinkedUsersPage",
     "OrgUsersPage",
+    "SuccessResult",
     "User",
+    "UserGroupsEntry",
     "UserResult",
     "UserSearchPage",
     "UsersBatchEntry",
     "UsersBatchResult",
+    "UsersGroupsResult",
 ]
+
+
+@attrs.frozen(kw_only=True)
+class LinkedUser:
+    """LinkedUser"""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    full_name: str | None = attrs.field(default=None, metadata={"wire": "fullName"})
+    org_id: str | None = attrs.field(default=None, metadata={"wire": "orgId"})
+    linked: datetime | None = attrs.field(default=None, metadata={"wire": "linked"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class LinkedUsersPage:
+    """One page of community/users/{username}/linkedUsers."""
+
+    total: int = attrs.field(metadata={"wire": "total"})
+    start: int = attrs.field(metadata={"wire": "start"})
+    num: int = attrs.field(metadata={"wire": "num"})
+    next_start: int = attrs.field(metadata={"wire": "nextStart"})
+    linked_users: list[LinkedUser] = attrs.field(metadata={"wire": "linkedUsers"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -80,6 +110,27 @@ class OrgUsersPage:
 
 
 @attrs.frozen(kw_only=True)
+class SuccessResult:
+    """The plain answer of many user operations."""
+
+    success: bool = attrs.field(metadata={"wire": "success"})
+    username: str | None = attrs.field(default=None, metadata={"wire": "username"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class UserGroupsEntry:
+    """One member's groups in portals/self/usersGroups."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    groups: list[str] = attrs.field(metadata={"wire": "groups"})
+    """The ids of the groups the member belongs to."""
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
 class UserResult:
     """The answer of the user administration operations (success and username, or the Administrator API's status).
 
@@ -127,5 +178,14 @@ class UsersBatchResult:
 
     status: str = attrs.field(metadata={"wire": "status"})
     results: list[UsersBatchEntry] = attrs.field(metadata={"wire": "results"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class UsersGroupsResult:
+    """UsersGroupsResult"""
+
+    results: list[UserGroupsEntry] = attrs.field(metadata={"wire": "results"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""

@@ -2,7 +2,8 @@
 # Regenerate with: python -m arcgis_typed_codegen
 """Operations of the `invitations` family.
 
-Invitations to join the organization - portals/self/inviteByEmail and portals/self/invitations.
+Invitations to join the organization (portals/self/inviteByEmail, portals/self/invitations), and a member's
+own invitations to join groups (community/users/{username}/invitations), which they accept or decline.
 
 Each operation is a function taking the client (a `Session`) first, and a method of `InvitationsOps`
 (reached as `client.invitations`).
@@ -13,15 +14,27 @@ from collections.abc import Iterator
 from arcgis_typed._runtime.paging import iterate
 from arcgis_typed._runtime.session import Session
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.invitations import Invitation, InvitationResult, InvitationsPage, InviteResult
+from arcgis_typed.portal.models.invitations import (
+    Invitation,
+    InvitationAnswer,
+    InvitationResult,
+    InvitationsPage,
+    InviteResult,
+    UserInvitation,
+    UserInvitations,
+)
 
 __all__ = [
     "InvitationsOps",
+    "accept",
+    "decline",
     "delete",
     "get",
     "invite",
     "pending",
     "pending_all",
+    "user_invitation",
+    "user_invitations",
 ]
 
 
@@ -109,6 +122,58 @@ def delete(session: Session, invitation_id: str) -> InvitationResult:
     return session.call(_ops.INVITATIONS_DELETE, params, InvitationResult)
 
 
+def user_invitations(session: Session, username: str) -> UserInvitations:
+    """The group invitations a member has received and not yet answered (only the member).
+
+    `GET | POST /sharing/rest/community/users/{username}/invitations` - auth: token
+
+    Raises:
+        BadRequest (400): User not found.
+        PermissionDenied (403): Only the user sees their invitations.
+    """
+    params = dict(username=username)
+    return session.call(_ops.INVITATIONS_USER_INVITATIONS, params, UserInvitations)
+
+
+def user_invitation(session: Session, username: str, invitation_id: str) -> UserInvitation:
+    """One of a member's group invitations (only the member).
+
+    `GET | POST /sharing/rest/community/users/{username}/invitations/{invitationId}` - auth: token
+
+    Raises:
+        BadRequest (400): Invitation does not exist or is inaccessible.
+        PermissionDenied (403): Only the user sees their invitations.
+    """
+    params = dict(username=username, invitation_id=invitation_id)
+    return session.call(_ops.INVITATIONS_USER_INVITATION, params, UserInvitation)
+
+
+def accept(session: Session, username: str, invitation_id: str) -> InvitationAnswer:
+    """Accept a group invitation: the member joins the group (as a manager when invited as one), the invitation goes, and the sender is notified (user_invitation_accepted).
+
+    `POST /sharing/rest/community/users/{username}/invitations/{invitationId}/accept` - auth: token
+
+    Raises:
+        BadRequest (400): Invitation does not exist, lapsed or is inaccessible.
+        PermissionDenied (403): Only the invited user may accept.
+    """
+    params = dict(username=username, invitation_id=invitation_id)
+    return session.call(_ops.INVITATIONS_ACCEPT, params, InvitationAnswer)
+
+
+def decline(session: Session, username: str, invitation_id: str) -> InvitationAnswer:
+    """Decline a group invitation; the invitation goes and the sender is notified (user_invitation_declined).
+
+    `POST /sharing/rest/community/users/{username}/invitations/{invitationId}/decline` - auth: token
+
+    Raises:
+        BadRequest (400): Invitation does not exist, lapsed or is inaccessible.
+        PermissionDenied (403): Only the invited user may decline.
+    """
+    params = dict(username=username, invitation_id=invitation_id)
+    return session.call(_ops.INVITATIONS_DECLINE, params, InvitationAnswer)
+
+
 class InvitationsOps:
     """The `invitations` operations bound to one client."""
 
@@ -186,3 +251,47 @@ class InvitationsOps:
             BadRequest (400): Invitation does not exist or is inaccessible.
         """
         return delete(self._client, invitation_id=invitation_id)
+
+    def user_invitations(self, username: str) -> UserInvitations:
+        """The group invitations a member has received and not yet answered (only the member).
+
+        `GET | POST /sharing/rest/community/users/{username}/invitations` - auth: token
+
+        Raises:
+            BadRequest (400): User not found.
+            PermissionDenied (403): Only the user sees their invitations.
+        """
+        return user_invitations(self._client, username=username)
+
+    def user_invitation(self, username: str, invitation_id: str) -> UserInvitation:
+        """One of a member's group invitations (only the member).
+
+        `GET | POST /sharing/rest/community/users/{username}/invitations/{invitationId}` - auth: token
+
+        Raises:
+            BadRequest (400): Invitation does not exist or is inaccessible.
+            PermissionDenied (403): Only the user sees their invitations.
+        """
+        return user_invitation(self._client, username=username, invitation_id=invitation_id)
+
+    def accept(self, username: str, invitation_id: str) -> InvitationAnswer:
+        """Accept a group invitation: the member joins the group (as a manager when invited as one), the invitation goes, and the sender is notified (user_invitation_accepted).
+
+        `POST /sharing/rest/community/users/{username}/invitations/{invitationId}/accept` - auth: token
+
+        Raises:
+            BadRequest (400): Invitation does not exist, lapsed or is inaccessible.
+            PermissionDenied (403): Only the invited user may accept.
+        """
+        return accept(self._client, username=username, invitation_id=invitation_id)
+
+    def decline(self, username: str, invitation_id: str) -> InvitationAnswer:
+        """Decline a group invitation; the invitation goes and the sender is notified (user_invitation_declined).
+
+        `POST /sharing/rest/community/users/{username}/invitations/{invitationId}/decline` - auth: token
+
+        Raises:
+            BadRequest (400): Invitation does not exist, lapsed or is inaccessible.
+            PermissionDenied (403): Only the invited user may decline.
+        """
+        return decline(self._client, username=username, invitation_id=invitation_id)

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from arcgis_typed._runtime.session import Session
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.org import OrgSettings, PortalSelf, SharingInfo, SharingRoot, SuccessResult
+from arcgis_typed.portal.models.org import OrgSettings, OrgUpdateResult, PortalSelf, SharingInfo, SharingRoot
 
 __all__ = [
     "OrgOps",
@@ -68,7 +68,7 @@ def update_settings(
     authenticated_access_notice: Any | None = None,
     informational_banner: Any | None = None,
     clear_empty_fields: bool | None = None,
-) -> SuccessResult:
+) -> OrgUpdateResult:
     """Set the access notices and the informational banner (administrators). A parameter left out keeps its setting; an empty object keeps it too, unless clearEmptyFields is true, which clears it.
 
     `POST /sharing/rest/portals/self/settings/update` - auth: token
@@ -87,7 +87,7 @@ def update_settings(
         informational_banner=informational_banner,
         clear_empty_fields=clear_empty_fields,
     )
-    return session.call(_ops.ORG_UPDATE_SETTINGS, params, SuccessResult)
+    return session.call(_ops.ORG_UPDATE_SETTINGS, params, OrgUpdateResult)
 
 
 def update(
@@ -107,7 +107,7 @@ def update(
     authorized_cross_origin_domains: Any | None = None,
     geocode_service: Any | None = None,
     clear_empty_fields: bool | None = None,
-) -> SuccessResult:
+) -> OrgUpdateResult:
     """Update the organization's properties (administrators); every caller sees them through portals/self. Empty values keep a property unless clearEmptyFields is true (the name cannot be cleared).
 
     `POST /sharing/rest/portals/self/update` - auth: token
@@ -138,7 +138,7 @@ def update(
         geocode_service=geocode_service,
         clear_empty_fields=clear_empty_fields,
     )
-    return session.call(_ops.ORG_UPDATE, params, SuccessResult)
+    return session.call(_ops.ORG_UPDATE, params, OrgUpdateResult)
 
 
 class OrgOps:
@@ -182,7 +182,7 @@ class OrgOps:
         authenticated_access_notice: Any | None = None,
         informational_banner: Any | None = None,
         clear_empty_fields: bool | None = None,
-    ) -> SuccessResult:
+    ) -> OrgUpdateResult:
         """Set the access notices and the informational banner (administrators). A parameter left out keeps its setting; an empty object keeps it too, unless clearEmptyFields is true, which clears it.
 
         `POST /sharing/rest/portals/self/settings/update` - auth: token
@@ -220,7 +220,7 @@ class OrgOps:
         authorized_cross_origin_domains: Any | None = None,
         geocode_service: Any | None = None,
         clear_empty_fields: bool | None = None,
-    ) -> SuccessResult:
+    ) -> OrgUpdateResult:
         """Update the organization's properties (administrators); every caller sees them through portals/self. Empty values keep a property unless clearEmptyFields is true (the name cannot be cleared).
 
         `POST /sharing/rest/portals/self/update` - auth: token

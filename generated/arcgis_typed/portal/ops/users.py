@@ -11,28 +11,50 @@ Each operation is a function taking the client (a `Session`) first, and a method
 from collections.abc import Iterator
 from typing import Literal
 
+from arcgis_typed._runtime.operation import Upload
 from arcgis_typed._runtime.paging import iterate
 from arcgis_typed._runtime.session import Session
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.users import OrgUsersPage, User, UserResult, UsersBatchResult, UserSearchPage
+from arcgis_typed.portal.models.users import (
+    LinkedUser,
+    LinkedUsersPage,
+    OrgUsersPage,
+    SuccessResult,
+    User,
+    UserResult,
+    UsersBatchResult,
+    UserSearchPage,
+    UsersGroupsResult,
+)
 
 __all__ = [
     "UsersOps",
     "create",
     "delete",
+    "delete_thumbnail",
     "disable",
     "disable_users",
     "enable",
     "enable_users",
     "get",
+    "homepage",
+    "link_user",
+    "linked_users",
+    "linked_users_all",
     "me",
     "org_users",
     "org_users_all",
+    "reassign",
     "reset",
     "search",
     "search_all",
+    "signup",
+    "thumbnail",
+    "unlink_user",
     "update",
+    "update_level",
     "update_role",
+    "users_groups",
 ]
 
 
@@ -208,6 +230,8 @@ def update(
     region: str | None = None,
     units: Literal["metric", "english"] | None = None,
     preferred_view: Literal["Web", "GIS"] | None = None,
+    thumbnail: Upload | None = None,
+    user_type: Literal["arcgisonly", "both"] | None = None,
     clear_empty_fields: bool | None = None,
 ) -> UserResult:
     """Update a profile (community/users/{username}/update): the user themselves, or an administrator of the same organization with portal:admin:updateUsers. Empty values are ignored unless clearEmptyFields is true.
@@ -219,10 +243,12 @@ def update(
         access: One of: private, org, public.
         units: One of: metric, english.
         preferred_view: One of: Web, GIS.
+        thumbnail: A new profile image (multipart part `thumbnail`; .png, .jpg or .gif, at most 1 MB).
+        user_type: Esri access (`both`); only an administrator of the organization may change it, never for themselves. One of: arcgisonly, both.
 
     Raises:
-        BadRequest (400): User not found; invalid email or values.
-        PermissionDenied (403): Neither the user nor an administrator with portal:admin:updateUsers.
+        BadRequest (400): User not found; invalid email or values; a thumbnail that is not an image.
+        PermissionDenied (403): Neither the user nor an administrator with portal:admin:updateUsers; changing one's own Esri access.
     """
     params = dict(
         username=username,
@@ -237,6 +263,8 @@ def update(
         region=region,
         units=units,
         preferred_view=preferred_view,
+        thumbnail=thumbnail,
+        user_type=user_type,
         clear_empty_fields=clear_empty_fields,
     )
     return session.call(_ops.USERS_UPDATE, params, UserResult)
@@ -342,6 +370,167 @@ def enable_users(session: Session, *, users: list[str]) -> UsersBatchResult:
     """
     params = dict(users=users)
     return session.call(_ops.USERS_ENABLE_USERS, params, UsersBatchResult)
+
+
+def thumbnail(session: Session, username: str, file_name: str) -> bytes:
+    """The user's profile image (`thumbnail` of the user names the file).
+
+    `GET | POST /sharing/rest/community/users/{username}/info/{fileName}` - auth: optional
+
+    Raises:
+        BadRequest (400): User not found or not visible, or no such file.
+    """
+    params = dict(username=username, file_name=file_name)
+    result: bytes = session.call(_ops.USERS_THUMBNAIL, params)
+    return result
+
+
+def delete_thumbnail(session: Session, username: str) -> SuccessResult:
+    """Remove the user's profile image (the user, or an administrator with portal:admin:updateUsers).
+
+    `POST /sharing/rest/community/users/{username}/deleteThumbnail` - auth: token
+    Acts on the caller's own objects, or anyone's with portal:admin:updateUsers.
+
+    Raises:
+        BadRequest (400): User not found.
+        PermissionDenied (403): Neither the user nor an administrator with portal:admin:updateUsers.
+    """
+    params = dict(username=username)
+    return session.call(_ops.USERS_DELETE_THUMBNAIL, params, SuccessResult)
+
+
+def homepage(session: Session, *, user: str) -> str:
+    """The user's profile page in the portal website (home/user.html?user=...).
+
+    `GET /home/user.html` - auth: optional
+
+    Raises:
+        BadRequest (400): User not found or not visible.
+    """
+    params = dict(user=user)
+    result: str = session.call(_ops.USERS_HOMEPAGE, params)
+    return result
+
+
+def reassign(session: Session, username: str, *, target_username: str) -> SuccessResult:
+    """Give all of a member's items and groups to another member (portal:admin:reassignItems and portal:admin:reassignGroups). Items keep their folders, renamed `<user>_<folder>` in the new owner's content; the new owner must be able to own content (not a viewer).
+
+    `POST /sharing/rest/community/users/{username}/reassign` - auth: token
+    Needs privileges: portal:admin:reassignItems, portal:admin:reassignGroups.
+
+    Raises:
+        BadRequest (400): Unknown user or target, the same user, or a target who may not own content.
+        PermissionDenied (403): The caller may not reassign content, or the member is an administrator and the caller is not a default one.
+    """
+    params = dict(username=username, target_username=target_username)
+    return session.call(_ops.USERS_REASSIGN, params, SuccessResult)
+
+
+def update_level(
+    session: Session,
+    *,
+    level: Literal["1", "2"],
+    user: str | None = None,
+    user_name: str | None = None,
+) -> SuccessResult:
+    """Change a member's level (portals/self/updateUserLevel; portal:admin:changeUserRoles). Level 1 gives the Viewer user type: the member's role must fit it and they may own no items or groups. Level 2 gives Creator.
+
+    `POST /sharing/rest/portals/self/updateUserLevel` - auth: token
+    Needs privileges: portal:admin:changeUserRoles.
+
+    Args:
+        user: The member's username (the official client's name for it).
+        user_name: The member's username (the REST documentation's name for it).
+        level: One of: 1, 2.
+
+    Raises:
+        BadRequest (400): Unknown user or no user given; a role or content that does not fit level 1.
+        PermissionDenied (403): The caller may not change this member.
+    """
+    params = dict(user=user, user_name=user_name, level=level)
+    return session.call(_ops.USERS_UPDATE_LEVEL, params, SuccessResult)
+
+
+def signup(session: Session, *, username: str, password: str, fullname: str, email: str) -> SuccessResult:
+    """Create one's own built-in account (community/signUp), anonymously, when the portal allows self sign-up (portaladmin/security/config allowSignup). The new member gets the new-member defaults.
+
+    `POST /sharing/rest/community/signUp` - auth: anonymous
+
+    Raises:
+        BadRequest (400): Invalid or taken username, weak password, invalid email.
+        PermissionDenied (403): Self sign-up is turned off.
+    """
+    params = dict(username=username, password=password, fullname=fullname, email=email)
+    return session.call(_ops.USERS_SIGNUP, params, SuccessResult)
+
+
+def users_groups(session: Session, *, users: list[str], limit: int | None = None) -> UsersGroupsResult:
+    """The groups each of some members belongs to (portals/self/usersGroups; portal:admin:viewUsers).
+
+    `GET | POST /sharing/rest/portals/self/usersGroups` - auth: token
+    Needs privileges: portal:admin:viewUsers.
+
+    Args:
+        users: Usernames (at most 25).
+        limit: At most this many groups per member.
+
+    Raises:
+        BadRequest (400): More than 25 usernames, or an unknown one.
+    """
+    params = dict(users=users, limit=limit)
+    return session.call(_ops.USERS_USERS_GROUPS, params, UsersGroupsResult)
+
+
+def linked_users(
+    session: Session,
+    username: str,
+    *,
+    start: int | None = None,
+    num: int | None = None,
+) -> LinkedUsersPage:
+    """The accounts linked to this one (the user themselves, or an administrator with portal:admin:viewUsers).
+
+    `GET | POST /sharing/rest/community/users/{username}/linkedUsers` - auth: token
+    Acts on the caller's own objects, or anyone's with portal:admin:viewUsers.
+    Paged: see `linked_users_all` to iterate over every result.
+    """
+    params = dict(username=username, start=start, num=num)
+    return session.call(_ops.USERS_LINKED_USERS, params, LinkedUsersPage)
+
+
+def linked_users_all(session: Session, username: str, *, page_size: int = 100) -> Iterator[LinkedUser]:
+    """Every result of `linked_users`, fetching pages of `page_size` lazily."""
+    return iterate(
+        lambda start, num: linked_users(session, username=username, start=start, num=num),
+        lambda page: page.linked_users,
+        page_size=page_size,
+    )
+
+
+def link_user(session: Session, username: str, *, user: str, user_token: str) -> SuccessResult:
+    """Link another account to this one (the user themselves), proving control of it with a token of that account (`userToken`). Links go both ways.
+
+    `POST /sharing/rest/community/users/{username}/linkUser` - auth: token
+
+    Raises:
+        BadRequest (400): Unknown user, a token that is not that user's, or the same account.
+        PermissionDenied (403): Only the user may link accounts to theirs.
+    """
+    params = dict(username=username, user=user, user_token=user_token)
+    return session.call(_ops.USERS_LINK_USER, params, SuccessResult)
+
+
+def unlink_user(session: Session, username: str, *, user: str) -> SuccessResult:
+    """Remove a link between two accounts (either of them).
+
+    `POST /sharing/rest/community/users/{username}/unlinkUser` - auth: token
+
+    Raises:
+        BadRequest (400): The accounts are not linked.
+        PermissionDenied (403): Only the user may unlink accounts from theirs.
+    """
+    params = dict(username=username, user=user)
+    return session.call(_ops.USERS_UNLINK_USER, params, SuccessResult)
 
 
 class UsersOps:
@@ -496,6 +685,8 @@ class UsersOps:
         region: str | None = None,
         units: Literal["metric", "english"] | None = None,
         preferred_view: Literal["Web", "GIS"] | None = None,
+        thumbnail: Upload | None = None,
+        user_type: Literal["arcgisonly", "both"] | None = None,
         clear_empty_fields: bool | None = None,
     ) -> UserResult:
         """Update a profile (community/users/{username}/update): the user themselves, or an administrator of the same organization with portal:admin:updateUsers. Empty values are ignored unless clearEmptyFields is true.
@@ -507,10 +698,12 @@ class UsersOps:
             access: One of: private, org, public.
             units: One of: metric, english.
             preferred_view: One of: Web, GIS.
+            thumbnail: A new profile image (multipart part `thumbnail`; .png, .jpg or .gif, at most 1 MB).
+            user_type: Esri access (`both`); only an administrator of the organization may change it, never for themselves. One of: arcgisonly, both.
 
         Raises:
-            BadRequest (400): User not found; invalid email or values.
-            PermissionDenied (403): Neither the user nor an administrator with portal:admin:updateUsers.
+            BadRequest (400): User not found; invalid email or values; a thumbnail that is not an image.
+            PermissionDenied (403): Neither the user nor an administrator with portal:admin:updateUsers; changing one's own Esri access.
         """
         return update(
             self._client,
@@ -526,6 +719,8 @@ class UsersOps:
             region=region,
             units=units,
             preferred_view=preferred_view,
+            thumbnail=thumbnail,
+            user_type=user_type,
             clear_empty_fields=clear_empty_fields,
         )
 
@@ -616,3 +811,137 @@ class UsersOps:
             users: Usernames.
         """
         return enable_users(self._client, users=users)
+
+    def thumbnail(self, username: str, file_name: str) -> bytes:
+        """The user's profile image (`thumbnail` of the user names the file).
+
+        `GET | POST /sharing/rest/community/users/{username}/info/{fileName}` - auth: optional
+
+        Raises:
+            BadRequest (400): User not found or not visible, or no such file.
+        """
+        return thumbnail(self._client, username=username, file_name=file_name)
+
+    def delete_thumbnail(self, username: str) -> SuccessResult:
+        """Remove the user's profile image (the user, or an administrator with portal:admin:updateUsers).
+
+        `POST /sharing/rest/community/users/{username}/deleteThumbnail` - auth: token
+        Acts on the caller's own objects, or anyone's with portal:admin:updateUsers.
+
+        Raises:
+            BadRequest (400): User not found.
+            PermissionDenied (403): Neither the user nor an administrator with portal:admin:updateUsers.
+        """
+        return delete_thumbnail(self._client, username=username)
+
+    def homepage(self, *, user: str) -> str:
+        """The user's profile page in the portal website (home/user.html?user=...).
+
+        `GET /home/user.html` - auth: optional
+
+        Raises:
+            BadRequest (400): User not found or not visible.
+        """
+        return homepage(self._client, user=user)
+
+    def reassign(self, username: str, *, target_username: str) -> SuccessResult:
+        """Give all of a member's items and groups to another member (portal:admin:reassignItems and portal:admin:reassignGroups). Items keep their folders, renamed `<user>_<folder>` in the new owner's content; the new owner must be able to own content (not a viewer).
+
+        `POST /sharing/rest/community/users/{username}/reassign` - auth: token
+        Needs privileges: portal:admin:reassignItems, portal:admin:reassignGroups.
+
+        Raises:
+            BadRequest (400): Unknown user or target, the same user, or a target who may not own content.
+            PermissionDenied (403): The caller may not reassign content, or the member is an administrator and the caller is not a default one.
+        """
+        return reassign(self._client, username=username, target_username=target_username)
+
+    def update_level(
+        self,
+        *,
+        level: Literal["1", "2"],
+        user: str | None = None,
+        user_name: str | None = None,
+    ) -> SuccessResult:
+        """Change a member's level (portals/self/updateUserLevel; portal:admin:changeUserRoles). Level 1 gives the Viewer user type: the member's role must fit it and they may own no items or groups. Level 2 gives Creator.
+
+        `POST /sharing/rest/portals/self/updateUserLevel` - auth: token
+        Needs privileges: portal:admin:changeUserRoles.
+
+        Args:
+            user: The member's username (the official client's name for it).
+            user_name: The member's username (the REST documentation's name for it).
+            level: One of: 1, 2.
+
+        Raises:
+            BadRequest (400): Unknown user or no user given; a role or content that does not fit level 1.
+            PermissionDenied (403): The caller may not change this member.
+        """
+        return update_level(self._client, user=user, user_name=user_name, level=level)
+
+    def signup(self, *, username: str, password: str, fullname: str, email: str) -> SuccessResult:
+        """Create one's own built-in account (community/signUp), anonymously, when the portal allows self sign-up (portaladmin/security/config allowSignup). The new member gets the new-member defaults.
+
+        `POST /sharing/rest/community/signUp` - auth: anonymous
+
+        Raises:
+            BadRequest (400): Invalid or taken username, weak password, invalid email.
+            PermissionDenied (403): Self sign-up is turned off.
+        """
+        return signup(self._client, username=username, password=password, fullname=fullname, email=email)
+
+    def users_groups(self, *, users: list[str], limit: int | None = None) -> UsersGroupsResult:
+        """The groups each of some members belongs to (portals/self/usersGroups; portal:admin:viewUsers).
+
+        `GET | POST /sharing/rest/portals/self/usersGroups` - auth: token
+        Needs privileges: portal:admin:viewUsers.
+
+        Args:
+            users: Usernames (at most 25).
+            limit: At most this many groups per member.
+
+        Raises:
+            BadRequest (400): More than 25 usernames, or an unknown one.
+        """
+        return users_groups(self._client, users=users, limit=limit)
+
+    def linked_users(
+        self,
+        username: str,
+        *,
+        start: int | None = None,
+        num: int | None = None,
+    ) -> LinkedUsersPage:
+        """The accounts linked to this one (the user themselves, or an administrator with portal:admin:viewUsers).
+
+        `GET | POST /sharing/rest/community/users/{username}/linkedUsers` - auth: token
+        Acts on the caller's own objects, or anyone's with portal:admin:viewUsers.
+        Paged: see `linked_users_all` to iterate over every result.
+        """
+        return linked_users(self._client, username=username, start=start, num=num)
+
+    def linked_users_all(self, username: str, *, page_size: int = 100) -> Iterator[LinkedUser]:
+        """Every result of `linked_users`, fetching pages of `page_size` lazily."""
+        return linked_users_all(self._client, username=username, page_size=page_size)
+
+    def link_user(self, username: str, *, user: str, user_token: str) -> SuccessResult:
+        """Link another account to this one (the user themselves), proving control of it with a token of that account (`userToken`). Links go both ways.
+
+        `POST /sharing/rest/community/users/{username}/linkUser` - auth: token
+
+        Raises:
+            BadRequest (400): Unknown user, a token that is not that user's, or the same account.
+            PermissionDenied (403): Only the user may link accounts to theirs.
+        """
+        return link_user(self._client, username=username, user=user, user_token=user_token)
+
+    def unlink_user(self, username: str, *, user: str) -> SuccessResult:
+        """Remove a link between two accounts (either of them).
+
+        `POST /sharing/rest/community/users/{username}/unlinkUser` - auth: token
+
+        Raises:
+            BadRequest (400): The accounts are not linked.
+            PermissionDenied (403): Only the user may unlink accounts from theirs.
+        """
+        return unlink_user(self._client, username=username, user=user)

@@ -2,7 +2,8 @@
 # Regenerate with: python -m arcgis_typed_codegen
 """Parameters of the `invitations` family's operations.
 
-Invitations to join the organization - portals/self/inviteByEmail and portals/self/invitations.
+Invitations to join the organization (portals/self/inviteByEmail, portals/self/invitations), and a member's
+own invitations to join groups (community/users/{username}/invitations), which they accept or decline.
 """
 
 from typing import Any
@@ -10,11 +11,31 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "InvitationsAcceptParams",
+    "InvitationsDeclineParams",
     "InvitationsDeleteParams",
     "InvitationsGetParams",
     "InvitationsInviteParams",
     "InvitationsPendingParams",
+    "InvitationsUserInvitationParams",
+    "InvitationsUserInvitationsParams",
 ]
+
+
+@attrs.frozen(kw_only=True)
+class InvitationsAcceptParams:
+    """Parameters of `invitations.accept`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    invitation_id: str = attrs.field(metadata={"wire": "invitationId"})
+
+
+@attrs.frozen(kw_only=True)
+class InvitationsDeclineParams:
+    """Parameters of `invitations.decline`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    invitation_id: str = attrs.field(metadata={"wire": "invitationId"})
 
 
 @attrs.frozen(kw_only=True)
@@ -53,3 +74,18 @@ class InvitationsPendingParams:
 
     start: int | None = attrs.field(default=None, metadata={"wire": "start"})
     num: int | None = attrs.field(default=None, metadata={"wire": "num"})
+
+
+@attrs.frozen(kw_only=True)
+class InvitationsUserInvitationParams:
+    """Parameters of `invitations.user_invitation`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    invitation_id: str = attrs.field(metadata={"wire": "invitationId"})
+
+
+@attrs.frozen(kw_only=True)
+class InvitationsUserInvitationsParams:
+    """Parameters of `invitations.user_invitations`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})

@@ -9,20 +9,32 @@ from typing import Any, Literal
 
 import attrs
 
+from arcgis_typed._runtime.operation import Upload
+
 __all__ = [
     "UsersCreateParams",
     "UsersDeleteParams",
+    "UsersDeleteThumbnailParams",
     "UsersDisableParams",
     "UsersDisableUsersParams",
     "UsersEnableParams",
     "UsersEnableUsersParams",
     "UsersGetParams",
+    "UsersHomepageParams",
+    "UsersLinkUserParams",
+    "UsersLinkedUsersParams",
     "UsersMeParams",
     "UsersOrgUsersParams",
+    "UsersReassignParams",
     "UsersResetParams",
     "UsersSearchParams",
+    "UsersSignupParams",
+    "UsersThumbnailParams",
+    "UsersUnlinkUserParams",
+    "UsersUpdateLevelParams",
     "UsersUpdateParams",
     "UsersUpdateRoleParams",
+    "UsersUsersGroupsParams",
 ]
 
 
@@ -48,6 +60,13 @@ class UsersCreateParams:
 @attrs.frozen(kw_only=True)
 class UsersDeleteParams:
     """Parameters of `users.delete`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+
+
+@attrs.frozen(kw_only=True)
+class UsersDeleteThumbnailParams:
+    """Parameters of `users.delete_thumbnail`."""
 
     username: str = attrs.field(metadata={"wire": "username"})
 
@@ -90,6 +109,31 @@ class UsersGetParams:
 
 
 @attrs.frozen(kw_only=True)
+class UsersHomepageParams:
+    """Parameters of `users.homepage`."""
+
+    user: str = attrs.field(metadata={"wire": "user"})
+
+
+@attrs.frozen(kw_only=True)
+class UsersLinkUserParams:
+    """Parameters of `users.link_user`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    user: str = attrs.field(metadata={"wire": "user"})
+    user_token: str = attrs.field(metadata={"wire": "userToken"})
+
+
+@attrs.frozen(kw_only=True)
+class UsersLinkedUsersParams:
+    """Parameters of `users.linked_users`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    start: int | None = attrs.field(default=None, metadata={"wire": "start"})
+    num: int | None = attrs.field(default=None, metadata={"wire": "num"})
+
+
+@attrs.frozen(kw_only=True)
 class UsersMeParams:
     """Parameters of `users.me`."""
 
@@ -104,6 +148,14 @@ class UsersOrgUsersParams:
     """One of: asc, desc."""
     start: int | None = attrs.field(default=None, metadata={"wire": "start"})
     num: int | None = attrs.field(default=None, metadata={"wire": "num"})
+
+
+@attrs.frozen(kw_only=True)
+class UsersReassignParams:
+    """Parameters of `users.reassign`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    target_username: str = attrs.field(metadata={"wire": "targetUsername"})
 
 
 @attrs.frozen(kw_only=True)
@@ -129,6 +181,44 @@ class UsersSearchParams:
 
 
 @attrs.frozen(kw_only=True)
+class UsersSignupParams:
+    """Parameters of `users.signup`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    password: str = attrs.field(metadata={"wire": "password"})
+    fullname: str = attrs.field(metadata={"wire": "fullname"})
+    email: str = attrs.field(metadata={"wire": "email"})
+
+
+@attrs.frozen(kw_only=True)
+class UsersThumbnailParams:
+    """Parameters of `users.thumbnail`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    file_name: str = attrs.field(metadata={"wire": "fileName"})
+
+
+@attrs.frozen(kw_only=True)
+class UsersUnlinkUserParams:
+    """Parameters of `users.unlink_user`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    user: str = attrs.field(metadata={"wire": "user"})
+
+
+@attrs.frozen(kw_only=True)
+class UsersUpdateLevelParams:
+    """Parameters of `users.update_level`."""
+
+    user: str | None = attrs.field(default=None, metadata={"wire": "user"})
+    """The member's username (the official client's name for it)."""
+    user_name: str | None = attrs.field(default=None, metadata={"wire": "userName"})
+    """The member's username (the REST documentation's name for it)."""
+    level: Literal["1", "2"] = attrs.field(metadata={"wire": "level"})
+    """One of: 1, 2."""
+
+
+@attrs.frozen(kw_only=True)
 class UsersUpdateParams:
     """Parameters of `users.update`."""
 
@@ -147,6 +237,12 @@ class UsersUpdateParams:
     """One of: metric, english."""
     preferred_view: Literal["Web", "GIS"] | None = attrs.field(default=None, metadata={"wire": "preferredView"})
     """One of: Web, GIS."""
+    thumbnail: Upload | None = attrs.field(default=None, metadata={"wire": "thumbnail"})
+    """A new profile image (multipart part `thumbnail`; .png, .jpg or .gif, at most 1 MB)."""
+    user_type: Literal["arcgisonly", "both"] | None = attrs.field(default=None, metadata={"wire": "userType"})
+    """Esri access (`both`); only an administrator of the organization may change it, never for themselves. One of: arcgisonly, both.
+
+    """
     clear_empty_fields: bool | None = attrs.field(default=None, metadata={"wire": "clearEmptyFields"})
 
 
@@ -158,3 +254,13 @@ class UsersUpdateRoleParams:
     """The member's username."""
     role: str = attrs.field(metadata={"wire": "role"})
     """org_admin, org_publisher, org_user, viewer, or a custom role id."""
+
+
+@attrs.frozen(kw_only=True)
+class UsersUsersGroupsParams:
+    """Parameters of `users.users_groups`."""
+
+    users: list[str] = attrs.field(metadata={"wire": "users"})
+    """Usernames (at most 25)."""
+    limit: int | None = attrs.field(default=None, metadata={"wire": "limit"})
+    """At most this many groups per member."""

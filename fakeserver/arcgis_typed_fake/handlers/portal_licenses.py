@@ -1,0 +1,126 @@
+"""Handlers of spec/portal/licenses.yaml: user types, a member's user type, app bundles, provisions, counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from arcgis_typed._runtime.wire import ms_to_datetime
+from arcgis_typed.portal.models.licenses import (
+    AppBundle,
+    AppBundlesPage,
+    LicenseTypeChange,
+    LicenseTypeChanges,
+    ProvisionedListing,
+    ProvisionedListingsPage,
+    UserCount,
+    UserCountsPage,
+    UserLicenseType,
+    UserLicenseTypeInfo,
+    UserLicenseTypesPage,
+)
+from arcgis_typed.portal.params.licenses import (
+    LicensesAppBundlesParams,
+    LicensesCountsParams,
+    LicensesProvisionedListingsParams,
+    LicensesUpdateUserLicenseTypeParams,
+    LicensesUserLicenseTypeParams,
+    LicensesUserLicenseTypesParams,
+)
+
+from ..call import Call
+from ..registry import handles
+from ..state import users as rules
+from ..state.licenses import BUNDLES, USER_TYPES, AppBundleDef, UserTypeDef
+from ..state.portal import PortalState
+from ._paging import window
+
+
+def user_type_view(state: PortalState, t: UserTypeDef) -> UserLicenseType:
+    return UserLicenseType(
+        id=t.id, name=t.name, description=t.description, level=t.level, max_users=state.users.licenses.max_users[t.id],
+        current_users=sum(1 for u in state.users if u.user_type_id == t.id), max_role=t.max_role,
+        privileges=sorted(t.allowed), app_bundles=list(t.bundles), is_esri_default=True,
+    )
+
+
+def bundle_view(b: AppBundleDef) -> AppBundle:
+    return AppBundle(id=b.id, name=b.name, description=f"{b.name}: {', '.join(b.apps)}.", abbr=b.abbr,
+                     apps=list(b.apps))
+
+
+@handles("portal:licenses.user_license_types")
+def user_license_types(call: Call, p: LicensesUserLicenseTypesParams) -> UserLicenseTypesPage:
+    types = list(USER_TYPES.values())
+    w = window(p.start, p.num, len(types))
+    return UserLicenseTypesPage(
+        total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+        user_license_types=[user_type_view(call.state, t) for t in types[w.start - 1 : w.start - 1 + w.num]],
+    )
+
+
+@handles("portal:licenses.user_license_type")
+def user_license_type(call: Call, p: LicensesUserLicenseTypeParams) -> UserLicenseTypeInfo:
+    user = rules.self_or_user_viewer(call.state, call.user, p.username)
+    return UserLicenseTypeInfo(
+        username=user.username, user_license_type=user_type_view(call.state, user.user_type),
+        app_bundles=[bundle_view(BUNDLES[b]) for b in user.user_type.bundles], apps=[],
+    )
+
+
+@handles("portal:licenses.update_user_license_type")
+def update_user_license_type(call: Call, p: LicensesUpdateUserLicenseTypeParams) -> LicenseTypeChanges:
+    results = rules.set_user_types(call.state, call.user, list(p.users), p.user_license_type)
+    return LicenseTypeChanges(results=[
+        LicenseTypeChange(username=name, status=fault is None,
+                          error=None if fault is None else {"code": fault.code, "message": fault.message})
+        for name, fault in results
+    ])
+
+
+@handles("portal:licenses.app_bundles")
+def app_bundles(call: Call, p: LicensesAppBundlesParams) -> AppBundlesPage:
+    user = rules.self_or_user_viewer(call.state, call.user, p.username)
+    bundles = [BUNDLES[b] for b in user.user_type.bundles]
+    w = window(p.start, p.num, len(bundles))
+    return AppBundlesPage(total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+                          app_bundles=[bundle_view(b) for b in bundles[w.start - 1 : w.start - 1 + w.num]])
+
+
+@handles("portal:licenses.provisioned_listings")
+def provisioned_listings(call: Call, p: LicensesProvisionedListingsParams) -> ProvisionedListingsPage:
+    user = rules.self_or_user_viewer(call.state, call.user, p.username)
+    found = call.state.users.licenses.provisions_of(user.username, call.state.now(), bool(p.include_expired))
+    w = window(p.start, p.num, len(found))
+    return ProvisionedListingsPage(
+        total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+        provisioned_listings=[
+            ProvisionedListing(item_id=r.item_id, title=r.title, purchased=ms_to_datetime(r.purchased),
+                               end_date=ms_to_datetime(r.end_date) if r.end_date >= 0 else None)
+            for r in found[w.start - 1 : w.start - 1 + w.num]
+        ],
+    )
+
+
+def _keys(state: PortalState, org_id: str, count_type: str) -> Iterable[str]:
+    """One key per member and thing counted (a member with two bundles counts once for each)."""
+    for user in (u for u in state.users if u.org_id == org_id):
+        if count_type.lower() == "role":
+            yield user.role_id
+        elif count_type.lower() == "userlicensetype":
+            yield user.user_type_id
+        else:
+            for bundle in user.user_type.bundles:
+                if count_type.lower() == "appbundle":
+                    yield bundle
+                else:
+                    yield from BUNDLES[bundle].apps
+
+
+@handles("portal:licenses.counts")
+def counts(call: Call, p: LicensesCountsParams) -> UserCountsPage:
+    tally = Counter(_keys(call.state, call.user.org_id, p.count_type))
+    ordered = sorted(tally.items())
+    w = window(p.start, p.num, len(ordered))
+    return UserCountsPage(total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+                          results=[UserCount(key=k, count=n) for k, n in ordered[w.start - 1 : w.start - 1 + w.num]])
