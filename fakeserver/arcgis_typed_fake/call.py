@@ -14,6 +14,7 @@ from arcgis_typed._runtime.operation import Operation
 from werkzeug.wrappers import Request
 
 from .errors import TOKEN_REQUIRED, Fault
+from .state.mission import MissionState
 from .state.portal import PortalState
 from .state.server import MachineRecord, ServerState, ServerUser, Site
 from .state.users import UserRecord
@@ -94,4 +95,29 @@ class ServerCall:
         return self.server.machine_for_host(parts.hostname)
 
 
-__all__ = ["Call", "ServerCall"]
+
+
+@attrs.frozen
+class MissionCall:
+    """What the Mission Server's handlers get (REST and Administrator API): the portal it is federated with
+    (its callers are portal users, signed in with portal tokens) and the Mission Server's own state."""
+
+    portal: PortalState
+    mission: MissionState
+    op: Operation
+    request: Request
+    caller: UserRecord | None
+    api_url: str  # e.g. https://host:port/mission (the admin API) or .../mission/rest (the REST API)
+
+    @property
+    def user(self) -> UserRecord:
+        if self.caller is None:
+            raise Fault(499, TOKEN_REQUIRED)
+        return self.caller
+
+    @property
+    def origin(self) -> str:
+        return f"{self.request.scheme}://{self.request.host}"
+
+
+__all__ = ["Call", "MissionCall", "ServerCall"]

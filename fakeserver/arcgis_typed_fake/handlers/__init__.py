@@ -1,6 +1,18 @@
 """Handlers, one module per spec family (`<api>_<family>.py`). Importing this package registers them all."""
 
 from . import (
+    mission_admin_certificates,
+    mission_admin_directories,
+    mission_admin_info,
+    mission_admin_logs,
+    mission_admin_machines,
+    mission_admin_security,
+    mission_admin_site,
+    mission_admin_system,
+    mission_admin_webadaptors,
+    mission_jobs,
+    mission_missions,
+    portal_servers,
     portal_categories,
     portal_content,
     portal_groups,
@@ -17,6 +29,18 @@ from . import (
 )
 
 __all__ = [
+    "mission_admin_certificates",
+    "mission_admin_directories",
+    "mission_admin_info",
+    "mission_admin_logs",
+    "mission_admin_machines",
+    "mission_admin_security",
+    "mission_admin_site",
+    "mission_admin_system",
+    "mission_admin_webadaptors",
+    "mission_jobs",
+    "mission_missions",
+    "portal_servers",
     "portal_categories",
     "portal_content",
     "portal_invitations",

@@ -13,6 +13,7 @@ from .categories import CategoryStore
 from .groups import GroupStore
 from .items import Folder, ItemRecord, ItemStore
 from .roles import RoleStore
+from .servers import FederatedServers
 from .tokens import TokenStore
 from .users import UserRecord, UserStore
 
@@ -53,6 +54,7 @@ class PortalState:
         self.groups = GroupStore(self.users, self.items, self.now, self.ids.new)
         self.categories = CategoryStore()
         self.tokens = TokenStore(clock.now_ms)
+        self.servers = FederatedServers()  # federated servers (portals/self/servers)
 
     def now(self) -> int:
         return self.clock.now_ms()
