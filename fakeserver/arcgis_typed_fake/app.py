@@ -219,6 +219,7 @@ class FakeArcGIS:
         mission = MissionState(
             clock=self.clock, ids=Ids(None if self._seed is None else self._seed + 2), portal=self.portal,
             machines=self.mission_machines, files=self._mission_files,
+            portal_context=self.portal_context,
         )
         if self.mission_context is not None:
             self.portal.servers.add("ARCGIS_MISSION_SERVER", self.mission_context, server_id=mission.ids.new())

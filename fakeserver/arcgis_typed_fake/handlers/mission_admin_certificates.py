@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from ..call import MissionCall
 from ..registry import handles
 from ..state.keystore import describe, now_utc, pem
+from ..state.mission import CODE_CERTIFICATE
 from ._mission import SUCCESS, logged
 
 
@@ -52,6 +53,9 @@ def generate(call: MissionCall, p: CertificatesGenerateParams) -> StatusResult:
         alias=p.alias, keyalg=p.keyalg, keysize=p.keysize, sigalg=p.sigalg, common_name=p.common_name,
         org_unit=p.organizational_unit, organization=p.organization, city=p.city, state=p.state, country=p.country,
         validity=p.validity, san=p.san, now=now_utc(call.mission.now()))
+    if p.sigalg and p.sigalg.upper() != entry.sigalg.upper():
+        call.mission.log("WARNING", f"{p.sigalg} is not supported for signatures; '{entry.alias}' was signed with "
+                         f"{entry.sigalg}.", source="Admin", code=CODE_CERTIFICATE, user=call.user.username)
     return _done(call, f"Self-signed certificate '{entry.alias}' was generated on '{p.machine_name}'.")
 
 

@@ -15,7 +15,7 @@ STORE = {"type": "PORTAL", "properties": {}}
 
 def config_model(call: MissionCall, c: ConfigRecord) -> SecurityConfig:
     props = c.portal_properties
-    portal = call.origin + (call.request.environ.get("arcgis_typed_fake.portal_context") or "/portal")
+    portal = call.origin + call.mission.portal_context
     return SecurityConfig(
         allowed_admin_access_ips=c.allowed_admin_access_ips, allow_direct_access=c.allow_direct_access,
         authentication_mode=c.authentication_mode, authentication_tier=c.authentication_tier,

@@ -27,7 +27,11 @@ from ..errors import Fault, bad_request
 
 PrivateKey = rsa.RSAPrivateKey | dsa.DSAPrivateKey | ec.EllipticCurvePrivateKey
 ALIAS = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
-SIGNATURE_HASHES = {"SHA1": hashes.SHA1, "SHA256": hashes.SHA256, "SHA384": hashes.SHA384, "SHA512": hashes.SHA512}
+Digest = hashes.SHA256 | hashes.SHA384 | hashes.SHA512
+# cryptography refuses SHA-1 signatures: a certificate asked for with SHA1withRSA / SHA1withDSA is signed with
+# SHA-256 instead, and says so (its signature algorithm reads SHA256with...).
+SIGNATURE_HASHES: dict[str, type[Digest]] = {"SHA1": hashes.SHA256, "SHA256": hashes.SHA256, "SHA384": hashes.SHA384,
+                                             "SHA512": hashes.SHA512}
 DEFAULT_ALIAS = "selfsignedcertificate"
 
 
@@ -171,8 +175,9 @@ class Keystore:
             key = dsa.generate_private_key(key_size=keysize)
         subject = _name(common_name.strip(), org_unit=org_unit.strip(), organization=organization.strip(),
                         city=city.strip(), state=state.strip(), country=country.upper())
-        cert = _build(key, subject, alt_names, now, days=validity or 90, digest=SIGNATURE_HASHES[digest_name]())
-        entry = KeyEntry(name, cert, key, f"{digest_name}with{algorithm}")
+        digest = SIGNATURE_HASHES[digest_name]()
+        cert = _build(key, subject, alt_names, now, days=validity or 90, digest=digest)
+        entry = KeyEntry(name, cert, key, f"{digest.name.upper()}with{algorithm}")
         self._entries[name] = entry
         return entry
 
@@ -186,7 +191,7 @@ class Keystore:
             builder = builder.add_extension(san.value, critical=False)
         except x509.ExtensionNotFound:
             pass
-        digest = SIGNATURE_HASHES[entry.sigalg.upper().partition("WITH")[0]]()
+        digest = SIGNATURE_HASHES.get(entry.sigalg.upper().partition("WITH")[0], hashes.SHA256)()
         return builder.sign(entry.key, digest).public_bytes(serialization.Encoding.PEM)
 
     def import_ca_signed(self, alias: str, data: bytes) -> KeyEntry:
@@ -281,7 +286,7 @@ class Keystore:
 
 
 def _build(key: PrivateKey, subject: x509.Name, alt_names: list[x509.GeneralName], now: datetime, *, days: int,
-           digest: hashes.HashAlgorithm) -> x509.Certificate:
+           digest: Digest) -> x509.Certificate:
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)

@@ -580,7 +580,7 @@ SECURITY_UPDATE = Operation(
         Param(name="allow_direct_access", wire="allowDirectAccess", kind="bool", location="form", encoding="bool"),
         Param(name="authentication_tier", wire="authenticationTier", kind="str", location="form", enum=("WEB_ADAPTOR", "GIS_SERVER", "ARCGIS_PORTAL")),
         Param(name="authentication_mode", wire="authenticationMode", kind="str", location="form", enum=("ARCGIS_TOKEN", "ARCGIS_PORTAL_TOKEN", "WEB_ADAPTOR_AUTHENTICATION")),
-        Param(name="allowed_admin_access_i_ps", wire="allowedAdminAccessIPs", kind="str", location="form"),
+        Param(name="allowed_admin_access_ips", wire="allowedAdminAccessIPs", kind="str", location="form"),
         Param(name="virtual_dirs_security_enabled", wire="virtualDirsSecurityEnabled", kind="bool", location="form", encoding="bool"),
         Param(name="security_enabled", wire="securityEnabled", kind="bool", location="form", encoding="bool"),
         Param(name="portal_properties", wire="portalProperties", kind="json", location="form", encoding="json"),

@@ -149,13 +149,14 @@ class MissionState:
     """One Mission Server site federated with `portal`."""
 
     def __init__(self, *, clock: Clock, ids: Ids, portal: PortalState, machines: Sequence[str],
-                 files: str | Path | None = None) -> None:
+                 files: str | Path | None = None, portal_context: str = "/portal") -> None:
         if not machines:
             raise ValueError("a Mission Server needs at least one machine")
         self.clock = clock
         self.ids = ids
         self.portal = portal
         self.files = Sandbox(files)
+        self.portal_context = portal_context
         now = self.now()
         self.created = now
         self.started = now
@@ -357,7 +358,8 @@ class MissionState:
             if kind is None:
                 raise bad_request(f"Invalid parameter 'webAdaptorConfig': unknown key '{key}' "
                                   f"(known: {', '.join(checks)})")
-            if not isinstance(value, kind) or isinstance(value, bool) or (kind is int and value <= 0) or value == "":
+            positive = isinstance(value, int) and not isinstance(value, bool) and value > 0
+            if not (positive if kind is int else isinstance(value, str) and value != ""):
                 raise bad_request(f"Invalid parameter 'webAdaptorConfig': '{key}' must be a "
                                   f"{'non-empty string' if kind is str else 'positive integer'}")
         self.web_adaptor_config.update(config)

@@ -279,7 +279,7 @@ class MissionCatalog:
             group = self.portal.groups.create(caller, title=title.strip(), tags=tag_list, access="private",
                                               snippet=snippet or "", description=description or "")
             group_id = group.id
-            common = {"tags": tag_list, "snippet": snippet or "", "culture": locale}
+            common: dict[str, Any] = {"tags": tag_list, "snippet": snippet or "", "culture": locale}
             mission_item = self.portal.add_item(
                 caller, caller.username, title=title.strip(), type="Mission", url=url, description=description or "",
                 license_info=license_info or "", type_keywords=["Mission", f"missionId:{mission_id}"], **common)
@@ -362,11 +362,10 @@ class MissionCatalog:
             keywords.append("Mission Report Template")
         tag_list = _csv(tags) or ["report"]
         item = self.portal.add_item(
-            caller, caller.username, title=title.strip(), type="Feature Service", url=url, text=json.dumps({"layers": [layer]}),
+            caller, caller.username, title=title.strip(), type="Feature Service", url=url,
             description=description or "", tags=tag_list, culture=locale, type_keywords=keywords)
-        owner = self.portal.users.require(mission.owner)
-        self.portal.share_item(owner if owner.username != caller.username else caller, item, everyone=None, org=None,
-                               groups=[mission.group_id])
+        self.portal.update_item(caller, caller.username, item.id, text=json.dumps({"layers": [layer]}))
+        self.portal.share_item(caller, item, everyone=None, org=None, groups=[mission.group_id])
         report = ReportRecord(
             id=report_id, title=title.strip(), service_name=service_name, item_id=item.id, service_url=url,
             source=source or "user", description=description or "", tags=tag_list,

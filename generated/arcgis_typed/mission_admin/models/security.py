@@ -35,7 +35,7 @@ class PortalProperties:
 class SecurityConfig:
     """The active security configuration."""
 
-    allowed_admin_access_i_ps: str | None = attrs.field(default=None, metadata={"wire": "allowedAdminAccessIPs"})
+    allowed_admin_access_ips: str | None = attrs.field(default=None, metadata={"wire": "allowedAdminAccessIPs"})
     """Comma-separated client addresses allowed to administer the site (all when empty)."""
     allow_direct_access: bool | None = attrs.field(default=None, metadata={"wire": "allowDirectAccess"})
     authentication_mode: str | None = attrs.field(default=None, metadata={"wire": "authenticationMode"})

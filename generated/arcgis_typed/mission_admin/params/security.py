@@ -35,7 +35,7 @@ class SecurityUpdateParams:
     """One of: WEB_ADAPTOR, GIS_SERVER, ARCGIS_PORTAL."""
     authentication_mode: Literal["ARCGIS_TOKEN", "ARCGIS_PORTAL_TOKEN", "WEB_ADAPTOR_AUTHENTICATION"] | None = attrs.field(default=None, metadata={"wire": "authenticationMode"})
     """One of: ARCGIS_TOKEN, ARCGIS_PORTAL_TOKEN, WEB_ADAPTOR_AUTHENTICATION."""
-    allowed_admin_access_i_ps: str | None = attrs.field(default=None, metadata={"wire": "allowedAdminAccessIPs"})
+    allowed_admin_access_ips: str | None = attrs.field(default=None, metadata={"wire": "allowedAdminAccessIPs"})
     virtual_dirs_security_enabled: bool | None = attrs.field(default=None, metadata={"wire": "virtualDirsSecurityEnabled"})
     security_enabled: bool | None = attrs.field(default=None, metadata={"wire": "securityEnabled"})
     portal_properties: Any | None = attrs.field(default=None, metadata={"wire": "portalProperties"})
