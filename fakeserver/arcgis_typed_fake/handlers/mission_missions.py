@@ -37,7 +37,7 @@ def _service(mission: MissionRecord) -> str:
 @handles("mission:missions.list")
 @logged
 def list_missions(call: MissionCall, p: MissionsListParams) -> MissionCatalogPage:
-    missions = sorted(call.mission.catalog.visible(call.user), key=lambda m: (m.created, m.id))
+    missions = sorted(call.mission.catalog.visible(call.user), key=lambda m: m.created)  # stable: creation order
     w = window(p.start, p.num, len(missions), default_num=100)
     page = missions[w.start - 1:w.start - 1 + w.num]
     return MissionCatalogPage(
