@@ -47,6 +47,6 @@ def member_side(fake: FakeArcGIS, username: str, role: str = "org_publisher") ->
     return side(fake, add_member(fake, username, role))
 
 
-def debug_logs(admin: MissionAdminClient) -> None:
+def debug_logs(side: Side) -> None:
     """Let every record through (the server's default level is WARNING)."""
-    admin.logs.edit_settings(log_level="DEBUG")
+    side.admin.logs.edit_settings(log_level="DEBUG")

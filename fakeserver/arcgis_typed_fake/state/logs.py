@@ -172,12 +172,13 @@ class LogStore:
               page_size: int) -> tuple[list[LogRecord], bool, int | None, int | None]:
         """(records newest first, has_more, start_time, end_time); pass end_time as the next start."""
         self.purge()
-        newest = self._now() if start is None else start
-        oldest = end if end is not None else (since if since is not None else 0)
-        if since is not None:
-            oldest = max(oldest, since)
+        # no startTime: up to now (records stamped a few ms ahead to keep times unique included)
+        newest = max(self._now(), self._last) if start is None else start
+        oldest = end if end is not None else 0
         if newest < oldest:
             newest, oldest = oldest, newest
+        if since is not None:
+            oldest = max(oldest, since)
         threshold = SEVERITY[level]
         found: list[LogRecord] = []
         more = False
