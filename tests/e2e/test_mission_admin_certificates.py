@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from mission_helpers import MACHINE, Side, admin_side, make_fake
 
-GENERATE = dict(keysize=1024, common_name="mission.example.com", organizational_unit="GIS",
-                organization="Esri", city="Redlands", state="California", country="US")
+GENERATE = {"keysize": 1024, "common_name": "mission.example.com", "organizational_unit": "GIS",
+            "organization": "Esri", "city": "Redlands", "state": "California", "country": "US"}
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def everything(admin: Side, **kw: object) -> list[LogMessage]:
 
 @pytest.mark.seed("LogManager.query", "LogManager.(constructor)", "LogManager.ofMissionServer", "MissionServer.logs")
 def test_operations_write_records_at_their_levels(world: tuple[FakeArcGIS, ManualClock, Side]) -> None:
-    fake, clock, admin = world
+    _, _, admin = world
     resource = admin.admin.logs.get()
     assert resource.settings is not None and resource.settings.log_level == "DEBUG"
     created = admin.rest.missions.create(title="Logged", run_async=True)
@@ -95,7 +95,7 @@ def test_the_level_filter_is_monotone(tmp_path: Path, actions: list[str]) -> Non
 
 
 def test_the_time_window_in_every_form(world: tuple[FakeArcGIS, ManualClock, Side]) -> None:
-    fake, clock, admin = world
+    _, clock, admin = world
     admin.admin.logs.clean()
     stamps = []
     for i in range(3):
@@ -123,7 +123,7 @@ def test_the_time_window_in_every_form(world: tuple[FakeArcGIS, ManualClock, Sid
 
 
 def test_filters(world: tuple[FakeArcGIS, ManualClock, Side]) -> None:
-    fake, clock, admin = world
+    _, _, admin = world
     one = admin.rest.missions.create(title="One").mission_id
     admin.rest.missions.create(title="Two")
     admin.admin.security.update(virtual_dirs_security_enabled=True)
@@ -149,7 +149,7 @@ def test_filters(world: tuple[FakeArcGIS, ManualClock, Side]) -> None:
 
 
 def test_paging_by_end_time_sees_every_record_once(world: tuple[FakeArcGIS, ManualClock, Side]) -> None:
-    fake, clock, admin = world
+    _, _, admin = world
     for i in range(4):
         admin.rest.missions.create(title=f"P{i}")  # many records in the same millisecond
     whole = everything(admin)
@@ -166,7 +166,7 @@ def test_paging_by_end_time_sees_every_record_once(world: tuple[FakeArcGIS, Manu
 
 
 def test_settings_level_retention_and_clean(world: tuple[FakeArcGIS, ManualClock, Side]) -> None:
-    fake, clock, admin = world
+    _, clock, admin = world
     admin.admin.logs.edit_settings(log_level="WARNING", max_log_file_age=1)
     assert admin.admin.logs.settings().max_log_file_age == 1
     before = len(everything(admin))
@@ -186,7 +186,7 @@ def test_settings_level_retention_and_clean(world: tuple[FakeArcGIS, ManualClock
 
 
 def test_since_server_start(world: tuple[FakeArcGIS, ManualClock, Side]) -> None:
-    fake, clock, admin = world
+    _, clock, admin = world
     admin.rest.missions.create(title="Before")
     clock.advance(minutes=1)
     location = admin.admin.site.export_site().location
@@ -207,7 +207,7 @@ def test_only_administrators_read_logs(tmp_path: Path) -> None:
 @pytest.mark.seed("LogManager.query")
 @pytest.mark.parametrize("export_type", ["CSV", "TAB"])
 def test_export_to_csv_or_tab(world: tuple[FakeArcGIS, ManualClock, Side], tmp_path: Path, export_type: str) -> None:
-    fake, clock, admin = world
+    _, _, admin = world
     admin.rest.missions.create(title="Exported, \"quoted\"\tand tabbed")
     records = admin.admin.logs.query(level="INFO").log_messages
     written = write_table(records, tmp_path / "out" / "logs", export_type=export_type)  # type: ignore[arg-type]

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mission_helpers import MACHINE, Side, admin_side, make_fake
 
-GENERATE = dict(keysize=1024, common_name="m.example.com", organizational_unit="GIS", organization="Esri",
-                city="Redlands", state="CA", country="US")
+GENERATE = {"keysize": 1024, "common_name": "m.example.com", "organizational_unit": "GIS", "organization": "Esri",
+            "city": "Redlands", "state": "CA", "country": "US"}
 
 
 def snapshot(fake: FakeArcGIS) -> str:

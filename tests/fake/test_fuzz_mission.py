@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import io
 import json
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -24,14 +23,21 @@ from arcgis_typed._runtime.operation import Operation, Param
 from arcgis_typed.mission._operations import OPERATIONS as REST_OPERATIONS
 from arcgis_typed.mission_admin._operations import OPERATIONS as ADMIN_OPERATIONS
 from arcgis_typed_fake import FakeArcGIS
+from fuzz_common import (  # noqa: F401  (no_internal_errors: an autouse fixture)
+    CHARS,
+    NON_BOOLEANS,
+    NON_INTEGERS,
+    NON_JSON,
+    TEXT,
+    no_internal_errors,
+    not_json,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import Client, TestResponse
 
 PASSWORD = "fuzz-admin-password"
 HOST = {"Host": "fake.arcgis.test"}
-CHARS = st.characters(codec="utf-8")
-TEXT = st.text(CHARS, max_size=30)
 FUZZ = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 OPERATIONS = [("mission", op) for op in REST_OPERATIONS] + [("mission_admin", op) for op in ADMIN_OPERATIONS]
 
@@ -78,25 +84,6 @@ def world() -> World:
         "httpPort": "80", "httpsPort": "443", "f": "json"})
     web_adaptor = next(iter(fake.mission.web_adaptors))
     return World(fake, client, token, created["missionId"], created["jobId"], web_adaptor)
-
-
-@pytest.fixture(autouse=True)
-def no_internal_errors() -> Iterator[None]:
-    """The fake logs every 500 it answers; none may happen."""
-    records: list[logging.LogRecord] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
-
-    handler = Keep(logging.ERROR)
-    logger = logging.getLogger("arcgis_typed_fake")
-    logger.addHandler(handler)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-    assert not records, [r.getMessage() for r in records]
 
 
 def root_of(api: str) -> str:
@@ -199,28 +186,6 @@ def test_unknown_path_values_are_404(world: World, api: str, op: Operation) -> N
 # --- malformed values --------------------------------------------------------------------------------------
 
 
-def _not_int(text: str) -> bool:
-    try:
-        int(text.strip())
-    except ValueError:
-        return True
-    return False
-
-
-def _not_json(text: str) -> bool:
-    try:
-        json.loads(text)
-    except ValueError:
-        return True
-    return False
-
-
-NON_INTEGERS = st.sampled_from(["abc", "1.5", "1e3", "0x10", "--1", " ", "NaN", "[1]"]) | TEXT.filter(
-    lambda s: s != "" and _not_int(s))
-NON_BOOLEANS = st.sampled_from(["maybe", "yes", "1", "0", "on", "null"]) | TEXT.filter(
-    lambda s: s != "" and s.strip().lower() not in ("true", "false"))
-NON_JSON = st.sampled_from(["{", "{'a': 1}", "[1,", "undefined", "{\"a\":}", " "]) | TEXT.filter(
-    lambda s: s != "" and _not_json(s))
 
 
 def malformed(param: Param) -> st.SearchStrategy[str] | None:

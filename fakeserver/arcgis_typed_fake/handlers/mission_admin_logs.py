@@ -15,8 +15,8 @@ from arcgis_typed.mission_admin.params.logs import (
 
 from ..call import MissionCall
 from ..registry import handles
-from ..state.logs import LogFilter, LogSettings as SettingsRecord
-from ..state.logs import parse_time
+from ..state.logs import LogFilter, parse_time
+from ..state.logs import LogSettings as SettingsRecord
 from ._mission import SUCCESS, logged
 
 

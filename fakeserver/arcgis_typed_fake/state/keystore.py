@@ -271,14 +271,14 @@ class Keystore:
     def from_json(cls, records: object) -> Keystore:
         store = cls()
         if not isinstance(records, list):
-            raise ValueError("keystore: expected a list")
+            raise TypeError("keystore: expected a list")
         for record in records:
             cert = x509.load_pem_x509_certificate(str(record["certificate"]).encode())
             key = None
             if record.get("key"):
                 loaded = serialization.load_pem_private_key(str(record["key"]).encode(), password=None)
                 if not isinstance(loaded, rsa.RSAPrivateKey | dsa.DSAPrivateKey | ec.EllipticCurvePrivateKey):
-                    raise ValueError("keystore: unsupported key")
+                    raise TypeError("keystore: unsupported key")
                 key = loaded
             alias = str(record["alias"]).lower()
             store._entries[alias] = KeyEntry(alias, cert, key, str(record.get("sigalg", "SHA256withRSA")))

@@ -196,10 +196,9 @@ def parse_questions(value: object) -> list[dict[str, Any]]:
             raise bad_request(f"{where} repeats the field name '{field}'")
         names.add(field.lower())
         choices = raw.get("choices")
-        if kind in CHOICE_TYPES:
-            if not isinstance(choices, list) or not choices or not all(
-                    isinstance(c, str) and c.strip() or isinstance(c, dict) and c.get("label") for c in choices):
-                raise bad_request(f"{where} ({kind}) needs a non-empty list of choices")
+        if kind in CHOICE_TYPES and (not isinstance(choices, list) or not choices or not all(
+                isinstance(c, str) and c.strip() or isinstance(c, dict) and c.get("label") for c in choices)):
+            raise bad_request(f"{where} ({kind}) needs a non-empty list of choices")
         out.append({**raw, "type": kind, "label": label.strip(), "fieldName": field})
     return out
 
@@ -336,10 +335,9 @@ class MissionCatalog:
         check_service_name(service_name)
         parsed = parse_questions(questions)
         fields = [q["fieldName"] for q in parsed if q["type"] in FIELD_TYPES]
-        if display_field:
-            if display_field not in fields:
-                raise bad_request(f"Invalid parameter 'displayField': '{display_field}' is not the field of a question "
-                                  f"({', '.join(fields) or 'no question has a field'})")
+        if display_field and display_field not in fields:
+            raise bad_request(f"Invalid parameter 'displayField': '{display_field}' is not the field of a question "
+                              f"({', '.join(fields) or 'no question has a field'})")
         if drawing_info not in (None, "") and not isinstance(drawing_info, dict):
             raise bad_request("Invalid parameter 'drawingInfo': must be a JSON object")
         locale = check_locale(locale)
@@ -405,7 +403,7 @@ class MissionCatalog:
     @staticmethod
     def missions_from_json(records: object) -> dict[str, MissionRecord]:
         if not isinstance(records, list):
-            raise ValueError("missions: expected a list")
+            raise TypeError("missions: expected a list")
         out = {}
         for raw in records:
             reports = [ReportRecord(**r) for r in raw.pop("reports", [])]
