@@ -239,3 +239,20 @@ def test_delete_protection_keeps_the_mission(fake: FakeArcGIS, alice: Side) -> N
         alice.rest.missions.delete(mission_id)
     assert alice.rest.missions.get(mission_id).mission_id == mission_id
     assert fake.portal.items.get(mission.web_map_id or "") is not None
+
+
+def test_reset_forgets_the_missions_and_keeps_the_server(fake: FakeArcGIS, alice: Side) -> None:
+    from e2e_helpers import client_for
+    from mission_helpers import PASSWORD
+    from werkzeug.test import Client
+
+    alice.rest.missions.create(title="Before reset")
+    status = Client(fake).get("/_fake/status", headers={"X-Fake-Control": fake.control_token}).get_json()
+    assert (status["mission"], status["missions"]) == ("/mission", 1)
+    fake.reset()
+    assert fake.mission.catalog.missions == {}
+    again = admin_side(fake)
+    assert again.rest.missions.list().services == []
+    servers = client_for(fake, "admin", PASSWORD).servers.list().servers
+    assert [s.server_type for s in servers] == ["ARCGIS_MISSION_SERVER"]
+    assert again.admin.security.config().portal_properties.server_id == servers[0].id  # type: ignore[union-attr]

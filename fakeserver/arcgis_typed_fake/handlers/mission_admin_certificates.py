@@ -53,8 +53,9 @@ def generate(call: MissionCall, p: CertificatesGenerateParams) -> StatusResult:
         alias=p.alias, keyalg=p.keyalg, keysize=p.keysize, sigalg=p.sigalg, common_name=p.common_name,
         org_unit=p.organizational_unit, organization=p.organization, city=p.city, state=p.state, country=p.country,
         validity=p.validity, san=p.san, now=now_utc(call.mission.now()))
-    if p.sigalg and p.sigalg.upper() != entry.sigalg.upper():
-        call.mission.log("WARNING", f"{p.sigalg} is not supported for signatures; '{entry.alias}' was signed with "
+    asked = p.sigalg or ("SHA1withDSA" if (p.keyalg or "RSA").upper() == "DSA" else "SHA1withRSA")
+    if asked.upper() != entry.sigalg.upper():
+        call.mission.log("WARNING", f"{asked} is not supported for signatures; '{entry.alias}' was signed with "
                          f"{entry.sigalg}.", source="Admin", code=CODE_CERTIFICATE, user=call.user.username)
     return _done(call, f"Self-signed certificate '{entry.alias}' was generated on '{p.machine_name}'.")
 

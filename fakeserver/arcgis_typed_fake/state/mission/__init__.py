@@ -29,6 +29,7 @@ from ..keystore import Keystore, now_utc
 from ..logs import LogSettings, LogStore
 from ..portal import PortalState
 from ..sandbox import Sandbox
+from ..server.machines import machine_host
 from .catalog import MissionCatalog, MissionRecord
 
 __all__ = ["MissionMachine", "MissionState", "SecurityConfig"]
@@ -164,8 +165,7 @@ class MissionState:
         for name in machines:
             if not name or "/" in name or name.lower() in self.machines:
                 raise ValueError(f"machine names must be unique, non-empty and without '/': {name!r}")
-            host = name.lower() if "." in name else f"{name.lower()}.fake.test"
-            self.machines[name.lower()] = MissionMachine(name=name, host=host, started=now)
+            self.machines[name.lower()] = MissionMachine(name=name, host=machine_host(name), started=now)
         self.logs = LogStore(self.now, machine=machines[0], process=str(4000 + len(machines[0])))
         self.security = SecurityConfig()
         self.directories: dict[str, Directory] = {}
