@@ -25,6 +25,7 @@ def admin(fake: FakeArcGIS) -> Side:
 
 @pytest.mark.seed("SecurityManager.(constructor)", "SecurityManager.ofMissionServer", "MissionServer.security")
 def test_the_configuration_and_its_keys(admin: Side) -> None:
+    assert admin.admin.security.get().resources == ["config"]
     config = admin.admin.security.config()
     assert (config.protocol, config.http_enabled, config.ssl_enabled) == ("HTTP_AND_HTTPS", True, True)
     assert config.authentication_tier == "ARCGIS_PORTAL" and config.authentication_mode == "ARCGIS_PORTAL_TOKEN"

@@ -105,3 +105,15 @@ def test_publishers_cannot_administer(fake: FakeArcGIS) -> None:
         pub.admin.directories.register(name="x", path="/x", directory_type="DATA")
     with pytest.raises(PermissionDenied):
         pub.admin.webadaptors.list()
+
+
+def test_the_administrator_directory_is_browsable(fake: FakeArcGIS, admin: Side) -> None:
+    from e2e_helpers import bearer
+    from werkzeug.test import Client
+
+    page = Client(fake).get("/mission/admin", query_string={"f": "html"},
+                            headers={"Host": "fake.arcgis.test", "Referer": "http", **bearer(admin.portal)})
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.data.decode()
+    for resource in ("machines", "logs", "security", "system", "info"):
+        assert f'href="/mission/admin/{resource}?f=html' in html

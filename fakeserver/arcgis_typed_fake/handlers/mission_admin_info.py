@@ -10,7 +10,7 @@ from ..registry import handles
 from ..state.mission import BUILD, CURRENT_VERSION, FULL_VERSION
 from ._mission import logged
 
-RESOURCES = ["machines", "logs", "security", "system", "info", "exportSite", "importSite"]
+RESOURCES = ["machines", "logs", "security", "system", "info"]  # exportSite and importSite are operations (POST)
 
 
 @handles("mission_admin:info.root")

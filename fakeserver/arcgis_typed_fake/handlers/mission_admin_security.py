@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from arcgis_typed.mission_admin.models.security import PortalProperties, SecurityConfig
-from arcgis_typed.mission_admin.params.security import SecurityConfigParams, SecurityUpdateParams
+from arcgis_typed.mission_admin.models.security import PortalProperties, SecurityConfig, SecurityResource
+from arcgis_typed.mission_admin.params.security import SecurityConfigParams, SecurityGetParams, SecurityUpdateParams
 
 from ..call import MissionCall
 from ..registry import handles
@@ -26,6 +26,12 @@ def config_model(call: MissionCall, c: ConfigRecord) -> SecurityConfig:
             portal_mode=props.get("portalMode", "ARCGIS_PORTAL_FEDERATION"), portal_url=props.get("portalURL", portal),
             referer=props.get("referer"), server_id=props.get("serverId"), server_url=props.get("serverURL", call.api_url)),
     )
+
+
+@handles("mission_admin:security.get")
+@logged
+def get(call: MissionCall, p: SecurityGetParams) -> SecurityResource:
+    return SecurityResource(resources=["config"])
 
 
 @handles("mission_admin:security.config")

@@ -306,6 +306,7 @@ INFO_ROOT = Operation(
     paging_items=None,
     errors=(),
     seeds=("MissionServer.(constructor)",),
+    html=True,
 )
 
 INFO_INFO = Operation(
@@ -545,6 +546,26 @@ MACHINES_UNREGISTER = Operation(
     paging_items=None,
     errors=((400, "It is the site's last machine."), (404, "No such machine in the site.")),
     seeds=("Machine.unregister",),
+)
+
+SECURITY_GET = Operation(
+    api="mission_admin",
+    name="security.get",
+    methods=("GET", "POST"),
+    path="/admin/security",
+    rule="/admin/security",
+    auth="token",
+    params=(
+    ),
+    params_class="arcgis_typed.mission_admin.params.security:SecurityGetParams",
+    response="arcgis_typed.mission_admin.models.security:SecurityResource",
+    idempotent=True,
+    envelope="server",
+    privileges=("portal:admin:updateUsers",),
+    owner_override=None,
+    paging_items=None,
+    errors=(),
+    seeds=(),
 )
 
 SECURITY_CONFIG = Operation(
@@ -897,6 +918,7 @@ OPERATIONS: tuple[Operation, ...] = (
     MACHINES_EDIT,
     MACHINES_HARDWARE,
     MACHINES_UNREGISTER,
+    SECURITY_GET,
     SECURITY_CONFIG,
     SECURITY_UPDATE,
     SITE_EXPORT_SITE,

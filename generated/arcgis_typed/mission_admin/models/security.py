@@ -14,6 +14,7 @@ import attrs
 __all__ = [
     "PortalProperties",
     "SecurityConfig",
+    "SecurityResource",
 ]
 
 
@@ -52,5 +53,14 @@ class SecurityConfig:
     security_enabled: bool | None = attrs.field(default=None, metadata={"wire": "securityEnabled"})
     virtual_dirs_security_enabled: bool | None = attrs.field(default=None, metadata={"wire": "virtualDirsSecurityEnabled"})
     portal_properties: PortalProperties | None = attrs.field(default=None, metadata={"wire": "portalProperties"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class SecurityResource:
+    """The security resource."""
+
+    resources: list[str] = attrs.field(metadata={"wire": "resources"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""

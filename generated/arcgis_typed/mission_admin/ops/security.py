@@ -14,13 +14,24 @@ from typing import Any, Literal
 
 from arcgis_typed._runtime.session import Session
 from arcgis_typed.mission_admin import _operations as _ops
-from arcgis_typed.mission_admin.models.security import SecurityConfig
+from arcgis_typed.mission_admin.models.security import SecurityConfig, SecurityResource
 
 __all__ = [
     "SecurityOps",
     "config",
+    "get",
     "update",
 ]
+
+
+def get(session: Session) -> SecurityResource:
+    """The security resource (its child resource is the configuration).
+
+    `GET | POST /admin/security` - auth: token
+    Needs privileges: portal:admin:updateUsers.
+    """
+    params: dict[str, object] = {}
+    return session.call(_ops.SECURITY_GET, params, SecurityResource)
 
 
 def config(session: Session) -> SecurityConfig:
@@ -85,6 +96,14 @@ class SecurityOps:
 
     def __init__(self, client: Session) -> None:
         self._client = client
+
+    def get(self) -> SecurityResource:
+        """The security resource (its child resource is the configuration).
+
+        `GET | POST /admin/security` - auth: token
+        Needs privileges: portal:admin:updateUsers.
+        """
+        return get(self._client)
 
     def config(self) -> SecurityConfig:
         """The active security configuration.

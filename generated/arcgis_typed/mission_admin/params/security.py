@@ -13,6 +13,7 @@ import attrs
 
 __all__ = [
     "SecurityConfigParams",
+    "SecurityGetParams",
     "SecurityUpdateParams",
 ]
 
@@ -20,6 +21,12 @@ __all__ = [
 @attrs.frozen(kw_only=True)
 class SecurityConfigParams:
     """Parameters of `security.config`."""
+
+
+
+@attrs.frozen(kw_only=True)
+class SecurityGetParams:
+    """Parameters of `security.get`."""
 
 
 
