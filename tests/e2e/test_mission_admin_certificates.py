@@ -17,6 +17,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from mission_helpers import MACHINE, Side, admin_side, make_fake
 
 GENERATE = {"keysize": 1024, "common_name": "mission.example.com", "organizational_unit": "GIS",
@@ -203,3 +205,36 @@ def test_pkcs12_import_and_delete(admin: Side) -> None:
         certs.get(MACHINE, "selfsignedcertificate")
     with pytest.raises(NotFound):
         certs.delete(MACHINE, "selfsignedcertificate")
+
+
+NAMES = st.text(st.characters(min_codepoint=48, max_codepoint=122, categories=["L", "N"]), min_size=1, max_size=12)
+
+
+@given(cn=NAMES, org=NAMES, unit=NAMES, city=NAMES, country=st.sampled_from(["US", "DE", "jp"]),
+       validity=st.integers(min_value=1, max_value=3650), dns=st.lists(NAMES, max_size=3, unique=True),
+       keyalg=st.sampled_from(["RSA", "DSA"]))
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_certificate_round_trip(admin: Side, cn: str, org: str, unit: str, city: str, country: str, validity: int,
+                                dns: list[str], keyalg: str) -> None:
+    """What generate is given is what the exported X.509 certificate says, and its CSR carries the same key."""
+    certs = admin.admin.certificates
+    alias = f"rt{len(certs.list(MACHINE).certificates)}"
+    san = ",".join(f"DNS:{d}.example" for d in dns) or None
+    certs.generate(MACHINE, alias=alias, keyalg=keyalg, keysize=1024, common_name=cn,  # type: ignore[arg-type]
+                   organizational_unit=unit, organization=org, city=city, state="S", country=country,
+                   validity=validity, san=san, sigalg="SHA256withDSA" if keyalg == "DSA" else "SHA512withRSA")
+    cert = x509.load_pem_x509_certificate(certs.export(MACHINE, alias))
+    cert.verify_directly_issued_by(cert)
+    assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == cn
+    assert cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value == org
+    assert cert.subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)[0].value == country.upper()
+    assert (cert.not_valid_after_utc - cert.not_valid_before_utc) == timedelta(days=validity, minutes=1)
+    if dns:
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        assert names.get_values_for_type(x509.DNSName) == [f"{d}.example" for d in dns]
+    csr = x509.load_pem_x509_csr(certs.generate_csr(MACHINE, alias))
+    assert csr.is_signature_valid and csr.subject == cert.subject
+    assert csr.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) == \
+        cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    info = certs.get(MACHINE, alias)
+    assert info.key_algorithm == keyalg and info.sha256_fingerprint == cert.fingerprint(hashes.SHA256()).hex(":").upper()

@@ -226,3 +226,30 @@ def test_export_to_csv_or_tab(world: tuple[FakeArcGIS, ManualClock, Side], tmp_p
         write_table(records, link, overwrite=True)
     assert not (tmp_path / "elsewhere.csv").exists()
     _ = START_MS
+
+
+@given(steps=st.lists(st.integers(min_value=0, max_value=5000), min_size=1, max_size=6),
+       bounds=st.tuples(st.integers(min_value=-2000, max_value=32000), st.integers(min_value=-2000, max_value=32000)),
+       level=st.sampled_from(LEVELS), codes=st.none() | st.sets(st.sampled_from([9101, 9105, 9306, 9500]), min_size=1))
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_query_is_a_plain_filter_of_the_records(tmp_path: Path, steps: list[int], bounds: tuple[int, int],
+                                                  level: str, codes: set[int] | None) -> None:
+    """Whatever the window, level and codes: the query answers exactly the records a plain filter keeps."""
+    fake, clock = make_fake(tmp_path / f"q{len(list(tmp_path.iterdir()))}")
+    admin = admin_side(fake)
+    debug_logs(admin)
+    for i, ms in enumerate(steps):
+        clock.advance(seconds=ms / 1000)
+        if i % 3 == 2:
+            with pytest.raises(BadRequest):
+                admin.rest.missions.create(title="W", capabilities="NOPE")
+        else:
+            admin.rest.missions.create(title=f"W{i}")
+    newest, oldest = START_MS + max(bounds), START_MS + min(bounds)
+    records = list(fake.mission.logs.records)
+    found = admin.admin.logs.query(level=level, start_time=str(newest), end_time=str(oldest),  # type: ignore[arg-type]
+                                   filter={"codes": sorted(codes)} if codes else None).log_messages
+    want = [r for r in reversed(records) if oldest <= r.time <= newest and LEVELS.index(r.type) >= LEVELS.index(level)
+            and (codes is None or r.code in codes)]
+    assert [(int(m.time.timestamp() * 1000), m.code, m.message) for m in found] == [
+        (r.time, r.code, r.message) for r in want]
