@@ -299,6 +299,9 @@ class FakeArcGIS:
             response = self._error(Fault(500, "Internal error in the fake server (this is a bug; see its log)."), request)
         finally:
             request.close()  # uploaded file parts are spooled to temporary files; handlers have read them
+        if self.mission_context is not None and self.mission.security.hsts_enabled and request.scheme == "https" \
+                and self._api_for(_SLASHES.sub("/", request.path)).name.startswith("mission"):
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"  # the Mission Server's HSTS setting
         return response(environ, start_response)
 
     def _dispatch(self, request: Request) -> Response:

@@ -92,3 +92,18 @@ def test_the_configuration_at_work(fake: FakeArcGIS, admin: Side) -> None:
 def test_only_administrators(fake: FakeArcGIS) -> None:
     with pytest.raises(PermissionDenied):
         member_side(fake, "pub").admin.security.update(protocol="HTTPS")
+
+
+def test_hsts_header(fake: FakeArcGIS, admin: Side) -> None:
+    from e2e_helpers import bearer
+    from werkzeug.test import Client
+
+    def headers(path: str) -> object:
+        return Client(fake).get(path, query_string={"f": "json"}, base_url="https://fake.arcgis.test",
+                                headers={"Referer": "http", **bearer(admin.portal)}).headers
+
+    assert "Strict-Transport-Security" not in headers("/mission/admin/info")  # type: ignore[operator]
+    admin.admin.security.update(protocol="HTTPS", hsts_enabled=True)
+    assert headers("/mission/admin/info")["Strict-Transport-Security"] == "max-age=31536000"  # type: ignore[index]
+    assert headers("/mission/rest/services")["Strict-Transport-Security"] == "max-age=31536000"  # type: ignore[index]
+    assert "Strict-Transport-Security" not in headers("/portal/sharing/rest/info")  # type: ignore[operator]
