@@ -371,7 +371,7 @@ class FakeArcGIS:
             self.mission.check_access(scheme=request.scheme, ip=request.remote_addr or "",
                                       admin=api.name == "mission_admin")
         user = self._portal_caller(request, token, op)
-        return MissionCall(portal=self.portal, mission=self.mission, op=op, request=request, caller=user,
+        return MissionCall(state=self.portal, mission=self.mission, op=op, request=request, caller=user,
                            api_url=self._api_url(request, api))
 
     def _server_call(self, request: Request, token: str | None, op: Operation, api: _Api) -> ServerCall:

@@ -98,22 +98,12 @@ class ServerCall:
 
 
 @attrs.frozen
-class MissionCall:
-    """What the Mission Server's handlers get (REST and Administrator API): the portal it is federated with
-    (its callers are portal users, signed in with portal tokens) and the Mission Server's own state."""
+class MissionCall(Call):
+    """What the Mission Server's handlers get (REST and Administrator API): a portal call (`state` is the portal
+    the server is federated with; its callers are portal users with portal tokens) and the Mission Server's own
+    state. `api_url` is e.g. https://host:port/mission (the admin API) or .../mission/rest (the REST API)."""
 
-    portal: PortalState
     mission: MissionState
-    op: Operation
-    request: Request
-    caller: UserRecord | None
-    api_url: str  # e.g. https://host:port/mission (the admin API) or .../mission/rest (the REST API)
-
-    @property
-    def user(self) -> UserRecord:
-        if self.caller is None:
-            raise Fault(499, TOKEN_REQUIRED)
-        return self.caller
 
     @property
     def origin(self) -> str:

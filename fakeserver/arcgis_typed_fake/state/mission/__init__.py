@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import ipaddress
 import json
+import os
 import re
 import secrets
 import zipfile
@@ -407,7 +408,7 @@ class MissionState:
         stamp = datetime.fromtimestamp(self.now() / 1000, tz=UTC).strftime("%Y-%m-%d-%H-%M-%S")
         target = folder / f"{stamp}.agssite"
         n = 1
-        while target.exists():
+        while target.exists() or target.is_symlink():
             target = folder / f"{stamp}-{n}.agssite"
             n += 1
         buffer = io.BytesIO()
@@ -415,7 +416,10 @@ class MissionState:
             archive.writestr("manifest.json", json.dumps({"product": PRODUCT, "version": FULL_VERSION,
                                                           "format": BACKUP_FORMAT, "exported": self.now()}))
             archive.writestr("config-store.json", json.dumps(self.configuration(), sort_keys=True))
-        target.write_bytes(buffer.getvalue())
+        # a new file, never through a link: O_EXCL fails on anything (even a dangling link) already there
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(buffer.getvalue())
         shown = self.files.display(target)
         self.log("INFO", f"The site was exported to {shown}.", source="Admin", code=CODE_SITE_EXPORTED, user=user)
         return shown
