@@ -111,3 +111,16 @@ def test_what_is_not_a_backup_is_refused(tmp_path: Path) -> None:
     with pytest.raises(BadRequest, match="not a folder"):
         admin.admin.site.export_site(location="/afile")
     assert snapshot(fake) == before
+
+
+def test_links_out_of_the_server_file_system_are_refused(tmp_path: Path) -> None:
+    fake, _ = make_fake(tmp_path)
+    admin = admin_side(fake)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (fake.mission.files.root / "link").symlink_to(outside)
+    with pytest.raises(BadRequest, match="outside the server's file system"):
+        admin.admin.site.export_site(location="/link")
+    with pytest.raises(BadRequest, match="outside the server's file system"):
+        admin.admin.site.import_site(location="/link/site.agssite")
+    assert list(outside.iterdir()) == []
