@@ -369,7 +369,8 @@ class FakeArcGIS:
         configuration decides which requests it answers at all."""
         with self._lock:
             self.mission.check_access(scheme=request.scheme, ip=request.remote_addr or "",
-                                      admin=api.name == "mission_admin")
+                                      admin=api.name == "mission_admin",
+                                      host=request.headers.get("X-Forwarded-Host") or request.host)
         user = self._portal_caller(request, token, op)
         return MissionCall(state=self.portal, mission=self.mission, op=op, request=request, caller=user,
                            api_url=self._api_url(request, api))

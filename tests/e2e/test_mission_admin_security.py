@@ -39,9 +39,6 @@ def test_the_configuration_and_its_keys(admin: Side) -> None:
     assert (updated.protocol, updated.http_enabled, updated.ssl_enabled, updated.hsts_enabled) == ("HTTPS", False, True, True)
     assert updated.allowed_admin_access_ips == "127.0.0.1,::1"
     assert admin.admin.security.config() == updated
-    # web-tier authentication, then direct access may be switched off
-    admin.admin.security.update(authentication_tier="WEB_ADAPTOR", authentication_mode="WEB_ADAPTOR_AUTHENTICATION")
-    assert admin.admin.security.update(allow_direct_access=False).allow_direct_access is False
     federated = admin.admin.security.update(portal_properties={
         "portalMode": "ARCGIS_PORTAL_FEDERATION", "portalURL": "https://portal.example.com/portal",
         "serverId": "abc123", "serverURL": "https://mission.example.com/mission", "portalSecretKey": "top",
@@ -49,6 +46,11 @@ def test_the_configuration_and_its_keys(admin: Side) -> None:
     props = federated.portal_properties
     assert props is not None and (props.portal_url, props.server_id) == ("https://portal.example.com/portal", "abc123")
     assert "portalSecretKey" not in props.extra and "token" not in props.extra  # secrets never come back
+    # web-tier authentication, then direct access may be switched off (and this client is direct)
+    admin.admin.security.update(authentication_tier="WEB_ADAPTOR", authentication_mode="WEB_ADAPTOR_AUTHENTICATION")
+    assert admin.admin.security.update(allow_direct_access=False).allow_direct_access is False
+    with pytest.raises(PermissionDenied):
+        admin.admin.security.config()
 
 
 @pytest.mark.seed("SecurityManager.ofMissionServer")
@@ -107,3 +109,17 @@ def test_hsts_header(fake: FakeArcGIS, admin: Side) -> None:
     assert headers("/mission/admin/info")["Strict-Transport-Security"] == "max-age=31536000"  # type: ignore[index]
     assert headers("/mission/rest/services")["Strict-Transport-Security"] == "max-age=31536000"  # type: ignore[index]
     assert "Strict-Transport-Security" not in headers("/portal/sharing/rest/info")  # type: ignore[operator]
+
+
+def test_no_direct_access_means_through_an_admin_enabled_web_adaptor(fake: FakeArcGIS, admin: Side) -> None:
+    admin.admin.webadaptors.register(machine_name="web01", machine_ip="10.0.0.7", http_port=80, https_port=443,
+                                     web_adaptor_url="https://web01.example.com/mission", is_admin_enabled=True)
+    admin.admin.security.update(authentication_tier="WEB_ADAPTOR", allow_direct_access=False)
+    with pytest.raises(PermissionDenied, match="allowDirectAccess"):
+        admin.admin.security.config()
+    assert admin.rest.missions.list().services == []  # the REST API stays open
+    through = MissionAdminClient("https://web01.example.com/mission", auth=admin.portal.auth,
+                                 transport=WsgiTransport(fake))
+    assert through.security.config().allow_direct_access is False
+    assert through.security.update(allow_direct_access=True).allow_direct_access is True
+    assert admin.admin.security.config().allow_direct_access is True

@@ -188,9 +188,10 @@ class MissionState:
 
     # --- access ----------------------------------------------------------------------------------------------
 
-    def check_access(self, *, scheme: str, ip: str, admin: bool) -> None:
-        """The security configuration at work: HTTPS-only sites refuse HTTP, and the Administrator API only
-        answers the allowed IP addresses when a list is set."""
+    def check_access(self, *, scheme: str, ip: str, admin: bool, host: str = "") -> None:
+        """The security configuration at work: HTTPS-only sites refuse HTTP; the Administrator API only
+        answers the allowed IP addresses when a list is set, and only through a registered Web Adaptor (the
+        request's host, or its X-Forwarded-Host, is the adaptor's) when direct administrator access is off."""
         if scheme == "http" and not self.security.http_enabled:
             self.log("SEVERE", "A request over HTTP was refused: the site only accepts HTTPS.", source="Security",
                      code=CODE_ACCESS_DENIED)
@@ -200,6 +201,15 @@ class MissionState:
             self.log("SEVERE", f"Administrator access from {ip} was refused: not an allowed address.",
                      source="Security", code=CODE_ACCESS_DENIED)
             raise forbidden(f"Administrator access from '{ip}' is not allowed (allowedAdminAccessIPs).")
+        if admin and not self.security.allow_direct_access and not self._through_web_adaptor(host):
+            self.log("SEVERE", f"Direct administrator access through '{host}' was refused.", source="Security",
+                     code=CODE_ACCESS_DENIED)
+            raise forbidden("Direct administrator access is disabled (allowDirectAccess); go through a registered "
+                            "Web Adaptor.")
+
+    def _through_web_adaptor(self, host: str) -> bool:
+        hosts = {urlsplit(w.web_adaptor_url).netloc.lower() for w in self.web_adaptors.values() if w.is_admin_enabled}
+        return host.lower() in hosts
 
     # --- machines --------------------------------------------------------------------------------------------
 

@@ -59,7 +59,7 @@ def update(
     http_enabled: bool | None = None,
     ssl_enabled: bool | None = None,
 ) -> SecurityConfig:
-    """Change the security configuration; what is not given stays. HSTSEnabled=true needs Protocol HTTPS; allowDirectAccess=false needs authenticationTier WEB_ADAPTOR; authenticationMode ARCGIS_PORTAL_TOKEN needs portalProperties (portalMode ARCGIS_PORTAL_FEDERATION, portalURL, serverId, serverURL). httpEnabled and sslEnabled follow Protocol.
+    """Change the security configuration; what is not given stays. HSTSEnabled=true needs Protocol HTTPS; allowDirectAccess=false needs authenticationTier WEB_ADAPTOR; authenticationMode ARCGIS_PORTAL_TOKEN needs portalProperties (portalMode ARCGIS_PORTAL_FEDERATION, portalURL, serverId, serverURL). httpEnabled and sslEnabled follow Protocol. The configuration is at work at once: Protocol HTTPS refuses HTTP requests, HSTSEnabled sends Strict-Transport-Security, allowedAdminAccessIPs and allowDirectAccess=false (only through a registered Web Adaptor with isAdminEnabled) restrict the Administrator API.
 
     `POST /admin/security/config/update` - auth: token
     Needs privileges: portal:admin:updateUsers.
@@ -128,7 +128,7 @@ class SecurityOps:
         http_enabled: bool | None = None,
         ssl_enabled: bool | None = None,
     ) -> SecurityConfig:
-        """Change the security configuration; what is not given stays. HSTSEnabled=true needs Protocol HTTPS; allowDirectAccess=false needs authenticationTier WEB_ADAPTOR; authenticationMode ARCGIS_PORTAL_TOKEN needs portalProperties (portalMode ARCGIS_PORTAL_FEDERATION, portalURL, serverId, serverURL). httpEnabled and sslEnabled follow Protocol.
+        """Change the security configuration; what is not given stays. HSTSEnabled=true needs Protocol HTTPS; allowDirectAccess=false needs authenticationTier WEB_ADAPTOR; authenticationMode ARCGIS_PORTAL_TOKEN needs portalProperties (portalMode ARCGIS_PORTAL_FEDERATION, portalURL, serverId, serverURL). httpEnabled and sslEnabled follow Protocol. The configuration is at work at once: Protocol HTTPS refuses HTTP requests, HSTSEnabled sends Strict-Transport-Security, allowedAdminAccessIPs and allowDirectAccess=false (only through a registered Web Adaptor with isAdminEnabled) restrict the Administrator API.
 
         `POST /admin/security/config/update` - auth: token
         Needs privileges: portal:admin:updateUsers.
