@@ -101,8 +101,17 @@ def test_what_is_not_a_backup_is_refused(tmp_path: Path) -> None:
     with zipfile.ZipFile(root / "broken.agssite", "w") as archive:
         archive.writestr("manifest.json", json.dumps({"product": "ArcGIS Mission Server", "format": 1}))
         archive.writestr("config-store.json", json.dumps({"security": {"colour": 1}}))
+    good = json.loads(json.dumps(fake.mission.configuration()))
+    for name, change in (("level.agssite", ("logSettings", "log_level", "LOUD")),
+                         ("proto.agssite", ("security", "protocol", "FTP"))):
+        bad = json.loads(json.dumps(good))
+        bad[change[0]][change[1]] = change[2]
+        with zipfile.ZipFile(root / name, "w") as archive:
+            archive.writestr("manifest.json", json.dumps({"product": "ArcGIS Mission Server", "format": 1}))
+            archive.writestr("config-store.json", json.dumps(bad))
     before = snapshot(fake)
-    for name in ("notzip.agssite", "other.agssite", "broken.agssite", "missing.agssite"):
+    for name in ("notzip.agssite", "other.agssite", "broken.agssite", "missing.agssite", "level.agssite",
+                 "proto.agssite"):
         with pytest.raises(BadRequest, match="'location'"):
             admin.admin.site.import_site(location=f"/{name}")
     with pytest.raises(BadRequest, match="'location'"):

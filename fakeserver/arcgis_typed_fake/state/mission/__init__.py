@@ -27,7 +27,7 @@ import attrs
 from ...clock import Clock, Ids
 from ...errors import Fault, bad_request, forbidden
 from ..keystore import Keystore, now_utc
-from ..logs import LogSettings, LogStore
+from ..logs import LEVELS, LogSettings, LogStore
 from ..portal import PortalState
 from ..sandbox import Sandbox
 from ..server.machines import machine_host
@@ -459,6 +459,10 @@ class MissionState:
 
     def _restored(self, config: dict[str, Any]) -> tuple[Any, ...]:
         security = SecurityConfig(**config["security"])
+        if security.protocol not in ("HTTP", "HTTP_AND_HTTPS", "HTTPS") or not all(
+                isinstance(getattr(security, flag), bool) for flag in (
+                    "hsts_enabled", "allow_direct_access", "virtual_dirs_security_enabled", "security_enabled")):
+            raise ValueError("security: bad protocol or flags")
         machines = {}
         for m in config["machines"]:
             machine = MissionMachine(name=m["name"], host=m["host"], started=self.now(),
@@ -472,6 +476,8 @@ class MissionState:
         directories = {d["name"].lower(): Directory(**d) for d in config["directories"]}
         adaptors = {w["id"]: WebAdaptorRecord(**w) for w in config["webAdaptors"]}
         settings = LogSettings(**config["logSettings"])
+        if settings.log_level not in (*LEVELS, "OFF") or not isinstance(settings.max_log_file_age, int):
+            raise ValueError("logSettings: bad level or age")
         missions: dict[str, MissionRecord] = MissionCatalog.missions_from_json(config["missions"])
         return (security, machines, directories, adaptors, dict(config["webAdaptorConfig"]),
                 dict(config["systemProperties"]), settings, missions)
