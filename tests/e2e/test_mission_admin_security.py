@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from arcgis_typed import BadRequest, MissionAdminClient, PermissionDenied, WsgiTransport
 from arcgis_typed_fake import FakeArcGIS
+from e2e_helpers import bearer
 from mission_helpers import Side, admin_side, make_fake, member_side
+from werkzeug.test import Client
 
 
 @pytest.fixture
@@ -97,9 +99,6 @@ def test_only_administrators(fake: FakeArcGIS) -> None:
 
 
 def test_hsts_header(fake: FakeArcGIS, admin: Side) -> None:
-    from e2e_helpers import bearer
-    from werkzeug.test import Client
-
     def headers(path: str) -> object:
         return Client(fake).get(path, query_string={"f": "json"}, base_url="https://fake.arcgis.test",
                                 headers={"Referer": "http", **bearer(admin.portal)}).headers

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from arcgis_typed import BadRequest, NotFound, PermissionDenied
 from arcgis_typed_fake import FakeArcGIS
+from e2e_helpers import bearer
 from mission_helpers import Side, admin_side, make_fake, member_side
+from werkzeug.test import Client
 
 
 @pytest.fixture
@@ -108,9 +110,6 @@ def test_publishers_cannot_administer(fake: FakeArcGIS) -> None:
 
 
 def test_the_administrator_directory_is_browsable(fake: FakeArcGIS, admin: Side) -> None:
-    from e2e_helpers import bearer
-    from werkzeug.test import Client
-
     page = Client(fake).get("/mission/admin", query_string={"f": "html"},
                             headers={"Host": "fake.arcgis.test", "Referer": "http", **bearer(admin.portal)})
     assert page.status_code == 200 and page.mimetype == "text/html"

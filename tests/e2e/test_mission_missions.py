@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from arcgis_typed import BadRequest, Conflict, NotFound, PermissionDenied
 from arcgis_typed_fake import FakeArcGIS
-from mission_helpers import Side, admin_side, make_fake, member_side
+from e2e_helpers import client_for
+from mission_helpers import PASSWORD, Side, admin_side, make_fake, member_side
+from werkzeug.test import Client
 
 QUESTIONS = [
     {"type": "Single Line Text", "label": "Observer"},
@@ -46,8 +48,6 @@ def test_the_portal_lists_the_federated_mission_server(fake: FakeArcGIS, alice: 
     assert mission[0].admin_url == "https://fake.arcgis.test/mission"
     assert alice.rest.missions.list().services == []
     quiet = FakeArcGIS(admin_password="some-password", mission_context=None, password_iterations=1)
-    from e2e_helpers import client_for
-
     assert client_for(quiet, "admin", "some-password").servers.list().servers == []
 
 
@@ -242,10 +242,6 @@ def test_delete_protection_keeps_the_mission(fake: FakeArcGIS, alice: Side) -> N
 
 
 def test_reset_forgets_the_missions_and_keeps_the_server(fake: FakeArcGIS, alice: Side) -> None:
-    from e2e_helpers import client_for
-    from mission_helpers import PASSWORD
-    from werkzeug.test import Client
-
     alice.rest.missions.create(title="Before reset")
     status = Client(fake).get("/_fake/status", headers={"X-Fake-Control": fake.control_token}).get_json()
     assert (status["mission"], status["missions"]) == ("/mission", 1)
