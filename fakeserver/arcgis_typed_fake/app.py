@@ -222,7 +222,8 @@ class FakeArcGIS:
             portal_context=self.portal_context,
         )
         if self.mission_context is not None:
-            server = self.portal.servers.add("ARCGIS_MISSION_SERVER", self.mission_context, server_id=mission.ids.new())
+            server = self.portal.servers.add("ARCGIS_MISSION_SERVER", self.mission_context, server_id=mission.ids.new(),
+                                             function="MissionServer")
             mission.security.portal_properties["serverId"] = server.id
         return mission
 

@@ -95,3 +95,4 @@ def test_the_administrator_api(gis: GIS, target: Target, arcgis_fake: FakeArcGIS
     [adaptor] = system.web_adaptors.list()
     assert adaptor.unregister() is True
     assert logs.clean() is True
+

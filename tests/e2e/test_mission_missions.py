@@ -46,6 +46,7 @@ def test_the_portal_lists_the_federated_mission_server(fake: FakeArcGIS, alice: 
     assert len(mission) == 1
     assert mission[0].url == "https://fake.arcgis.test/mission"
     assert mission[0].admin_url == "https://fake.arcgis.test/mission"
+    assert mission[0].server_function == "MissionServer"  # what the official gis.admin.servers looks for
     assert alice.rest.missions.list().services == []
     quiet = FakeArcGIS(admin_password="some-password", mission_context=None, password_iterations=1)
     assert client_for(quiet, "admin", "some-password").servers.list().servers == []
