@@ -7,7 +7,9 @@ and leading separators are dropped, `..`, NUL and other control characters are r
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
+import weakref
 from pathlib import Path
 
 from ..errors import bad_request
@@ -16,7 +18,8 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 class Sandbox:
-    """Paths of one fake machine. The root is made on first use (a temporary folder unless one is given)."""
+    """Paths of one fake machine. The root is made on first use (a temporary folder, removed with the sandbox,
+    unless one is given)."""
 
     def __init__(self, root: str | Path | None = None) -> None:
         self._given = Path(root) if root is not None else None
@@ -28,8 +31,9 @@ class Sandbox:
             if self._given is not None:
                 self._given.mkdir(parents=True, exist_ok=True)
                 self._root = self._given.resolve()
-            else:
+            else:  # a temporary folder of its own, removed when the sandbox is garbage collected
                 self._root = Path(tempfile.mkdtemp(prefix="arcgis-fake-machine-")).resolve()
+                weakref.finalize(self, shutil.rmtree, self._root, True)
         return self._root
 
     def path(self, value: str, param: str) -> Path:
