@@ -9,8 +9,16 @@ import json
 from pathlib import Path
 
 import pytest
-from arcgis_typed import BadRequest, Conflict, NotFound, PermissionDenied
-from arcgis_typed_fake import FakeArcGIS
+from arcgis_typed import (
+    BadRequest,
+    Conflict,
+    MissionAdminClient,
+    MissionClient,
+    NotFound,
+    PermissionDenied,
+    PortalClient,
+)
+from arcgis_typed_fake import FakeArcGIS, serve
 from e2e_helpers import client_for
 from mission_helpers import PASSWORD, Side, admin_side, make_fake, member_side
 from werkzeug.test import Client
@@ -253,3 +261,19 @@ def test_reset_forgets_the_missions_and_keeps_the_server(fake: FakeArcGIS, alice
     servers = client_for(fake, "admin", PASSWORD).servers.list().servers
     assert [s.server_type for s in servers] == ["ARCGIS_MISSION_SERVER"]
     assert again.admin.security.config().portal_properties.server_id == servers[0].id  # type: ignore[union-attr]
+
+
+def test_over_tls_with_the_urllib3_transport(tmp_path: Path) -> None:
+    fake = FakeArcGIS(admin_password=PASSWORD, password_iterations=1, mission_files=str(tmp_path / "fs"))
+    with serve(fake, https=True) as server:
+        assert server.mission_admin_url is not None and server.ca_path is not None
+        root = server.mission_admin_url.removesuffix("/admin")
+        portal = PortalClient(server.portal_url, username="admin", password=PASSWORD, ca_certs=server.ca_path)
+        rest = MissionClient(f"{root}/rest", auth=portal.auth, ca_certs=server.ca_path)
+        admin = MissionAdminClient(root, auth=portal.auth, ca_certs=server.ca_path)
+        [found] = [s for s in portal.servers.list().servers if s.server_type == "ARCGIS_MISSION_SERVER"]
+        assert found.url == root
+        mission_id = rest.missions.create(title="Served").mission_id
+        assert [s.name for s in rest.missions.list().services] == [mission_id]
+        assert admin.security.config().ssl_enabled is True
+        assert admin.certificates.export("MISSIONSERVER", "selfsignedcertificate").startswith(b"-----BEGIN CERTIFICATE")
