@@ -227,7 +227,8 @@ class MissionState:
                      web_socket_max_heap_size: int | None, web_server_certificate_alias: str | None) -> MissionMachine:
         machine = self.machine(name)
         if web_server_certificate_alias:
-            entry = machine.keystore(self.now()).get(web_server_certificate_alias) if web_server_certificate_alias.lower() in machine.keystore(self.now()) else None
+            keystore = machine.keystore(self.now())
+            entry = keystore.get(web_server_certificate_alias) if web_server_certificate_alias in keystore else None
             if entry is None or entry.key is None:
                 raise bad_request(f"Invalid parameter 'webServerCertificateAlias': '{web_server_certificate_alias}' is "
                                   "not a certificate with a private key in the machine's keystore")
