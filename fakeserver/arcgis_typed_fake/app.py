@@ -151,6 +151,8 @@ class FakeArcGIS:
         mission_context: str | None = "/mission",
         mission_machines: Sequence[str] = ("MISSIONSERVER",),
         mission_files: str | None = None,
+        mission_admin_username: str | None = None,
+        mission_admin_password: str | None = None,
     ) -> None:
         self.admin_username = admin_username
         self.admin_password = admin_password or secrets.token_urlsafe(12)
@@ -162,6 +164,8 @@ class FakeArcGIS:
         self.mission_context: str | None = "/" + mission_context.strip("/") if mission_context is not None else None
         self.mission_machines = tuple(mission_machines)
         self._mission_files = mission_files
+        self.mission_admin_username = mission_admin_username or "siteadmin"  # the primary site administrator
+        self.mission_admin_password = mission_admin_password or self.admin_password
         if self.server_context is not None and self.server_context.lower() == self.portal_context.lower():
             raise ValueError("the portal and the server need different context paths")
         self.server_machines = tuple(server_machines)
@@ -219,7 +223,8 @@ class FakeArcGIS:
         mission = MissionState(
             clock=self.clock, ids=Ids(None if self._seed is None else self._seed + 2), portal=self.portal,
             machines=self.mission_machines, files=self._mission_files,
-            portal_context=self.portal_context,
+            portal_context=self.portal_context, admin=(self.mission_admin_username, self.mission_admin_password),
+            password_iterations=self._password_iterations,
         )
         if self.mission_context is not None:
             server = self.portal.servers.add("ARCGIS_MISSION_SERVER", self.mission_context, server_id=mission.ids.new(),
@@ -372,7 +377,12 @@ class FakeArcGIS:
             self.mission.check_access(scheme=request.scheme, ip=request.remote_addr or "",
                                       admin=api.name == "mission_admin",
                                       host=request.headers.get("X-Forwarded-Host") or request.host)
-        user = self._portal_caller(request, token, op)
+        user = None
+        if token is not None and api.name == "mission_admin" and op.auth != "anonymous":
+            with self._lock:  # the primary site administrator's own tokens open the Administrator API
+                user = self.mission.site_caller(token, referer=request.headers.get("Referer"), ip=request.remote_addr)
+        if user is None:
+            user = self._portal_caller(request, token, op)
         return MissionCall(state=self.portal, mission=self.mission, op=op, request=request, caller=user,
                            api_url=self._api_url(request, api))
 

@@ -8,10 +8,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from arcgis_typed import BadRequest, MissionAdminClient, PermissionDenied, WsgiTransport
+from arcgis_typed import (
+    BadRequest,
+    InvalidToken,
+    MissionAdminClient,
+    MissionClient,
+    PermissionDenied,
+    SignInError,
+    WsgiTransport,
+)
 from arcgis_typed_fake import FakeArcGIS
 from e2e_helpers import bearer
-from mission_helpers import Side, admin_side, make_fake, member_side
+from mission_helpers import PASSWORD, Side, admin_side, make_fake, member_side
 from werkzeug.test import Client
 
 
@@ -122,3 +130,23 @@ def test_no_direct_access_means_through_an_admin_enabled_web_adaptor(fake: FakeA
     assert through.security.config().allow_direct_access is False
     assert through.security.update(allow_direct_access=True).allow_direct_access is True
     assert admin.admin.security.config().allow_direct_access is True
+
+
+def test_the_primary_site_administrator_signs_in_on_its_own(fake: FakeArcGIS) -> None:
+    root = "https://fake.arcgis.test/mission"
+    psa = MissionAdminClient(root, username="siteadmin", password=PASSWORD, transport=WsgiTransport(fake))
+    assert psa.info.info().logged_in_user == "siteadmin"
+    assert psa.security.update(virtual_dirs_security_enabled=True).virtual_dirs_security_enabled is True
+    with pytest.raises(SignInError):
+        MissionAdminClient(root, username="siteadmin", password="wrong-password", transport=WsgiTransport(fake))
+    with pytest.raises(SignInError):
+        MissionAdminClient(root, username="admin", password=PASSWORD, transport=WsgiTransport(fake))  # a portal user
+    assert psa.auth is not None
+    token = psa.auth.token()
+    assert token is not None
+    rest = MissionClient(f"{root}/rest", token=token, transport=WsgiTransport(fake))
+    with pytest.raises(InvalidToken):
+        rest.missions.list()  # its token is not a portal token
+    refused = [r for r in fake.mission.logs.records if r.code == 9105 and r.method_name == "tokens.generate_token"]
+    assert len(refused) == 2 and all("Unable to generate token" in r.message for r in refused)
+    assert all(PASSWORD not in r.message and "wrong-password" not in r.message for r in fake.mission.logs.records)

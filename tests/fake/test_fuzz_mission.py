@@ -66,7 +66,8 @@ class World:
             "state": "s", "country": "US", "certPassword": "pw", "directoryName": "arcgisoutput", "name": "dir1",
             "path": "/fuzz/dir", "type": "DATA", "webAdaptorId": self.web_adaptor_id, "machineName_form": "wa",
             "machineIP": "10.0.0.1", "webAdaptorURL": "https://wa.example.com/fuzz", "httpPort": "80",
-            "httpsPort": "443", "webAdaptorConfig": "{}", "properties": "{}",
+            "httpsPort": "443", "webAdaptorConfig": "{}", "properties": "{}", "username": "siteadmin",
+            "password": PASSWORD,
         }[param.wire]
 
 

@@ -2,7 +2,7 @@
 # Regenerate with: python -m arcgis_typed_codegen
 """ArcGIS Mission Server Administrator API (`{missionserver}/admin`) - logs, machines and certificates, security, site backup, system.
 
-`MissionAdminClient` groups the operations by family: `client.certificates`, `client.directories`, `client.info`, `client.logs`, `client.machines`, `client.security`, `client.site`, `client.system`, `client.webadaptors`.
+`MissionAdminClient` groups the operations by family: `client.certificates`, `client.directories`, `client.info`, `client.logs`, `client.machines`, `client.security`, `client.site`, `client.system`, `client.tokens`, `client.webadaptors`.
 """
 
 from functools import cached_property
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from arcgis_typed.mission_admin.ops.security import SecurityOps
     from arcgis_typed.mission_admin.ops.site import SiteOps
     from arcgis_typed.mission_admin.ops.system import SystemOps
+    from arcgis_typed.mission_admin.ops.tokens import TokensOps
     from arcgis_typed.mission_admin.ops.webadaptors import WebadaptorsOps
 
 __all__ = ["MissionAdminClient"]
@@ -71,7 +72,12 @@ class MissionAdminClient(Session):
         client_id: str = "pythonapi",
     ) -> None:
         """Sign in now (raising `SignInError` on bad credentials); later tokens are fetched as needed."""
-        raise NotImplementedError("this API has no sign-in operation in the spec")
+        if flow != "token":
+            raise ValueError(f"unknown sign-in flow {flow!r} (this API signs in with generateToken only)")
+        grant = token_grant(self.tokens.generate_token, referer=self.referer, expiration_minutes=expiration_minutes)
+        auth = PasswordAuth(username, password, grant)
+        auth.token()
+        self.auth = auth
 
     @cached_property
     def certificates(self) -> "CertificatesOps":
@@ -128,6 +134,13 @@ class MissionAdminClient(Session):
         from arcgis_typed.mission_admin.ops.system import SystemOps
 
         return SystemOps(self)
+
+    @cached_property
+    def tokens(self) -> "TokensOps":
+        """The Administrator API's generateToken, for the site's primary site administrator (an account of the Mission Server's own, not a portal user). Its tokens open the Administrator API only; portal administrators use portal tokens instead."""
+        from arcgis_typed.mission_admin.ops.tokens import TokensOps
+
+        return TokensOps(self)
 
     @cached_property
     def webadaptors(self) -> "WebadaptorsOps":

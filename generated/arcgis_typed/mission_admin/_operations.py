@@ -763,6 +763,32 @@ SYSTEM_CONFIG_STORE = Operation(
     seeds=(),
 )
 
+TOKENS_GENERATE_TOKEN = Operation(
+    api="mission_admin",
+    name="tokens.generate_token",
+    methods=("POST",),
+    path="/admin/generateToken",
+    rule="/admin/generateToken",
+    auth="anonymous",
+    params=(
+        Param(name="username", wire="username", kind="str", location="form", required=True),
+        Param(name="password", wire="password", kind="str", location="form", required=True, secret=True),
+        Param(name="client", wire="client", kind="str", location="form", enum=("referer", "ip", "requestip")),
+        Param(name="referer", wire="referer", kind="str", location="form"),
+        Param(name="ip", wire="ip", kind="str", location="form"),
+        Param(name="expiration", wire="expiration", kind="int", location="form", minimum=1),
+    ),
+    params_class="arcgis_typed.mission_admin.params.tokens:TokensGenerateTokenParams",
+    response="arcgis_typed.mission_admin.models.tokens:TokenInfo",
+    idempotent=False,
+    envelope="server",
+    privileges=(),
+    owner_override=None,
+    paging_items=None,
+    errors=((400, "Unable to generate token - wrong username or password."),),
+    seeds=(),
+)
+
 WEBADAPTORS_LIST = Operation(
     api="mission_admin",
     name="webadaptors.list",
@@ -928,6 +954,7 @@ OPERATIONS: tuple[Operation, ...] = (
     SYSTEM_UPDATE_PROPERTIES,
     SYSTEM_LICENSES,
     SYSTEM_CONFIG_STORE,
+    TOKENS_GENERATE_TOKEN,
     WEBADAPTORS_LIST,
     WEBADAPTORS_GET,
     WEBADAPTORS_REGISTER,

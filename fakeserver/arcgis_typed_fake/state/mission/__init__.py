@@ -25,12 +25,15 @@ from urllib.parse import urlsplit
 import attrs
 
 from ...clock import Clock, Ids
-from ...errors import Fault, bad_request, forbidden
+from ...errors import INVALID_TOKEN, Fault, bad_request, forbidden
 from ..keystore import Keystore, now_utc
 from ..logs import LEVELS, LogSettings, LogStore
 from ..portal import PortalState
+from ..roles import RoleStore
 from ..sandbox import Sandbox
 from ..server.machines import machine_host
+from ..tokens import TokenRecord, TokenStore
+from ..users import UserRecord, UserStore
 from .catalog import MissionCatalog, MissionRecord
 
 __all__ = ["MissionMachine", "MissionState", "SecurityConfig"]
@@ -151,7 +154,8 @@ class MissionState:
     """One Mission Server site federated with `portal`."""
 
     def __init__(self, *, clock: Clock, ids: Ids, portal: PortalState, machines: Sequence[str],
-                 files: str | Path | None = None, portal_context: str = "/portal") -> None:
+                 files: str | Path | None = None, portal_context: str = "/portal",
+                 admin: tuple[str, str] | None = None, password_iterations: int = 1000) -> None:
         if not machines:
             raise ValueError("a Mission Server needs at least one machine")
         self.clock = clock
@@ -177,6 +181,13 @@ class MissionState:
                                                    "maxConnections": 2000}
         self.system_properties: dict[str, Any] = {"webSocketMaxHeapSize": 64}
         self.catalog = MissionCatalog(portal, self.now, ids.new)
+        # the primary site administrator: an account of the site's own (with every administrative privilege),
+        # and the tokens admin/generateToken issues for it
+        self.site_users = UserStore(password_iterations, RoleStore(now), self.now)
+        self.tokens = TokenStore(self.now)
+        if admin is not None:
+            self.site_users.add(username=admin[0], password=admin[1], id=ids.new(), org_id=portal.org.id,
+                                role="org_admin", now=now, full_name="Primary site administrator")
         self.log("INFO", f"{PRODUCT} started.", source="Server", code=CODE_STARTED)
 
     def now(self) -> int:
@@ -210,6 +221,28 @@ class MissionState:
     def _through_web_adaptor(self, host: str) -> bool:
         hosts = {urlsplit(w.web_adaptor_url).netloc.lower() for w in self.web_adaptors.values() if w.is_admin_enabled}
         return host.lower() in hosts
+
+    # --- the primary site administrator -----------------------------------------------------------------------
+
+    def issue_token(self, username: str, password: str, minutes: int | None, *, referer: str | None,
+                    ip: str | None) -> tuple[str, TokenRecord]:
+        user = self.site_users.authenticate(username, password)
+        if user is None:
+            raise Fault(400, "Unable to generate token.", ["Invalid username or password."])
+        self.log("INFO", f"The primary site administrator '{user.username}' signed in.", source="Security",
+                 code=CODE_SECURITY_CHANGED, user=user.username)
+        return self.tokens.issue(user.username, minutes, referer=referer, ip=ip)
+
+    def site_caller(self, token: str, *, referer: str | None, ip: str | None) -> UserRecord | None:
+        """The primary site administrator a token of admin/generateToken belongs to; None when the token is
+        not one (it may be a portal token); 498 when its binding does not match."""
+        record = self.tokens.lookup(token)
+        if record is None:
+            return None
+        if record.referer is not None and record.referer != (referer or "") or \
+                record.ip is not None and record.ip != (ip or ""):
+            raise Fault(498, INVALID_TOKEN)
+        return self.site_users.get(record.username)
 
     # --- machines --------------------------------------------------------------------------------------------
 
