@@ -103,6 +103,9 @@ def test_defaults_all_capabilities_and_the_whole_world(alice: Side) -> None:
     assert mission.extent is not None
     assert (mission.extent.xmin, mission.extent.ymin, mission.extent.xmax, mission.extent.ymax) == (-180, -90, 180, 90)
     assert mission.locale == "en" and mission.tags == ["mission"]
+    base_map = {"baseMapLayers": [{"id": "imagery", "layerType": "ArcGISTiledMapServiceLayer"}], "title": "Imagery"}
+    with_base = alice.rest.missions.get(alice.rest.missions.create(title="Based", base_map=base_map).mission_id or "")
+    assert json.loads(alice.portal.content.get_data(with_base.web_map_id or ""))["baseMap"] == base_map
 
 
 @pytest.mark.parametrize(("field", "value", "wire"), [
