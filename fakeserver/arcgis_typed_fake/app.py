@@ -24,6 +24,8 @@ import attrs
 from arcgis_typed._runtime import params as param_codec
 from arcgis_typed._runtime import wire
 from arcgis_typed._runtime.operation import Operation, Upload
+from arcgis_typed.mission._operations import OPERATIONS as MISSION_OPERATIONS
+from arcgis_typed.mission_admin._operations import OPERATIONS as MISSION_ADMIN_OPERATIONS
 from arcgis_typed.portal._operations import OPERATIONS as PORTAL_OPERATIONS
 from arcgis_typed.server_admin._operations import OPERATIONS as SERVER_ADMIN_OPERATIONS
 from werkzeug.datastructures import FileStorage
@@ -34,10 +36,11 @@ from werkzeug.wrappers import Request, Response
 
 from . import handlers as _handlers  # noqa: F401  (registers every handler)
 from . import html
-from .call import Call, ServerCall
+from .call import Call, MissionCall, ServerCall
 from .clock import Clock, Ids
 from .errors import TOKEN_REQUIRED, Fault, forbidden
 from .registry import HANDLERS
+from .state.mission import MissionState
 from .state.portal import PortalState
 from .state.server import MachineRecord, ServerState, ServerUser
 from .state.users import UserRecord
@@ -145,6 +148,11 @@ class FakeArcGIS:
         seed: int | None = None,
         password_iterations: int = 1000,
         control_token: str | None = None,
+        mission_context: str | None = "/mission",
+        mission_machines: Sequence[str] = ("MISSIONSERVER",),
+        mission_files: str | None = None,
+        mission_admin_username: str | None = None,
+        mission_admin_password: str | None = None,
     ) -> None:
         self.admin_username = admin_username
         self.admin_password = admin_password or secrets.token_urlsafe(12)
@@ -153,7 +161,11 @@ class FakeArcGIS:
         self.control_token = control_token or secrets.token_hex(20)  # hex: never starts with "-" on a command line
         self.portal_context = "/" + portal_context.strip("/")
         self.server_context: str | None = "/" + server_context.strip("/") if server_context is not None else None
-        self.mission_context: str | None = None
+        self.mission_context: str | None = "/" + mission_context.strip("/") if mission_context is not None else None
+        self.mission_machines = tuple(mission_machines)
+        self._mission_files = mission_files
+        self.mission_admin_username = mission_admin_username or "siteadmin"  # the primary site administrator
+        self.mission_admin_password = mission_admin_password or self.admin_password
         if self.server_context is not None and self.server_context.lower() == self.portal_context.lower():
             raise ValueError("the portal and the server need different context paths")
         self.server_machines = tuple(server_machines)
@@ -168,6 +180,12 @@ class FakeArcGIS:
         if self.server_context is not None:
             apis.append(_Api("server_admin", self.server_context, "server", SERVER_ADMIN_OPERATIONS,
                              post_token_in_body=True))
+        if self.mission_context is not None:
+            if self.mission_context.lower() in (self.portal_context.lower(), (self.server_context or "").lower()):
+                raise ValueError("the Mission Server needs a context path of its own")
+            apis.append(_Api("mission", self.mission_context + "/rest", "portal", MISSION_OPERATIONS))
+            apis.append(_Api("mission_admin", self.mission_context, "server", MISSION_ADMIN_OPERATIONS,
+                             post_token_in_body=True))
         self._apis = tuple(apis)
         self._routes, self._by_endpoint, self._api_rules = _routing(self._apis)
         self.unimplemented = tuple(
@@ -177,6 +195,7 @@ class FakeArcGIS:
         self.portal: PortalState
         self.server: ServerState
         self.portal, self.server = self._new_state()
+        self.mission: MissionState = self._new_mission()
 
     # --- state ------------------------------------------------------------------------------------------------
 
@@ -200,10 +219,25 @@ class FakeArcGIS:
         portal.publishing.attach(server if self.server_context is not None else None, self.server_context)
         return portal, server
 
+    def _new_mission(self) -> MissionState:
+        """The Mission Server, federated with the portal (listed by its portals/self/servers)."""
+        mission = MissionState(
+            clock=self.clock, ids=Ids(None if self._seed is None else self._seed + 2), portal=self.portal,
+            machines=self.mission_machines, files=self._mission_files,
+            portal_context=self.portal_context, admin=(self.mission_admin_username, self.mission_admin_password),
+            password_iterations=self._password_iterations,
+        )
+        if self.mission_context is not None:
+            server = self.portal.servers.add("ARCGIS_MISSION_SERVER", self.mission_context, server_id=mission.ids.new(),
+                                             function="MissionServer")
+            mission.security.portal_properties["serverId"] = server.id
+        return mission
+
     def reset(self) -> None:
         """Forget everything but the administrators (a fresh organization and server with the same settings)."""
         with self._lock:
             self.portal, self.server = self._new_state()
+            self.mission = self._new_mission()
 
     # --- routing ------------------------------------------------------------------------------------------------
 
@@ -272,6 +306,9 @@ class FakeArcGIS:
             response = self._error(Fault(500, "Internal error in the fake server (this is a bug; see its log)."), request)
         finally:
             request.close()  # uploaded file parts are spooled to temporary files; handlers have read them
+        if self.mission_context is not None and self.mission.security.hsts_enabled and request.scheme == "https" \
+                and self._api_for(_SLASHES.sub("/", request.path)).name.startswith("mission"):
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"  # the Mission Server's HSTS setting
         return response(environ, start_response)
 
     def _dispatch(self, request: Request) -> Response:
@@ -293,10 +330,12 @@ class FakeArcGIS:
             for name, storage in request.files.items():
                 files[name] = _upload(storage)
         token = _token(request, values, route.api)
-        call: Call | ServerCall
+        call: Call | ServerCall | MissionCall
         if route.api.name == "portal":
             user = self._portal_caller(request, token, op)
             call = Call(state=self.portal, op=op, request=request, caller=user, api_url=self._api_url(request, route.api))
+        elif route.api.name in ("mission", "mission_admin"):
+            call = self._mission_call(request, token, op, route.api)
         else:
             call = self._server_call(request, token, op, route.api)
         caller: UserRecord | ServerUser | None = call.caller
@@ -331,6 +370,22 @@ class FakeArcGIS:
             return None
         with self._lock:
             return self.portal.caller_for(token, referer=request.headers.get("Referer"), ip=request.remote_addr)
+
+    def _mission_call(self, request: Request, token: str | None, op: Operation, api: _Api) -> MissionCall:
+        """The Mission Server is federated: its callers are portal users with portal tokens, and its security
+        configuration decides which requests it answers at all."""
+        with self._lock:
+            self.mission.check_access(scheme=request.scheme, ip=request.remote_addr or "",
+                                      admin=api.name == "mission_admin",
+                                      host=request.headers.get("X-Forwarded-Host") or request.host)
+        user = None
+        if token is not None and api.name == "mission_admin" and op.auth != "anonymous":
+            with self._lock:  # the primary site administrator's own tokens open the Administrator API
+                user = self.mission.site_caller(token, referer=request.headers.get("Referer"), ip=request.remote_addr)
+        if user is None:
+            user = self._portal_caller(request, token, op)
+        return MissionCall(state=self.portal, mission=self.mission, op=op, request=request, caller=user,
+                           api_url=self._api_url(request, api))
 
     def _server_call(self, request: Request, token: str | None, op: Operation, api: _Api) -> ServerCall:
         origins: Mapping[str, str] = request.environ.get(ORIGINS_KEY) or {}

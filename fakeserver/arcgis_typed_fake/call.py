@@ -14,6 +14,7 @@ from arcgis_typed._runtime.operation import Operation
 from werkzeug.wrappers import Request
 
 from .errors import TOKEN_REQUIRED, Fault
+from .state.mission import MissionState
 from .state.portal import PortalState
 from .state.server import MachineRecord, ServerState, ServerUser, Site
 from .state.users import UserRecord
@@ -94,4 +95,19 @@ class ServerCall:
         return self.server.machine_for_host(parts.hostname)
 
 
-__all__ = ["Call", "ServerCall"]
+
+
+@attrs.frozen
+class MissionCall(Call):
+    """What the Mission Server's handlers get (REST and Administrator API): a portal call (`state` is the portal
+    the server is federated with; its callers are portal users with portal tokens) and the Mission Server's own
+    state. `api_url` is e.g. https://host:port/mission (the admin API) or .../mission/rest (the REST API)."""
+
+    mission: MissionState
+
+    @property
+    def origin(self) -> str:
+        return f"{self.request.scheme}://{self.request.host}"
+
+
+__all__ = ["Call", "MissionCall", "ServerCall"]

@@ -37,6 +37,9 @@ def _serve(args: argparse.Namespace) -> int:
         if server.server_admin_url:
             lines.append(f"  server admin   {server.server_admin_url}")
             lines += [f"    machine {name}: {url}" for name, url in list(server.machine_admin_urls.items())[1:]]
+        if server.mission_admin_url:
+            lines.append(f"  mission server {server.mission_admin_url.removesuffix('/admin')}   (/rest and /admin; portal tokens)")
+            lines.append(f"    site admin   {fake.mission_admin_username} / {fake.mission_admin_password}")
         lines.append(f"  admin          {fake.admin_username} / {fake.admin_password}")
         if server.ca_path:
             lines.append(f"  CA certificate {server.ca_path}   (verify with it, e.g. REQUESTS_CA_BUNDLE or ca_certs=)")

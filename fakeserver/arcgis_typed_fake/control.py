@@ -47,6 +47,8 @@ def control(fake: FakeArcGIS, request: Request, path: str) -> Response:
                 for site in fake.server.sites
                 if site.machines
             ],
+            "mission": fake.mission_context,
+            "missions": len(fake.mission.catalog.missions),
             "unimplemented": list(fake.unimplemented),
         }
     elif action == "reset" and request.method == "POST":

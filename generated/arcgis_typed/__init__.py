@@ -2,6 +2,8 @@
 # Regenerate with: python -m arcgis_typed_codegen
 """arcgis_typed: a typed client for the ArcGIS Enterprise REST APIs.
 
+* `MissionClient` - ArcGIS Mission Server REST API (`{missionserver}/rest`) - missions, their reports, and mission jobs.
+* `MissionAdminClient` - ArcGIS Mission Server Administrator API (`{missionserver}/admin`) - logs, machines and certificates, security, site backup, system.
 * `PortalClient` - ArcGIS Enterprise portal sharing API (`{portal}/sharing/rest`).
 * `ServerAdminClient` - ArcGIS Server Administrator API (`{server}/admin`), with the server's info resources and token service.
 
@@ -31,6 +33,8 @@ from arcgis_typed._runtime.errors import (
 )
 from arcgis_typed._runtime.operation import Upload
 from arcgis_typed._runtime.transport import Urllib3Transport, WsgiTransport
+from arcgis_typed.mission import MissionClient
+from arcgis_typed.mission_admin import MissionAdminClient
 from arcgis_typed.portal import PortalClient
 from arcgis_typed.server_admin import ServerAdminClient
 
@@ -58,6 +62,8 @@ __all__ = [
     "Conflict",
     "ConnectionFailed",
     "InvalidToken",
+    "MissionAdminClient",
+    "MissionClient",
     "NotFound",
     "PasswordAuth",
     "PermissionDenied",

@@ -9,8 +9,7 @@ Requests are raw (werkzeug's test client), signed with a valid administrator tok
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -19,13 +18,20 @@ import pytest
 from arcgis_typed._runtime.operation import Operation, Param
 from arcgis_typed.portal._operations import OPERATIONS
 from arcgis_typed_fake import FakeArcGIS
+from fuzz_common import (  # noqa: F401  (no_internal_errors: an autouse fixture)
+    CHARS,
+    NON_BOOLEANS,
+    NON_INTEGERS,
+    NON_JSON,
+    TEXT,
+    no_internal_errors,
+    not_json,
+)
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import Client, TestResponse
 
 ADMIN_PASSWORD = "fuzz-admin-password"
-CHARS = st.characters(codec="utf-8")  # no lone surrogates: what a form can carry
-TEXT = st.text(CHARS, max_size=30)
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -150,25 +156,6 @@ def world() -> World:
     return World(fake, client, token, item.id, folder.id, role.id)
 
 
-@pytest.fixture(autouse=True)
-def no_internal_errors() -> Iterator[list[logging.LogRecord]]:
-    """The fake logs every 500 it answers; none may happen."""
-    records: list[logging.LogRecord] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
-
-    handler = Keep(logging.ERROR)
-    logger = logging.getLogger("arcgis_typed_fake")
-    logger.addHandler(handler)
-    try:
-        yield records
-    finally:
-        logger.removeHandler(handler)
-    assert not records, [r.getMessage() for r in records]
-
-
 # --- sending -----------------------------------------------------------------------------------------------
 
 
@@ -253,29 +240,7 @@ def test_unknown_path_values_are_400(world: World, op: Operation) -> None:
 # --- malformed values --------------------------------------------------------------------------------------
 
 
-def _not_int(text: str) -> bool:
-    try:
-        int(text.strip())
-    except ValueError:
-        return True
-    return False
-
-
-def _not_json(text: str) -> bool:
-    try:
-        json.loads(text)
-    except ValueError:
-        return True
-    return False
-
-
-NON_INTEGERS = st.sampled_from(["abc", "1.5", "1e3", "0x10", "--1", "one", " ", "NaN", "[1]"]) | TEXT.filter(
-    lambda s: s != "" and _not_int(s))
-NON_BOOLEANS = st.sampled_from(["maybe", "yes", "1", "0", "T", "on", "null"]) | TEXT.filter(
-    lambda s: s != "" and s.strip().lower() not in ("true", "false"))
-NON_JSON = st.sampled_from(["{", "{'a': 1}", "[1,", "undefined", "{\"a\":}", " "]) | TEXT.filter(
-    lambda s: s != "" and _not_json(s))
-BAD_LISTS = st.sampled_from(["[", "[1,", "['a']", "[abc]"]) | TEXT.map(lambda s: "[" + s).filter(_not_json)
+BAD_LISTS = st.sampled_from(["[", "[1,", "['a']", "[abc]"]) | TEXT.map(lambda s: "[" + s).filter(not_json)
 
 
 def malformed(param: Param) -> st.SearchStrategy[str] | None:

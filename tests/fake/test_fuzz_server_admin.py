@@ -12,8 +12,7 @@ administrator's token the way raw scripts send it: in the form body of POSTs, in
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -22,14 +21,21 @@ import pytest
 from arcgis_typed._runtime.operation import Operation, Param
 from arcgis_typed.server_admin._operations import OPERATIONS
 from arcgis_typed_fake import FakeArcGIS
+from fuzz_common import (  # noqa: F401  (no_internal_errors: an autouse fixture)
+    CHARS,
+    NON_BOOLEANS,
+    NON_INTEGERS,
+    NON_JSON,
+    TEXT,
+    no_internal_errors,
+    not_json,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import Client, TestResponse
 
 PASSWORD = "fuzz-admin-password"
 HOST = {"Host": "machine1.fake.test"}
-CHARS = st.characters(codec="utf-8")
-TEXT = st.text(CHARS, max_size=30)
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -95,25 +101,6 @@ def world() -> World:
     token = client.post("/arcgis/admin/generateToken", headers=HOST,
                         data={"username": "admin", "password": PASSWORD, "f": "json"}).get_json()["token"]
     return World(fake, client, token)
-
-
-@pytest.fixture(autouse=True)
-def no_internal_errors() -> Iterator[list[logging.LogRecord]]:
-    """The fake logs every 500 it answers; none may happen."""
-    records: list[logging.LogRecord] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
-
-    handler = Keep(logging.ERROR)
-    logger = logging.getLogger("arcgis_typed_fake")
-    logger.addHandler(handler)
-    try:
-        yield records
-    finally:
-        logger.removeHandler(handler)
-    assert not records, [r.getMessage() for r in records]
 
 
 # --- sending -----------------------------------------------------------------------------------------------
@@ -223,28 +210,6 @@ def test_optional_folder_left_out_means_the_root_folder(world: World, op: Operat
 # --- malformed values --------------------------------------------------------------------------------------
 
 
-def _not_int(text: str) -> bool:
-    try:
-        int(text.strip())
-    except ValueError:
-        return True
-    return False
-
-
-def _not_json(text: str) -> bool:
-    try:
-        json.loads(text)
-    except ValueError:
-        return True
-    return False
-
-
-NON_INTEGERS = st.sampled_from(["abc", "1.5", "1e3", "0x10", "--1", " ", "NaN", "[1]"]) | TEXT.filter(
-    lambda s: s != "" and _not_int(s))
-NON_BOOLEANS = st.sampled_from(["maybe", "yes", "1", "0", "on", "null"]) | TEXT.filter(
-    lambda s: s != "" and s.strip().lower() not in ("true", "false"))
-NON_JSON = st.sampled_from(["{", "{'a': 1}", "[1,", "undefined", "{\"a\":}", " "]) | TEXT.filter(
-    lambda s: s != "" and _not_json(s))
 # JSON that is not a service definition: no name or type, wrong shapes, wrong field types
 NOT_A_SERVICE = NON_JSON | st.sampled_from([
     "{}", "[]", "1", "\"MapServer\"", "null", "{\"serviceName\": \"x\"}", "{\"type\": \"MapServer\"}",

@@ -5,12 +5,15 @@ from __future__ import annotations
 import inspect
 
 import pytest
+from arcgis_typed.mission import _operations as mission_ops
+from arcgis_typed.mission_admin import _operations as mission_admin_ops
 from arcgis_typed.portal import _operations as portal_ops
 from arcgis_typed.server_admin import _operations as server_admin_ops
 from arcgis_typed_fake import FakeArcGIS
 from arcgis_typed_fake.registry import HANDLERS
 
-TABLES = {"portal": portal_ops.OPERATIONS, "server_admin": server_admin_ops.OPERATIONS}
+TABLES = {"portal": portal_ops.OPERATIONS, "server_admin": server_admin_ops.OPERATIONS,
+          "mission": mission_ops.OPERATIONS, "mission_admin": mission_admin_ops.OPERATIONS}
 KEYS = [f"{api}:{op.name}" for api, ops in TABLES.items() for op in ops]
 
 
@@ -66,3 +69,18 @@ def test_contexts_are_configurable() -> None:
     assert body["status"] == "error" and body["code"] == 404
     with pytest.raises(ValueError):
         FakeArcGIS(portal_context="/same", server_context="/same")
+
+
+def test_mission_context_is_configurable() -> None:
+    from werkzeug.test import Client
+
+    fake = FakeArcGIS(mission_context="/ms", password_iterations=1)
+    body = Client(fake).get("/ms/admin/nothing").get_json()
+    assert body["status"] == "error" and body["code"] == 404  # the Administrator API's envelope
+    body = Client(fake).get("/ms/rest/nothing").get_json()
+    assert body["error"]["code"] == 400  # the REST API answers {"error": ...}
+    body = Client(fake).get("/ms/rest/services", query_string={"f": "json"}).get_json()
+    assert body["error"]["code"] == 499
+    assert Client(FakeArcGIS(mission_context=None)).get("/mission/admin").get_json()["error"]["code"] == 400
+    with pytest.raises(ValueError):
+        FakeArcGIS(portal_context="/same", mission_context="/same")

@@ -19,6 +19,7 @@ from .notifications import wire_identity
 from .org import OrgSettings
 from .publishing import PublishingStore
 from .roles import RoleStore
+from .servers import FederatedServers
 from .tokens import TokenStore
 from .users import UserRecord, UserStore
 
@@ -70,6 +71,7 @@ class PortalState:
                                             now=self.now, new_id=self.ids.new)
         self.certificates = CertificateStore(now=self.now, new_id=self.ids.new)
         wire_identity(self)  # notifications, group invitations: ids and the group store's events
+        self.servers = FederatedServers()  # federated servers (portals/self/servers)
 
     def now(self) -> int:
         return self.clock.now_ms()

@@ -2,7 +2,7 @@
 # Regenerate with: python -m arcgis_typed_codegen
 """ArcGIS Enterprise portal sharing API (`{portal}/sharing/rest`).
 
-`PortalClient` groups the operations by family: `client.categories`, `client.certificates`, `client.content`, `client.dependencies`, `client.groups`, `client.invitations`, `client.licenses`, `client.locales`, `client.marketplace`, `client.notifications`, `client.org`, `client.publishing`, `client.roles`, `client.tokens`, `client.user_settings`, `client.users`.
+`PortalClient` groups the operations by family: `client.categories`, `client.certificates`, `client.content`, `client.dependencies`, `client.groups`, `client.invitations`, `client.licenses`, `client.locales`, `client.marketplace`, `client.notifications`, `client.org`, `client.publishing`, `client.roles`, `client.servers`, `client.tokens`, `client.user_settings`, `client.users`.
 """
 
 from functools import cached_property
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from arcgis_typed.portal.ops.org import OrgOps
     from arcgis_typed.portal.ops.publishing import PublishingOps
     from arcgis_typed.portal.ops.roles import RolesOps
+    from arcgis_typed.portal.ops.servers import ServersOps
     from arcgis_typed.portal.ops.tokens import TokensOps
     from arcgis_typed.portal.ops.user_settings import UserSettingsOps
     from arcgis_typed.portal.ops.users import UsersOps
@@ -185,6 +186,13 @@ class PortalClient(Session):
         from arcgis_typed.portal.ops.roles import RolesOps
 
         return RolesOps(self)
+
+    @cached_property
+    def servers(self) -> "ServersOps":
+        """The servers federated with the portal (portals/self/servers) - where clients such as the official Python API discover the Mission Server: its URL (for /rest) and its admin URL (for /admin)."""
+        from arcgis_typed.portal.ops.servers import ServersOps
+
+        return ServersOps(self)
 
     @cached_property
     def tokens(self) -> "TokensOps":

@@ -2677,6 +2677,26 @@ ROLES_DELETE = Operation(
     seeds=("Role.delete",),
 )
 
+SERVERS_LIST = Operation(
+    api="portal",
+    name="servers.list",
+    methods=("GET", "POST"),
+    path="/sharing/rest/portals/self/servers",
+    rule="/sharing/rest/portals/self/servers",
+    auth="token",
+    params=(
+    ),
+    params_class="arcgis_typed.portal.params.servers:ServersListParams",
+    response="arcgis_typed.portal.models.servers:FederatedServers",
+    idempotent=True,
+    envelope="portal",
+    privileges=(),
+    owner_override=None,
+    paging_items=None,
+    errors=(),
+    seeds=("MissionCatalog.(constructor)",),
+)
+
 TOKENS_GENERATE_TOKEN = Operation(
     api="portal",
     name="tokens.generate_token",
@@ -3554,6 +3574,7 @@ OPERATIONS: tuple[Operation, ...] = (
     ROLES_SET_PRIVILEGES,
     ROLES_PRIVILEGES,
     ROLES_DELETE,
+    SERVERS_LIST,
     TOKENS_GENERATE_TOKEN,
     TOKENS_OAUTH2_AUTHORIZE,
     TOKENS_OAUTH2_SIGNIN,
