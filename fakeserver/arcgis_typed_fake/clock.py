@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import random
+import secrets
+import struct
 import threading
 import time
 import uuid
@@ -36,10 +39,47 @@ class Ids:
 
     def __init__(self, seed: int | None = None) -> None:
         self._random = random.Random(seed) if seed is not None else None
+        self._secrets = random.Random(seed ^ 0x5EC7E7) if seed is not None else None  # tokens: a stream of their own
         self._lock = threading.Lock()
+
+    def __snapshot_encode__(self) -> object:
+        """Where the seeded streams are (a restored fake continues the same sequence), or None when unseeded."""
+        if self._random is None or self._secrets is None:
+            return None
+        return [_pack(self._random), _pack(self._secrets)]
+
+    @classmethod
+    def __snapshot_decode__(cls, data: object) -> Ids:
+        ids = cls(None)
+        if isinstance(data, list) and len(data) == 2:
+            ids._random, ids._secrets = _unpack(data[0]), _unpack(data[1])
+        return ids
+
+    def secret(self) -> str:
+        """A token (64 URL-safe characters from 48 random bytes); reproducible with a seed, else from `secrets`."""
+        if self._secrets is None:
+            return secrets.token_urlsafe(48)
+        with self._lock:
+            return base64.urlsafe_b64encode(self._secrets.randbytes(48)).decode("ascii")
 
     def new(self) -> str:
         if self._random is None:
             return uuid.uuid4().hex
         with self._lock:
             return f"{self._random.getrandbits(128):032x}"
+
+
+
+def _pack(generator: random.Random) -> str:
+    """A Mersenne Twister's state as one base64 string (625 32-bit words)."""
+    version, words, gauss = generator.getstate()
+    if version != 3 or gauss is not None:
+        raise ValueError("unexpected random state")
+    return base64.b64encode(struct.pack(f"<{len(words)}I", *words)).decode("ascii")
+
+
+def _unpack(text: object) -> random.Random:
+    raw = base64.b64decode(str(text))
+    generator = random.Random()
+    generator.setstate((3, struct.unpack(f"<{len(raw) // 4}I", raw), None))
+    return generator

@@ -100,6 +100,10 @@ class GroupStore:
         self.index = SearchIndex(GROUP_FIELDS, default_fields=GROUP_DEFAULT_FIELDS, aliases=GROUP_ALIASES)
         items.member_groups = self.groups_of
 
+    def __snapshot_restored__(self) -> None:  # a snapshot holds no search index (see snapshot.py)
+        for group in self:
+            self.reindex(group)
+
     def __len__(self) -> int:
         return len(self._groups)
 

@@ -83,6 +83,13 @@ class ItemStore:
         # caller key -> the ids that caller may see; cleared by every write (searches repeat far more often)
         self._visible: dict[tuple[str, ...], set[str]] = {}
 
+    __snapshot_exclude__ = ("_visible",)  # a cache (see snapshot.py)
+
+    def __snapshot_restored__(self) -> None:  # a snapshot holds no search index or cache
+        self._visible = {}
+        for item in self:
+            self.reindex(item)
+
     def __len__(self) -> int:
         return len(self._items)
 

@@ -52,7 +52,7 @@ class PortalState:
         self.items = ItemStore()
         self.groups = GroupStore(self.users, self.items, self.now, self.ids.new)
         self.categories = CategoryStore()
-        self.tokens = TokenStore(clock.now_ms)
+        self.tokens = TokenStore(clock.now_ms, ids.secret)
 
     def now(self) -> int:
         return self.clock.now_ms()

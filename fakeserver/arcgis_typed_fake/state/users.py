@@ -110,6 +110,10 @@ class UserStore:
     def __len__(self) -> int:
         return len(self._by_name)
 
+    def __snapshot_restored__(self) -> None:  # a snapshot holds no search index (see snapshot.py)
+        for user in self:
+            self.reindex(user)
+
     def __iter__(self) -> Iterator[UserRecord]:
         return iter(self._by_name.values())
 

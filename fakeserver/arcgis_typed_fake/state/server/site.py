@@ -46,12 +46,13 @@ class ServerUser:
 class Site:
     """One site. Machines join and leave it through `ServerState`, which keeps `machines` up to date."""
 
-    def __init__(self, *, id: str, created: int, now: Callable[[], int], password_iterations: int) -> None:
+    def __init__(self, *, id: str, created: int, now: Callable[[], int], password_iterations: int,
+                 secret: Callable[[], str] | None = None) -> None:
         self.id = id
         self.created = created
         self.machines: list[MachineRecord] = []
         self.users: dict[str, ServerUser] = {}
-        self.tokens = TokenStore(now)
+        self.tokens = TokenStore(now, secret)
         self.catalog: ServiceCatalog = default_catalog()
         self._password_iterations = password_iterations
 
