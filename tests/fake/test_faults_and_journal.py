@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from arcgis_typed import PortalClient, WsgiTransport
-from arcgis_typed._runtime.errors import InvalidToken, ResponseDecodeError, ServerError
+from arcgis_typed._runtime.errors import ArcGISError, InvalidToken, ResponseDecodeError, ServerError
 from arcgis_typed_fake import FakeArcGIS, RunningServer, serve
 from werkzeug.test import Client
 
@@ -218,7 +218,7 @@ def test_retry_after_is_honoured(fake: FakeArcGIS, remote: PortalClient) -> None
 def test_non_idempotent_operations_are_not_retried(fake: FakeArcGIS, remote: PortalClient) -> None:
     remote.users.me()
     fake.faults.add("content.add_item", http_status=503, times=1)
-    with pytest.raises(ServerError):
+    with pytest.raises(ArcGISError, match=r"code 503"):
         remote.content.add_item("admin", title="once", type="CSV", text="x")
     fake.requests.assert_called("content.add_item", times=1)
     assert len(fake.portal.items) == 0
@@ -227,6 +227,6 @@ def test_non_idempotent_operations_are_not_retried(fake: FakeArcGIS, remote: Por
 def test_retries_give_up(fake: FakeArcGIS, remote: PortalClient) -> None:
     remote.users.me()
     fake.faults.add("users.me", http_status=502)
-    with pytest.raises(ServerError):
+    with pytest.raises(ArcGISError, match=r"code 502"):
         remote.users.me()
     assert len(fake.requests.calls("users.me")) == 1 + 1 + 3  # the first call, then one + three retries
