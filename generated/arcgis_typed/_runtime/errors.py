@@ -144,7 +144,7 @@ class SignInError(ArcGISError):
 def error_for(
     code: int, message: str, details: Sequence[str] = (), *, operation: str = "", url: str = "", message_code: str | None = None
 ) -> ArcGISError:
-    cls = _BY_CODE.get(code) or (ServerError if 500 <= code <= 599 else ArcGISError)  # 502, 503, 504: server-side
+    cls = _BY_CODE.get(code, ArcGISError)
     return cls(code, message, details, operation=operation, url=url, message_code=message_code)
 
 
