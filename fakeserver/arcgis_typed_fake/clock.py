@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import random
 import secrets
 import struct
@@ -25,8 +26,21 @@ class ManualClock(Clock):
         self._now = start_ms
         self._lock = threading.Lock()
 
+    @classmethod
+    def at(cls, instant: str | datetime.datetime) -> ManualClock:
+        """A clock stopped at `instant`: an aware datetime or an ISO 8601 text ("2024-01-31T12:00:00Z")."""
+        when = instant if isinstance(instant, datetime.datetime) else datetime.datetime.fromisoformat(instant)
+        if when.tzinfo is None:
+            raise ValueError("give the instant with its time zone (e.g. 2024-01-31T12:00:00Z)")
+        return cls(int(when.timestamp() * 1000))
+
     def now_ms(self) -> int:
         return self._now
+
+    def set(self, now_ms: int) -> None:
+        """Jump to an instant (epoch ms); time may go backwards only when told so explicitly, like here."""
+        with self._lock:
+            self._now = now_ms
 
     def advance(self, *, seconds: float = 0, minutes: float = 0, hours: float = 0, days: float = 0) -> int:
         with self._lock:
