@@ -28,6 +28,7 @@ returns counts; `progress(done, total)` is called as it goes.
 
 from __future__ import annotations
 
+import base64
 import gc
 import json
 import os
@@ -105,6 +106,7 @@ class Seeder:
         if unknown:
             raise SeedError(f"unknown seed kind(s): {', '.join(map(str, unknown))} (known: {', '.join(KINDS)})")
         self.total = count({k: v for k, v in doc.items() if k != "version"})
+        self.check(doc)
         with _paused_gc(), self.fake._lock:
             for kind, handler in KINDS.items():
                 if kind in doc and doc[kind] is not None:
@@ -112,6 +114,33 @@ class Seeder:
         if self.progress is not None:
             self.progress(self.done, self.total)
         return dict(self.counts)
+
+    def check(self, doc: Mapping[str, Any]) -> None:
+        """Check the shape of every entry (lists, mappings, known and required fields, readable files) before
+        seeding anything, so a malformed document changes nothing. (A rule of the fake refusing an entry, such
+        as a duplicate username, still stops the seeding at that entry; the entries before it stay.)"""
+        for kind, (allowed, required) in SHAPES.items():
+            section, _, part = kind.partition(".")
+            value = doc.get(section)
+            if part:
+                if value is None:
+                    continue
+                if not isinstance(value, dict):
+                    raise SeedError(f"{section}: expected a mapping")
+                _fields(value, section, SERVER_PARTS)
+                value = value.get(part)
+            if value is None:
+                continue
+            if not isinstance(value, list):
+                raise SeedError(f"{kind}: expected a list")
+            for i, entry in enumerate(value):
+                where = f"{kind}[{i}]"
+                if not isinstance(entry, dict):
+                    raise SeedError(f"{where}: expected a mapping")
+                if allowed:
+                    _fields(entry, where, allowed, required)
+                if kind == "items" and entry.get("file"):
+                    read_file(self.files, entry["file"], f"{where}.file")
 
     # --- helpers for kinds -------------------------------------------------------------------------------------
 
@@ -149,16 +178,21 @@ class Seeder:
         return matches[0].id
 
     def data_file(self, name: Any, where: str) -> bytes:
-        if self.files is None:
-            raise SeedError(f"{where}: 'file' entries need a seed file on disk (give the data as text instead)")
-        base = self.files.resolve()
-        target = (base / str(name)).resolve()
-        if not target.is_relative_to(base):
-            raise SeedError(f"{where}: {name!r} is outside the seed file's folder")
-        try:
-            return target.read_bytes()
-        except OSError as e:
-            raise SeedError(f"{where}: cannot read {name!r}: {e.strerror}") from None
+        return read_file(self.files, name, where)
+
+
+def read_file(folder: Path | None, name: Any, where: str) -> bytes:
+    """A `file:` entry's content: a file in the seed file's folder (or below it), never outside it."""
+    if folder is None:
+        raise SeedError(f"{where}: 'file' entries need a seed file on disk (give the data as text or fileBase64)")
+    base = folder.resolve()
+    target = (base / str(name)).resolve()
+    if not target.is_relative_to(base):
+        raise SeedError(f"{where}: {name!r} is outside the seed file's folder")
+    try:
+        return target.read_bytes()
+    except OSError as e:
+        raise SeedError(f"{where}: cannot read {name!r}: {e.strerror}") from None
 
 
 @contextmanager
@@ -263,7 +297,7 @@ def _groups(s: Seeder, value: Any, path: str) -> None:
 
 
 _ITEM_FIELDS = ("title", "type", "owner", "folder", "tags", "typeKeywords", "description", "snippet", "url",
-                "text", "file", "sharing", "protected")
+                "text", "file", "fileBase64", "fileName", "sharing", "protected")
 
 
 def _items(s: Seeder, value: Any, path: str) -> None:
@@ -275,12 +309,11 @@ def _items(s: Seeder, value: Any, path: str) -> None:
         with _entry(where):
             if folder is not None and portal.items.folder(owner.username, str(folder)) is None:
                 portal.add_folder(owner.username, str(folder))
-            data = s.data_file(entry["file"], f"{where}.file") if entry.get("file") else None
+            data, data_name = _item_data(s, entry, where)
             text = entry.get("text")
             item = portal.add_item(
                 owner, owner.username, title=str(entry["title"]), type=str(entry["type"]),
-                folder=None if folder is None else str(folder), data=data,
-                data_name=Path(str(entry["file"])).name if data is not None else None,
+                folder=None if folder is None else str(folder), data=data, data_name=data_name,
                 text=None if text is None else text if isinstance(text, str) else json.dumps(text),
                 url=entry.get("url"), tags=[str(t) for t in entry.get("tags") or []],
                 type_keywords=[str(t) for t in entry.get("typeKeywords") or []],
@@ -297,6 +330,53 @@ def _items(s: Seeder, value: Any, path: str) -> None:
                                             groups=ids, confirm_item_control=True)
                 if refused:
                     raise SeedError(f"{where}.sharing: {owner.username} may not share with group(s) {refused}")
+
+
+def _item_data(s: Seeder, entry: Mapping[str, Any], where: str) -> tuple[bytes | None, str | None]:
+    """An item's file: `file` (next to the seed file) or `fileBase64` with `fileName` (sent by the CLI)."""
+    if entry.get("file"):
+        return s.data_file(entry["file"], f"{where}.file"), Path(str(entry["file"])).name
+    if entry.get("fileBase64") is not None:
+        try:
+            data = base64.b64decode(str(entry["fileBase64"]), validate=True)
+        except ValueError:
+            raise SeedError(f"{where}.fileBase64: not valid base64") from None
+        return data, Path(str(entry.get("fileName") or "data")).name
+    return None, None
+
+
+def inline_files(doc: dict[str, Any], folder: Path | None) -> dict[str, Any]:
+    """The document with each item's `file` replaced by its content (`fileBase64`), to send it elsewhere."""
+    items = doc.get("items")
+    if not isinstance(items, list) or not any(isinstance(e, dict) and e.get("file") for e in items):
+        return doc
+    inlined = []
+    for i, entry in enumerate(items):
+        if isinstance(entry, dict) and entry.get("file"):
+            data = read_file(folder, entry["file"], f"items[{i}].file")
+            entry = {k: v for k, v in entry.items() if k != "file"}
+            entry.update(fileBase64=base64.b64encode(data).decode("ascii"), fileName=Path(str(items[i]["file"])).name)
+        inlined.append(entry)
+    return {**doc, "items": inlined}
+
+
+def chunks(doc: Mapping[str, Any], size: int = 500) -> Iterator[tuple[dict[str, Any], int]]:
+    """The document cut into documents of at most `size` entries each (in seeding order), with their sizes."""
+    for kind in KINDS:
+        value = doc.get(kind)
+        if value is None:
+            continue
+        if kind == "server" and isinstance(value, dict):
+            for part in ("users", "folders", "services"):
+                entries = value.get(part) or []
+                for start in range(0, len(entries), size):
+                    piece = entries[start:start + size]
+                    yield {"version": SEED_VERSION, "server": {part: piece}}, len(piece)
+        elif isinstance(value, list):
+            for start in range(0, len(value), size):
+                yield {"version": SEED_VERSION, kind: value[start:start + size]}, len(value[start:start + size])
+        else:
+            yield {"version": SEED_VERSION, kind: value}, 1
 
 
 def _server(s: Seeder, value: Any, path: str) -> None:
@@ -325,6 +405,18 @@ def _missions(s: Seeder, value: Any, path: str) -> None:
     raise SeedError(f"{path}: this fake has no Mission Server state yet, so missions cannot be seeded")
 
 
+SERVER_PARTS = ("users", "folders", "services")
+# The fields each list kind accepts and needs (checked before anything is seeded); () accepts any field.
+SHAPES: dict[str, tuple[Sequence[str], Sequence[str]]] = {
+    "roles": (("name", "description", "privileges"), ("name",)),
+    "users": (_USER_FIELDS, ("username", "password")),
+    "groups": (_GROUP_FIELDS, ("title", "owner")),
+    "items": (_ITEM_FIELDS, ("title", "type", "owner")),
+    "server.users": (("username", "password", "role"), ("username", "password")),
+    "server.folders": (("name", "description"), ("name",)),
+    "server.services": ((), ()),
+}
+
 # Seeded in this order. A new kind: one function (Seeder, value, path) and one entry here.
 KINDS: dict[str, Callable[[Seeder, Any, str], None]] = {
     "organization": _organization,
@@ -347,4 +439,4 @@ def seed(fake: FakeArcGIS, source: str | os.PathLike[str] | bytes | Mapping[str,
     return Seeder(fake, files=folder, progress=progress).seed(doc)
 
 
-__all__ = ["KINDS", "SEED_VERSION", "SeedError", "Seeder", "count", "load", "seed"]
+__all__ = ["KINDS", "SEED_VERSION", "SeedError", "Seeder", "chunks", "count", "inline_files", "load", "seed"]
