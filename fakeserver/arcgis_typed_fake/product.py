@@ -215,8 +215,9 @@ def _error_code(response: Response) -> int | None:
 
 
 class Persistence:
-    """Keeps `folder/state.json` up to date: written after each request that changed state (at most every
-    `interval` seconds, and at `close`), restored at start when present."""
+    """Keeps `folder/state.json` up to date: written after POST requests (at most every `interval` seconds, and
+    never more than a fifth of the time: a big state takes a while to write), at `close`, and restored at start
+    when present."""
 
     def __init__(self, fake: FakeArcGIS, folder: str | os.PathLike[str], *, interval: float = 1.0) -> None:
         self.fake = fake
@@ -242,8 +243,9 @@ class Persistence:
         while not self._stop.is_set():
             if self._dirty.wait(self.interval):
                 self._dirty.clear()
+                started = time.perf_counter()
                 snapshot(self.fake, self.path)
-                self._stop.wait(self.interval)
+                self._stop.wait(max(self.interval, 4 * (time.perf_counter() - started)))
 
     def close(self) -> None:
         self._stop.set()

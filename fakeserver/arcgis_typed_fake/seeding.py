@@ -29,7 +29,6 @@ returns counts; `progress(done, total)` is called as it goes.
 from __future__ import annotations
 
 import base64
-import gc
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -40,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from .errors import Fault
+from .snapshot import paused_gc
 
 if TYPE_CHECKING:
     from .app import FakeArcGIS
@@ -107,7 +107,7 @@ class Seeder:
             raise SeedError(f"unknown seed kind(s): {', '.join(map(str, unknown))} (known: {', '.join(KINDS)})")
         self.total = count({k: v for k, v in doc.items() if k != "version"})
         self.check(doc)
-        with _paused_gc(), self.fake._lock:
+        with paused_gc(), self.fake._lock:
             for kind, handler in KINDS.items():
                 if kind in doc and doc[kind] is not None:
                     handler(self, doc[kind], kind)
@@ -193,18 +193,6 @@ def read_file(folder: Path | None, name: Any, where: str) -> bytes:
         return target.read_bytes()
     except OSError as e:
         raise SeedError(f"{where}: cannot read {name!r}: {e.strerror}") from None
-
-
-@contextmanager
-def _paused_gc() -> Iterator[None]:
-    """The cyclic GC scans the whole growing heap again and again during a bulk load; pause it meanwhile."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _fields(entry: Mapping[str, Any], where: str, allowed: Sequence[str], required: Sequence[str] = ()) -> None:

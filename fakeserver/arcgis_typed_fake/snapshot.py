@@ -26,6 +26,7 @@ than the JSON walk; see `StateBlob`.
 from __future__ import annotations
 
 import base64
+import gc
 import importlib
 import io
 import json
@@ -34,7 +35,8 @@ import pickle
 import tempfile
 import threading
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,16 +55,41 @@ class SnapshotError(ValueError):
 # --- the generic JSON walk ------------------------------------------------------------------------------------
 
 
+_ATTRS_FIELDS: dict[type, list[str]] = {}
+
+
 def _fields(obj: object) -> list[str]:
     cls = type(obj)
-    if attrs.has(cls):
-        names = [f.name for f in attrs.fields(cls)]
-    elif hasattr(obj, "__dict__"):
-        names = list(vars(obj))
-    else:
-        names = [n for c in cls.__mro__ for n in getattr(c, "__slots__", ()) if hasattr(obj, n)]
+    cached = _ATTRS_FIELDS.get(cls)
+    if cached is not None:
+        return cached
     excluded = set(getattr(cls, "__snapshot_exclude__", ()))
-    return [n for n in names if n not in excluded]
+    if attrs.has(cls):
+        names = _ATTRS_FIELDS[cls] = [f.name for f in attrs.fields(cls) if f.name not in excluded]
+        return names
+    if hasattr(obj, "__dict__"):
+        return [n for n in vars(obj) if n not in excluded]
+    return [n for c in cls.__mro__ for n in getattr(c, "__slots__", ()) if hasattr(obj, n) and n not in excluded]
+
+
+# A path to a value, built only when an error names it: (parent path, ".attribute" text or a dict key).
+_Path = tuple[Any, Any]
+_KEY = "[key]"
+
+
+class _DictKey:
+    __slots__ = ("key",)
+
+    def __init__(self, key: object) -> None:
+        self.key = key
+
+
+def _render(path: _Path | str) -> str:
+    parts = []
+    while isinstance(path, tuple):
+        path, part = path
+        parts.append(f"[{part.key!r}]" if isinstance(part, _DictKey) else str(part))
+    return str(path) + "".join(reversed(parts))
 
 
 def _type_name(cls: type) -> str:
@@ -86,42 +113,49 @@ class _Encoder:
 
     def count(self, value: object, path: str) -> None:
         """First pass: how often each object is reached (those reached twice get a "$id")."""
-        stack = [(value, path)]
+        stack: list[tuple[object, _Path | str]] = [(value, path)]
+        counts, shared, keep = self.counts, self.shared, self.keep
         while stack:
-            value, path = stack.pop()
-            if _atomic(value) or id(value) in self.shared:
-                continue
+            value, where = stack.pop()
             key = id(value)
-            seen = self.counts.get(key, 0)
-            self.counts[key] = seen + 1
+            if key in shared:
+                continue
+            seen = counts.get(key, 0)
+            counts[key] = seen + 1
             if seen:
                 continue
-            self.keep.append(value)
-            stack.extend(reversed(list(self._children(value, path))))
+            keep.append(value)
+            stack.extend(c for c in self._children(value, where) if not _atomic(c[0]))
 
-    def _children(self, value: object, path: str) -> list[tuple[object, str]]:
+    def _children(self, value: object, path: _Path | str) -> list[tuple[object, _Path | str]]:
         if isinstance(value, dict):
-            return [c for k, v in value.items() for c in ((k, f"{path}[key]"), (v, f"{path}[{k!r}]"))]
+            children: list[tuple[object, _Path | str]] = []
+            for k, v in value.items():
+                if not _atomic(k):
+                    children.append((k, (path, _KEY)))
+                if not _atomic(v):
+                    children.append((v, (path, _DictKey(k))))
+            return children
         if isinstance(value, (list, tuple, set, frozenset)):
-            return [(v, f"{path}[{i}]") for i, v in enumerate(value)]
+            return [(v, (path, "[]")) for v in value]
         if isinstance(value, types.MethodType):
-            return [(value.__self__, f"{path}.__self__")]
+            return [(value.__self__, (path, ".__self__"))]
         if isinstance(value, types.FunctionType):
             if "<" in value.__qualname__ or not _own_class_module(value.__module__):
                 raise SnapshotError(
-                    f"cannot snapshot {path}: {value.__qualname__} is a local function or lambda; store a bound "
-                    "method or a module-level function, or list the attribute in __snapshot_exclude__"
+                    f"cannot snapshot {_render(path)}: {value.__qualname__} is a local function or lambda; store a "
+                    "bound method or a module-level function, or list the attribute in __snapshot_exclude__"
                 )
             return []
         cls = type(value)
         if not _own_class(cls):
             raise SnapshotError(
-                f"cannot snapshot {path}: objects of {cls.__module__}.{cls.__qualname__} are not state; list the "
-                "attribute in __snapshot_exclude__ (and rebuild it in __snapshot_restored__)"
+                f"cannot snapshot {_render(path)}: objects of {cls.__module__}.{cls.__qualname__} are not state; "
+                "list the attribute in __snapshot_exclude__ (and rebuild it in __snapshot_restored__)"
             )
         if hasattr(cls, "__snapshot_encode__"):
-            return [(getattr(value, "__snapshot_encode__")(), f"{path}<encoded>")]
-        return [(getattr(value, n), f"{path}.{n}") for n in _fields(value)]
+            return [(getattr(value, "__snapshot_encode__")(), (path, "<encoded>"))]
+        return [(getattr(value, n), (path, f".{n}")) for n in _fields(value)]
 
     def encode(self, value: object) -> Any:
         if value is None or isinstance(value, (bool, int, float, str)):
@@ -147,7 +181,10 @@ class _Encoder:
         if isinstance(value, tuple):
             return {"$tuple": [self.encode(v) for v in value]}
         if isinstance(value, (set, frozenset)):
-            items = sorted((self.encode(v) for v in value), key=lambda e: json.dumps(e, sort_keys=True))
+            if all(isinstance(v, str) for v in value):
+                items: list[Any] = sorted(value)
+            else:
+                items = sorted((self.encode(v) for v in value), key=lambda e: json.dumps(e, sort_keys=True))
             return {**tag, ("$set" if isinstance(value, set) else "$frozenset"): items}
         if isinstance(value, types.MethodType):
             return {"$method": value.__name__, "of": self.encode(value.__self__)}
@@ -266,8 +303,9 @@ def encode_state(roots: Mapping[str, object], shared: Mapping[str, object]) -> d
 
 def decode_state(data: Mapping[str, Any], shared: Mapping[str, object]) -> dict[str, Any]:
     decoder = _Decoder(shared)
-    out = {name: decoder.decode(value) for name, value in data.items()}
-    decoder.finish()
+    with paused_gc():
+        out = {name: decoder.decode(value) for name, value in data.items()}
+        decoder.finish()
     return out
 
 
@@ -337,6 +375,18 @@ def dumps(doc: Mapping[str, Any]) -> str:
 # --- in-memory copies (fork) -----------------------------------------------------------------------------------
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic GC while many objects are made at once (it would scan the growing heap again and again)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _new_lock(kind: str) -> object:
     return threading.RLock() if kind == "rlock" else threading.Lock()
 
@@ -381,13 +431,15 @@ class StateBlob:
         buffer = io.BytesIO()
         functions: list[Callable[..., Any]] = []
         try:
-            _Pickler(buffer, functions).dump(dict(roots))
+            with paused_gc():
+                _Pickler(buffer, functions).dump(dict(roots))
         except (pickle.PicklingError, TypeError, AttributeError) as e:
             raise SnapshotError(f"cannot copy the fake's state: {e}") from e
         return cls(buffer.getvalue(), tuple(functions))
 
     def copy(self) -> dict[str, Any]:
-        return _Unpickler(io.BytesIO(self.data), list(self.functions)).load()  # type: ignore[no-any-return]
+        with paused_gc():  # unpickling makes many objects at once: the cyclic GC would scan the heap repeatedly
+            return _Unpickler(io.BytesIO(self.data), list(self.functions)).load()  # type: ignore[no-any-return]
 
 
 __all__ = [
