@@ -401,12 +401,12 @@ class FakeArcGIS:
 
     def _html(self, request: Request, route: _Route, path: str, payload: Any, token: str | None) -> Response:
         page = html.page(
-            title=f"ArcGIS {'Server Administrator Directory' if route.api.envelope == 'server' else 'Portal'}",
+            title=f"ArcGIS {'Server Administrator Directory' if route.api.envelope == 'server' else 'Portal Directory'}",
             path=path,
             rule=route.rule,
             payload=payload,
             routes=self._api_rules.get(route.api.name, []),
-            home=f"{route.api.context}/admin" if route.api.envelope == "server" else route.api.context,
+            home=f"{route.api.context}/admin" if route.api.envelope == "server" else f"{route.api.context}/sharing/rest",
             token=token,
         )
         return Response(page, status=200, content_type="text/html; charset=utf-8")

@@ -29,6 +29,7 @@ from . import seeding
 from .app import FakeArcGIS
 from .clock import ManualClock
 from .control import HEADER, openapi
+from .dashboard import url as dashboard_url
 from .product import Persistence, snapshot
 from .server import serve
 from .snapshot import SnapshotError, check_document, dumps, read_document, write_atomic
@@ -81,6 +82,7 @@ def _run(fake: FakeArcGIS, args: argparse.Namespace, persistence: Persistence | 
         if persistence is not None:
             lines.append(f"  state file     {persistence.path}   ({'restored' if restored else 'new'}; saved as it changes)")
         lines += [
+            f"  dashboard      {dashboard_url(fake, server.base_url)}",
             f"  control token  {fake.control_token}   (for `arcgis-fake reset`)",
             "Press Ctrl+C to stop.",
         ]

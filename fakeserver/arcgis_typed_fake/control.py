@@ -15,6 +15,7 @@ JSON (the seed also takes YAML). The same operations exist on `FakeArcGIS` (Pyth
 * `GET  /_fake/faults`          the fault rules; `POST` adds one; `DELETE` removes all; `DELETE /_fake/faults/<id>`
 * `POST /_fake/faults/seed`     {"seed": N}: restart the generator of probabilistic rules
 * `GET  /_fake/requests`        the request journal (`?op=content.get&limit=100`); `DELETE` clears it
+* `GET  /_fake/dashboard`       an HTML page of the state and the journal (token in `?token=` for browsers)
 """
 
 from __future__ import annotations
@@ -230,6 +231,8 @@ OPERATIONS: tuple[ControlOp, ...] = (
                                                        "requests": {"type": "array", "items": _REQUEST}}}),
     ControlOp("DELETE", "requests", "Clear the request journal", _requests, answer=_OK),
     ControlOp("GET", "openapi.json", "This description", _openapi),
+    ControlOp("GET", "dashboard", "An HTML page of the state and the journal (the token may be ?token=)",
+              lambda fake, request, _: None, answer={"type": "string", "description": "text/html"}),
 )
 
 
@@ -246,10 +249,16 @@ def _find(action: str, method: str) -> tuple[ControlOp, str] | None:
 
 
 def control(fake: FakeArcGIS, request: Request, path: str) -> Response:
+    action = path.removeprefix("/_fake").strip("/")
     given = request.headers.get(HEADER, "")
+    if action == "dashboard" and request.method == "GET":  # a browser cannot send the header
+        given = given or request.args.get("token", "")
     if not hmac.compare_digest(given.encode(), fake.control_token.encode()):
         raise Fault(403, f"The control plane needs the {HEADER} header with the fake's control token.")
-    action = path.removeprefix("/_fake").strip("/")
+    if action == "dashboard" and request.method == "GET":
+        from . import dashboard
+
+        return Response(dashboard.page(fake), content_type="text/html; charset=utf-8")
     found = _find(action, request.method)
     if found is None:
         known = ", ".join(f"{op.method} {op.path}" for op in OPERATIONS)

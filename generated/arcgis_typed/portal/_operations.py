@@ -1127,6 +1127,7 @@ ORG_ROOT = Operation(
     paging_items=None,
     errors=(),
     seeds=("GIS.version",),
+    html=True,
 )
 
 ORG_INFO = Operation(
