@@ -124,6 +124,8 @@ class Operation:
     source: str  # spec file, relative to the spec root
     rules: tuple[str, ...] = ()  # the Werkzeug rule of every concrete path, longest first (rules[0] == rule)
     html: bool = False  # f=html answers a browsable page of the resource
+    fidelity: str = "full"  # how far the fake implements it: full | partial | not_implemented (see FIDELITY)
+    deviations: tuple[str, ...] = ()  # known deviations of the fake from the real server
 
     @property
     def paths(self) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ from .ir import (
 API_FILE = "_api.yaml"
 HTTP_METHODS = ("GET", "POST")
 AUTH_MODES = ("anonymous", "optional", "token")
+FIDELITY = ("full", "partial", "not_implemented")  # how far the fake implements an operation
 LOCATIONS = ("path", "form", "file")
 ENCODINGS = ("plain", "csv", "json", "bool")
 PAGING_STYLES = ("start_num",)
@@ -237,7 +238,7 @@ def _param(ctx: _Ctx, wire: str, raw: Any, optional_path: frozenset[str] = froze
 
 _OP_KEYS = (
     "doc", "http", "path", "auth", "privileges", "owner_override", "idempotent", "params", "response",
-    "paging", "errors", "seeds", "html",
+    "paging", "errors", "seeds", "html", "fidelity", "deviations",
 )
 
 
@@ -286,6 +287,10 @@ def _operation(ctx: _Ctx, api: str, family: str, name: str, raw: Any, source: st
             raise pctx.error("start_num paging needs `start` and `num` parameters")
         paging = Paging(style=style, items=pctx.at("items").string(praw["items"]), items_attr="", item_type="")
     idempotent_default = "GET" in http
+    fidelity = ctx.at("fidelity").string(spec.get("fidelity", "full"), choices=FIDELITY)
+    deviations = ctx.at("deviations").strings(spec.get("deviations", []))
+    if fidelity == "partial" and not deviations:
+        raise ctx.at("deviations").error("a partial operation lists its known deviations")
     return Operation(
         api=api,
         family=family,
@@ -298,6 +303,8 @@ def _operation(ctx: _Ctx, api: str, family: str, name: str, raw: Any, source: st
         rule=naming.werkzeug_rule(naming.path_variants(path)[0]),
         rules=tuple(naming.werkzeug_rule(v) for v in naming.path_variants(path)),
         html=ctx.at("html").boolean(spec.get("html", False)),
+        fidelity=fidelity,
+        deviations=deviations,
         auth=ctx.at("auth").string(spec["auth"], choices=AUTH_MODES),
         privileges=ctx.at("privileges").strings(spec.get("privileges", [])),
         owner_override=ctx.at("owner_override").string(spec["owner_override"]) if "owner_override" in spec else None,

@@ -123,6 +123,9 @@ def _operation(api: Api, op: Operation, method: str, path: str) -> dict[str, Any
         out["x-arcgis-privileges"] = list(op.privileges)
     if op.owner_override:
         out["x-arcgis-owner-override"] = op.owner_override
+    if op.fidelity != "full" or op.deviations:  # absent: the fake implements it fully
+        out["x-fake-fidelity"] = op.fidelity
+        out["x-fake-deviations"] = list(op.deviations)
     if op.auth != "anonymous":
         out["security"] = [{"bearer": []}, {}] if op.auth == "optional" else [{"bearer": []}]
     formats = ["json", "pjson", "html"] if op.html else ["json", "pjson"]
