@@ -53,11 +53,16 @@ def arcgis_fake(arcgis_admin_credentials: tuple[str, str]) -> FakeArcGIS:
 
 @pytest.fixture
 def arcgis_portal(arcgis_fake: FakeArcGIS) -> PortalClient:
+    return admin_portal(arcgis_fake)
+
+
+def admin_portal(fake: FakeArcGIS) -> PortalClient:
+    """A typed client of `fake`'s portal, in-process, signed in as its administrator."""
     return PortalClient(
-        f"https://fake.arcgis.test{arcgis_fake.portal_context}",
-        transport=WsgiTransport(arcgis_fake),
-        username=arcgis_fake.admin_username,
-        password=arcgis_fake.admin_password,
+        f"https://fake.arcgis.test{fake.portal_context}",
+        transport=WsgiTransport(fake),
+        username=fake.admin_username,
+        password=fake.admin_password,
     )
 
 
@@ -123,12 +128,7 @@ def arcgis_fork(arcgis_baseline: Baseline) -> FakeArcGIS:
 
 @pytest.fixture
 def arcgis_fork_portal(arcgis_fork: FakeArcGIS) -> PortalClient:
-    return PortalClient(
-        f"https://fake.arcgis.test{arcgis_fork.portal_context}",
-        transport=WsgiTransport(arcgis_fork),
-        username=arcgis_fork.admin_username,
-        password=arcgis_fork.admin_password,
-    )
+    return admin_portal(arcgis_fork)
 
 
 # --- conformance: the same test against the fake or a live portal ------------------------------------------------

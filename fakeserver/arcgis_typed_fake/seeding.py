@@ -131,12 +131,7 @@ class Seeder:
                 value = value.get(part)
             if value is None:
                 continue
-            if not isinstance(value, list):
-                raise SeedError(f"{kind}: expected a list")
-            for i, entry in enumerate(value):
-                where = f"{kind}[{i}]"
-                if not isinstance(entry, dict):
-                    raise SeedError(f"{where}: expected a mapping")
+            for where, entry in _entries(value, kind):
                 if allowed:
                     _fields(entry, where, allowed, required)
                 if kind == "items" and entry.get("file"):
@@ -145,12 +140,7 @@ class Seeder:
     # --- helpers for kinds -------------------------------------------------------------------------------------
 
     def entries(self, value: Any, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        if not isinstance(value, list):
-            raise SeedError(f"{path}: expected a list")
-        for i, entry in enumerate(value):
-            where = f"{path}[{i}]"
-            if not isinstance(entry, dict):
-                raise SeedError(f"{where}: expected a mapping")
+        for where, entry in _entries(value, path):
             yield where, entry
             self.tick(path)
 
@@ -179,6 +169,17 @@ class Seeder:
 
     def data_file(self, name: Any, where: str) -> bytes:
         return read_file(self.files, name, where)
+
+
+def _entries(value: Any, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The entries of a list kind, each with its path (`users[3]`); refuses what is not a list of mappings."""
+    if not isinstance(value, list):
+        raise SeedError(f"{path}: expected a list")
+    for i, entry in enumerate(value):
+        where = f"{path}[{i}]"
+        if not isinstance(entry, dict):
+            raise SeedError(f"{where}: expected a mapping")
+        yield where, entry
 
 
 def read_file(folder: Path | None, name: Any, where: str) -> bytes:
