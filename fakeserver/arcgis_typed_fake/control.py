@@ -187,6 +187,7 @@ _RULE = {
         "when": {"type": "object", "additionalProperties": {"type": "string"}},
         "expireTokens": {"type": "boolean"},
         "truncate": {"type": "boolean", "description": "cut the response body in half"},
+        "applied": {"type": "boolean", "description": "carry the request out, then answer the error instead"},
     },
     "additionalProperties": False,
 }

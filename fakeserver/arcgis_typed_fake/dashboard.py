@@ -67,7 +67,8 @@ def _effect(rule: dict[str, object]) -> str:
     parts = [f"{name} {rule[key]}" for key, name in (("errorCode", "error"), ("httpStatus", "HTTP"),
                                                       ("latencyMs", "latency ms"), ("after", "after"))
              if rule.get(key)]
-    parts += [name for key, name in (("expireTokens", "expire tokens"), ("truncate", "truncate")) if rule.get(key)]
+    parts += [name for key, name in (("expireTokens", "expire tokens"), ("truncate", "truncate"),
+                                     ("applied", "after applying")) if rule.get(key)]
     if rule.get("probability") != 1.0:
         parts.append(f"p={rule.get('probability')}")
     return ", ".join(parts)

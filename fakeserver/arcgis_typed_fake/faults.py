@@ -7,14 +7,17 @@
     fake.faults.add("portal:*", expire_tokens=True, times=1)      # every token expires now (next call: 498)
     fake.faults.add("content.get", truncate=True)                 # half a JSON body
     fake.faults.add("users.get", latency_ms=250)
+    fake.faults.add("content.update", http_status=504, applied=True)  # the edit happens, the answer is lost
 
 A rule matches an operation name (as in the request journal: `content.get`, `portal:content.*`, `*`) and,
 with `when`, the request's parameters. Of the matching calls it lets `after` through, then fires with
 `probability` (drawn from the fault generator, seeded by `seed()`) at most `times` times (None: forever).
 When it fires, in this order: it sleeps `latency_ms` (real time; a ManualClock does not move), expires every token, then answers with `http_status` (a non-200 status with the
 error envelope as body and `Retry-After` if given), or with the ArcGIS error envelope of `error_code` (HTTP 200,
-as ArcGIS answers), or lets the request through and cuts the response body in half (`truncate`). The first
-rule that fires wins; the journal names it.
+as ArcGIS answers), or lets the request through and cuts the response body in half (`truncate`). With
+`applied`, the request is carried out first and only its answer replaced by the error (a gateway timeout after
+the write: the half-applied edit a client must not blindly repeat). The first rule that fires wins; the journal
+names it.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ class FaultRule:
     when: Mapping[str, str] = attrs.Factory(dict)
     expire_tokens: bool = False
     truncate: bool = False
+    applied: bool = False
     id: str = ""
     seen: int = 0  # matching calls so far
     fired: int = 0  # times it fired
@@ -56,6 +60,8 @@ class FaultRule:
             raise ValueError("times, after and latency_ms must not be negative")
         if not (self.error_code or self.http_status or self.latency_ms or self.expire_tokens or self.truncate):
             raise ValueError("a fault rule needs an effect: error_code, http_status, latency_ms, expire_tokens or truncate")
+        if self.applied and not (self.error_code or self.http_status):
+            raise ValueError("applied needs the error to answer with: error_code or http_status")
 
     @property
     def message_text(self) -> str:
@@ -66,14 +72,15 @@ class FaultRule:
             "id": self.id, "op": self.op, "errorCode": self.error_code, "message": self.message,
             "httpStatus": self.http_status, "retryAfter": self.retry_after, "latencyMs": self.latency_ms,
             "probability": self.probability, "times": self.times, "after": self.after, "when": dict(self.when),
-            "expireTokens": self.expire_tokens, "truncate": self.truncate, "seen": self.seen, "fired": self.fired,
+            "expireTokens": self.expire_tokens, "truncate": self.truncate, "applied": self.applied,
+            "seen": self.seen, "fired": self.fired,
         }
 
 
 RULE_FIELDS = {  # wire name (control plane) -> FaultRule argument
     "op": "op", "errorCode": "error_code", "message": "message", "httpStatus": "http_status",
     "retryAfter": "retry_after", "latencyMs": "latency_ms", "probability": "probability", "times": "times",
-    "after": "after", "when": "when", "expireTokens": "expire_tokens", "truncate": "truncate",
+    "after": "after", "when": "when", "expireTokens": "expire_tokens", "truncate": "truncate", "applied": "applied",
 }
 
 

@@ -143,6 +143,8 @@ def inject(fake: FakeArcGIS, request: Request, op_key: str, values: Mapping[str,
         time.sleep(rule.latency_ms / 1000)
     if rule.expire_tokens:
         expire_tokens(fake)
+    if rule.applied:
+        return None  # carried out; `finish` replaces the answer
     if rule.http_status is not None:
         return _status_response(fake, request, rule)
     if rule.error_code is not None:
@@ -173,7 +175,13 @@ def finish(fake: FakeArcGIS, request: Request, response: Response) -> Response:
     rule = request.environ.get(FAULT_KEY)
     if fake._after_write is not None and request.method == "POST" and request.environ.get(OP_KEY):
         fake._after_write()
-    if isinstance(rule, FaultRule) and rule.truncate and rule.http_status is None and rule.error_code is None:
+    if isinstance(rule, FaultRule) and rule.applied:
+        if rule.http_status is not None:
+            response = _status_response(fake, request, rule)
+        else:
+            assert rule.error_code is not None
+            response = fake._error(Fault(rule.error_code, rule.message_text), request)
+    elif isinstance(rule, FaultRule) and rule.truncate and rule.http_status is None and rule.error_code is None:
         body = response.get_data()
         response.set_data(body[: len(body) // 2])
     if fake.requests.enabled and not request.path.startswith("/_fake"):

@@ -230,3 +230,20 @@ def test_retries_give_up(fake: FakeArcGIS, remote: PortalClient) -> None:
     with pytest.raises(ArcGISError, match=r"code 502"):
         remote.users.me()
     assert len(fake.requests.calls("users.me")) == 1 + 1 + 3  # the first call, then one + three retries
+
+
+def test_a_half_applied_edit_is_not_retried(fake: FakeArcGIS, remote: PortalClient) -> None:
+    """A gateway timeout after the write: the item was added, the client hears 504 and must not add it twice."""
+    remote.users.me()
+    fake.faults.add("content.add_item", http_status=504, applied=True, times=1)
+    with pytest.raises(ArcGISError, match=r"code 504"):
+        remote.content.add_item("admin", title="half applied", type="CSV", text="x")
+    assert [i.title for i in fake.portal.items] == ["half applied"]  # applied once, answered with an error
+    fake.requests.assert_called("content.add_item", times=1)
+
+
+def test_an_applied_fault_on_an_idempotent_edit_is_retried_safely(fake: FakeArcGIS, remote: PortalClient) -> None:
+    item = remote.content.add_item("admin", title="before", type="CSV", text="x")
+    fake.faults.add("content.get", http_status=503, applied=True, times=1)
+    assert remote.content.get(item.id).title == "before"
+    assert [r.status for r in fake.requests.calls("content.get")] == [503, 200]
