@@ -114,6 +114,7 @@ class Baseline:
         twin._baseline = self.blob
         twin.requests = RequestJournal()
         twin.faults = Faults(twin._seed)
+        twin._after_write = None  # a fork never writes its parent's persistence file
         return twin
 
 
