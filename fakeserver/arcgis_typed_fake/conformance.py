@@ -26,9 +26,9 @@ import attrs
 from arcgis_typed._runtime.transport import HttpRequest, HttpResponse, Transport
 
 _HEX_ID = re.compile(r"\b[0-9a-f]{32}\b")
-_ORG_ID = re.compile(r"\b[0-9A-Za-z]{16}\b")
 _TIME_FIELDS = re.compile(r"(?i)(created|modified|expires|lastlogin|date|time|started|received)$")
 _TOKEN_FIELDS = frozenset({"token", "access_token", "refresh_token", "oauth_state", "code"})
+_ID_FIELDS = re.compile(r"(?i)^(id|orgid|accountid|itemid|groupid|roleid|ownerid|folderid|siteid)$")
 _URL = re.compile(r"^https?://[^/]+")
 
 
@@ -42,6 +42,8 @@ def normalise(value: Any, key: str = "") -> Any:
         return value
     if key.lower() in _TOKEN_FIELDS and isinstance(value, str):
         return "<token>"
+    if _ID_FIELDS.match(key) and isinstance(value, str) and value:
+        return "<id>"  # real portals' ids differ in form (org ids are 16 characters), not only in value
     if isinstance(value, (int, float)) and _TIME_FIELDS.search(key) and value > 10**11:
         return "<timestamp>"
     if isinstance(value, str):
