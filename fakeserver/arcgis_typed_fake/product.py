@@ -56,10 +56,20 @@ def settings(fake: FakeArcGIS) -> dict[str, Any]:
 # --- snapshot files -------------------------------------------------------------------------------------------
 
 
-def snapshot(fake: FakeArcGIS, path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    with fake._lock:
-        state = snap.encode_state(state_roots(fake), {"clock": fake.clock})
-        meta = {"writer": writer(), "clockMs": fake.clock.now_ms(), "settings": settings(fake)}
+def snapshot(fake: FakeArcGIS, path: str | os.PathLike[str] | None = None, *, copy_first: bool = False) -> dict[str, Any]:
+    """The snapshot document (written to `path` too, when given). `copy_first` holds the fake's lock only for an
+    in-memory copy (fast) and writes JSON from the copy, so a served fake keeps answering meanwhile."""
+    if copy_first:
+        with fake._lock:
+            blob = snap.StateBlob.of({**state_roots(fake), _CLOCK: fake.clock})
+            meta = {"writer": writer(), "clockMs": fake.clock.now_ms(), "settings": settings(fake)}
+        roots = blob.copy()
+        clock = roots.pop(_CLOCK)
+        state = snap.encode_state(roots, {"clock": clock})
+    else:
+        with fake._lock:
+            state = snap.encode_state(state_roots(fake), {"clock": fake.clock})
+            meta = {"writer": writer(), "clockMs": fake.clock.now_ms(), "settings": settings(fake)}
     doc = snap.document(state, meta=meta)
     if path is not None:
         snap.write_atomic(path, snap.dumps(doc))
@@ -253,7 +263,7 @@ class Persistence:
             if self._dirty.wait(self.interval):
                 self._dirty.clear()
                 started = time.perf_counter()
-                snapshot(self.fake, self.path)
+                snapshot(self.fake, self.path, copy_first=True)
                 self._stop.wait(max(self.interval, 4 * (time.perf_counter() - started)))
 
     def close(self) -> None:

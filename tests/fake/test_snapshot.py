@@ -305,3 +305,13 @@ def _deterministic_busy() -> FakeArcGIS:
 
 _BASELINE = _deterministic_busy()
 _BASELINE_STATE = state_of(_BASELINE)
+
+
+def test_a_snapshot_from_a_copy_equals_one_taken_under_the_lock() -> None:
+    from arcgis_typed_fake.product import snapshot
+
+    fake = busy_fake()
+    direct, copied = snapshot(fake), snapshot(fake, copy_first=True)
+    for doc in (direct, copied):
+        doc.pop("clockMs")
+    assert json.dumps(direct, sort_keys=True) == json.dumps(copied, sort_keys=True)
