@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from _common import emit, median, parse_args, row, spread
-
 from arcgis_typed_fake import FakeArcGIS
 from arcgis_typed_fake.seeding import Seeder
 
@@ -63,7 +62,6 @@ def main() -> None:
         seed_time[n] = seconds
         print(f"seeded {n:,} entities in {seconds:.2f} s = {n / seconds:,.0f} entities/s", flush=True)
         baseline = fake.baseline()
-        owner = fake.portal.users.require("admin")
         times: dict[str, list[float]] = {"fork": [], "reset": [], "snapshot": [], "restore": []}
         with tempfile.TemporaryDirectory(prefix="bench-fork-") as tmp:
             path = Path(tmp) / "state.json"

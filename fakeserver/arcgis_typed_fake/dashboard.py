@@ -25,8 +25,8 @@ def _table(caption: str, header: Sequence[str], rows: Iterable[Sequence[object]]
 
 def page(fake: FakeArcGIS) -> str:
     portal, server = fake.portal, fake.server
-    links = [f'<li><a href="{escape(fake.portal_context)}/sharing/rest?f=html">Portal directory</a> '
-             f"({escape(fake.portal_context)}/sharing/rest)</li>"]
+    links = [(f'<li><a href="{escape(fake.portal_context)}/sharing/rest?f=html">Portal directory</a> '
+              f"({escape(fake.portal_context)}/sharing/rest)</li>")]
     if fake.server_context is not None:
         links.append(f'<li><a href="{escape(fake.server_context)}/admin?f=html">Server Administrator Directory</a> '
                      f"({escape(fake.server_context)}/admin)</li>")
@@ -51,12 +51,12 @@ def page(fake: FakeArcGIS) -> str:
     ]
     return "\n".join([
         "<!DOCTYPE html>",
-        '<html><head><meta charset="utf-8"><title>arcgis-typed fake</title>'
-        "<style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #bbb;padding:2px 6px;text-align:left}.empty{color:#666}</style></head><body>",
+        ('<html><head><meta charset="utf-8"><title>arcgis-typed fake</title>'
+         "<style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}"
+         "td,th{border:1px solid #bbb;padding:2px 6px;text-align:left}.empty{color:#666}</style></head><body>"),
         "<h1>arcgis-typed fake</h1>",
-        f'<p id="summary">Organization <b>{escape(portal.org.name)}</b>: {len(portal.users)} users, '
-        f"{len(portal.groups)} groups, {len(portal.items)} items; clock {fake.clock.now_ms()} ms.</p>",
+        (f'<p id="summary">Organization <b>{escape(portal.org.name)}</b>: {len(portal.users)} users, '
+         f"{len(portal.groups)} groups, {len(portal.items)} items; clock {fake.clock.now_ms()} ms.</p>"),
         "<h2>Directories</h2><ul>" + "".join(links) + "</ul>",
         *sections,
         "</body></html>",

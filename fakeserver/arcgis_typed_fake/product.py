@@ -31,11 +31,11 @@ _CLOCK = "$clock"
 
 
 def writer() -> str:
-    try:
-        from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
+    try:
         return f"arcgis-typed {version('arcgis-typed')}"
-    except Exception:  # not installed as a distribution (a source checkout)
+    except PackageNotFoundError:  # not installed as a distribution (a source checkout)
         return "arcgis-typed (source)"
 
 

@@ -154,7 +154,7 @@ class _Encoder:
                 "list the attribute in __snapshot_exclude__ (and rebuild it in __snapshot_restored__)"
             )
         if hasattr(cls, "__snapshot_encode__"):
-            return [(getattr(value, "__snapshot_encode__")(), (path, "<encoded>"))]
+            return [(getattr(value, "__snapshot_encode__")(), (path, "<encoded>"))]  # noqa: B009 (not on object)
         return [(getattr(value, n), (path, f".{n}")) for n in _fields(value)]
 
     def encode(self, value: object) -> Any:
@@ -193,7 +193,7 @@ class _Encoder:
         cls = type(value)
         out: dict[str, Any] = {"$type": _type_name(cls), **tag}
         if hasattr(cls, "__snapshot_encode__"):
-            out["$data"] = self.encode(getattr(value, "__snapshot_encode__")())
+            out["$data"] = self.encode(getattr(value, "__snapshot_encode__")())  # noqa: B009 (not on object)
             return out
         for n in _fields(value):
             out[n] = self.encode(getattr(value, n))

@@ -46,7 +46,7 @@ def scenario(seed: int) -> tuple[list[bytes], FakeArcGIS]:
 
 
 def test_same_seed_same_calls_byte_identical_responses() -> None:
-    first, fake = scenario(7)
+    first, _ = scenario(7)
     second, _ = scenario(7)
     assert len(first) >= 9
     assert first == second

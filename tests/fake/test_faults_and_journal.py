@@ -75,7 +75,7 @@ def test_journal_assertions_fail_with_a_readable_message(fake: FakeArcGIS, admin
 
 
 def test_journal_records_errors_and_unknown_paths(fake: FakeArcGIS, admin: PortalClient) -> None:
-    with pytest.raises(Exception):
+    with pytest.raises(ArcGISError):
         admin.content.get("0" * 32)
     Client(fake).get("/portal/sharing/rest/nothing/here?f=json")
     last_two = list(fake.requests)[-2:]

@@ -136,7 +136,7 @@ def chromium_text(url: str) -> Page:
     result = subprocess.run(
         [CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
          "--no-first-run", "--user-data-dir=/tmp/arcgis-fake-chromium", "--dump-dom", url],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=120, check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return Page(result.stdout)

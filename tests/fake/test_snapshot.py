@@ -15,10 +15,10 @@ import attrs
 import pytest
 from arcgis_typed import PortalClient, WsgiTransport
 from arcgis_typed_fake import FakeArcGIS
-from arcgis_typed_fake.seeding import seed
 from arcgis_typed_fake.clock import Clock
 from arcgis_typed_fake.faults import Faults
 from arcgis_typed_fake.journal import RequestJournal
+from arcgis_typed_fake.seeding import seed
 from arcgis_typed_fake.snapshot import FORMAT, VERSION, SnapshotError, StateBlob, encode_state
 from arcgis_typed_fake.state.search import SearchIndex
 from hypothesis import HealthCheck, given, settings
