@@ -20,7 +20,6 @@ import signal
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -28,11 +27,12 @@ from urllib.parse import urlencode
 from . import seeding
 from .app import FakeArcGIS
 from .clock import ManualClock
-from .control import HEADER, openapi
+from .control import openapi
 from .dashboard import url as dashboard_url
 from .product import Persistence, snapshot
+from .remote import ControlError, RemoteFake
 from .server import serve
-from .snapshot import SnapshotError, check_document, dumps, read_document, write_atomic
+from .snapshot import SnapshotError
 
 
 def _fake_from(args: argparse.Namespace) -> FakeArcGIS:
@@ -95,35 +95,25 @@ def _run(fake: FakeArcGIS, args: argparse.Namespace, persistence: Persistence | 
     return 0
 
 
-class _NoToken(Exception):
-    pass
-
-
-def _call(args: argparse.Namespace, action: str, method: str, data: bytes = b"") -> Any:
-    """One control-plane call to the fake at --url; the decoded JSON answer."""
+def _remote_call(args: argparse.Namespace, run: Callable[[RemoteFake], Any]) -> int:
+    """Run `run` against the fake at --url; print its answer as JSON (when not None). Exit status: 0, 1 when the
+    fake or the file refused, 2 without a control token."""
     token = args.control_token or os.environ.get("ARCGIS_FAKE_CONTROL_TOKEN")
     if not token:
-        raise _NoToken
-    base = args.url.rstrip("/")
-    scheme_host = "/".join(base.split("/", 3)[:3])
-    request = urllib.request.Request(f"{scheme_host}/_fake/{action}", method=method, headers={HEADER: token}, data=data)
-    context: Any = None
-    if args.cafile:
-        import ssl
-
-        context = ssl.create_default_context(cafile=args.cafile)
-    with urllib.request.urlopen(request, timeout=600, context=context) as response:
-        return json.loads(response.read())
+        print("give --control-token (printed by `arcgis-fake serve`) or set ARCGIS_FAKE_CONTROL_TOKEN", file=sys.stderr)
+        return 2
+    try:
+        result = run(RemoteFake(args.url, token, cafile=args.cafile))
+    except (ControlError, SnapshotError, seeding.SeedError) as e:
+        print(f"arcgis-fake {args.command}: {e}", file=sys.stderr)
+        return 1
+    if result is not None:
+        print(json.dumps(result, indent=2))
+    return 0
 
 
 def _control(args: argparse.Namespace, action: str, method: str, data: bytes = b"") -> int:
-    try:
-        body = _call(args, action, method, data)
-    except _NoToken:
-        print("give --control-token (printed by `arcgis-fake serve`) or set ARCGIS_FAKE_CONTROL_TOKEN", file=sys.stderr)
-        return 2
-    print(json.dumps(body, indent=2))
-    return 1 if "error" in body else 0
+    return _remote_call(args, lambda fake: fake.call(action, method, data or None))
 
 
 class _Progress:
@@ -150,74 +140,55 @@ def _seed_locally(fake: FakeArcGIS, path: str) -> dict[str, int]:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    try:
-        if args.data_dir:
+    if args.data_dir:
+        try:
             fake = _fake_from(args)
             persistence = Persistence(fake, args.data_dir)
             persistence.load()
             counts = _seed_locally(fake, args.file)
             snapshot(fake, persistence.path)
-            print(json.dumps({"seeded": counts, "stateFile": str(persistence.path)}, indent=2))
-            return 0
-        if not args.url:
-            print("give --url (a served fake) or --data-dir (a state folder)", file=sys.stderr)
-            return 2
-        doc, folder = seeding.load(args.file)
-        doc = seeding.inline_files(doc, folder)
-        progress = _Progress(seeding.count({k: v for k, v in doc.items() if k != "version"}))
-        done, counts = 0, {}
-        for piece, size in seeding.chunks(doc):
-            body = _call(args, "seed", "POST", json.dumps(piece).encode())
-            if "error" in body:
-                print(json.dumps(body, indent=2))
-                return 1
-            for kind, n in body["seeded"].items():
-                counts[kind] = counts.get(kind, 0) + n
-            done += size
-            progress(done)
-        print(json.dumps({"seeded": counts}, indent=2))
+        except (seeding.SeedError, SnapshotError) as e:
+            print(f"arcgis-fake seed: {e}", file=sys.stderr)
+            return 1
+        print(json.dumps({"seeded": counts, "stateFile": str(persistence.path)}, indent=2))
         return 0
-    except seeding.SeedError as e:
-        print(f"arcgis-fake seed: {e}", file=sys.stderr)
-        return 1
-    except _NoToken:
-        print("give --control-token (printed by `arcgis-fake serve`) or set ARCGIS_FAKE_CONTROL_TOKEN", file=sys.stderr)
+    if not args.url:
+        print("give --url (a served fake) or --data-dir (a state folder)", file=sys.stderr)
         return 2
+
+    def run(fake: RemoteFake) -> Any:
+        doc, _ = seeding.load(args.file)
+        progress = _Progress(seeding.count({k: v for k, v in doc.items() if k != "version"}))
+        return {"seeded": fake.seed(args.file, progress=progress)}
+
+    return _remote_call(args, run)
 
 
 def _snapshot_cmd(args: argparse.Namespace) -> int:
-    try:
-        body = _call(args, "snapshot", "GET")
-    except _NoToken:
-        return _control(args, "snapshot", "GET")
-    if "error" in body:
-        print(json.dumps(body, indent=2))
-        return 1
-    write_atomic(args.out, dumps(body["snapshot"]))
-    print(f"snapshot written to {args.out}")
-    return 0
+    def run(fake: RemoteFake) -> Any:
+        fake.snapshot(args.out)
+        return {"snapshot": str(args.out)}
+
+    return _remote_call(args, run)
 
 
 def _restore_cmd(args: argparse.Namespace) -> int:
-    try:
-        doc = read_document(args.file)
-        check_document(doc, args.file)
-    except SnapshotError as e:
-        print(f"arcgis-fake restore: {e}", file=sys.stderr)
-        return 1
-    return _control(args, "restore", "POST", json.dumps(doc).encode())
+    def run(fake: RemoteFake) -> Any:
+        fake.restore(args.file)
+        return {"status": "success", "restored": str(args.file)}
+
+    return _remote_call(args, run)
 
 
 def _faults_cmd(args: argparse.Namespace) -> int:
-    if args.action == "add":
-        return _control(args, "faults", "POST", (args.rule or "{}").encode())
-    if args.action == "clear":
-        return _control(args, "faults", "DELETE")
-    if args.action == "remove":
-        return _control(args, f"faults/{args.rule}", "DELETE")
-    if args.action == "seed":
-        return _control(args, "faults/seed", "POST", json.dumps({"seed": int(args.rule or 0)}).encode())
-    return _control(args, "faults", "GET")
+    actions: dict[str, Callable[[RemoteFake], Any]] = {
+        "add": lambda fake: fake.call("faults", "POST", (args.rule or "{}").encode()),
+        "clear": lambda fake: fake.call("faults", "DELETE"),
+        "remove": lambda fake: fake.call(f"faults/{args.rule}", "DELETE"),
+        "seed": lambda fake: fake.call("faults/seed", "POST", {"seed": int(args.rule or 0)}),
+        "list": lambda fake: fake.call("faults"),
+    }
+    return _remote_call(args, actions[args.action])
 
 
 def _clock_cmd(args: argparse.Namespace) -> int:

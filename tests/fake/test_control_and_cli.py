@@ -328,3 +328,28 @@ def test_cli_seed_into_a_data_dir_then_serve_it_survives_restarts(tmp_path: Any)
     first = serve_once("added while serving")
     assert "added while serving" in first and "Road list" in first
     assert serve_once(None) == first  # a new process, the same state
+
+
+def test_remote_fake_is_the_typed_python_api_of_a_served_fake(
+    arcgis_fake: FakeArcGIS, arcgis_fake_server: RunningServer, arcgis_portal: PortalClient, tmp_path: Any
+) -> None:
+    from arcgis_typed_fake.remote import ControlError, RemoteFake
+
+    remote = RemoteFake(arcgis_fake_server.portal_url, arcgis_fake.control_token, cafile=str(arcgis_fake_server.ca_path))
+    seen: list[tuple[int, int]] = []
+    assert remote.seed(SEED_FILE, progress=lambda done, total: seen.append((done, total)), chunk=3)["items"] == 4
+    assert seen[-1] == (16, 16) and len(seen) > 3
+    remote.snapshot(tmp_path / "s.json")
+    rule = remote.add_fault(op="users.me", errorCode=500, times=1)
+    with pytest.raises(Exception, match="Injected fault"):
+        arcgis_portal.users.me()
+    [record] = remote.requests(op="users.me")
+    assert (record.error_code, record.fault) == (500, rule["id"])
+    remote.reset()
+    assert arcgis_fake.portal.users.get("alice") is None
+    remote.restore(tmp_path / "s.json")
+    assert arcgis_fake.portal.users.get("alice") is not None
+    with pytest.raises(ControlError, match="Invalid fault rule"):
+        remote.add_fault(op="users.me")
+    with pytest.raises(ControlError, match="ManualClock"):
+        remote.advance(1000)
