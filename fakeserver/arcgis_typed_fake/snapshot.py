@@ -200,6 +200,11 @@ class _Encoder:
         return out
 
 
+def _plain(name: str) -> bool:
+    """An identifier that is not a dunder (snapshots never name `__class__`, `__dict__`, ...)."""
+    return name.isidentifier() and not name.startswith("__")
+
+
 def _own_class_module(module: str) -> bool:
     return module == _PACKAGE or module.startswith(_PACKAGE + ".")
 
@@ -246,14 +251,26 @@ class _Decoder:
         if "$frozenset" in data:
             return frozenset(self.decode(v) for v in data["$frozenset"])
         if "$method" in data:
-            return getattr(self.decode(data["of"]), data["$method"])
+            name = str(data["$method"])
+            owner = self.decode(data["of"])
+            method = getattr(owner, name, None) if _plain(name) else None
+            if not isinstance(method, types.MethodType):
+                raise SnapshotError(f"refusing to load method {name!r} of {type(owner).__name__} from a snapshot")
+            return method
         if "$function" in data:
             module, _, qualname = str(data["$function"]).partition(":")
-            if not _own_class_module(module) or "<" in qualname:
+            if not (module == f"{_PACKAGE}.clock" or module.startswith(f"{_PACKAGE}.state")) or not all(
+                _plain(part) for part in qualname.split(".")
+            ):
                 raise SnapshotError(f"refusing to load function {data['$function']!r} from a snapshot")
-            target: Any = importlib.import_module(module)
-            for part in qualname.split("."):
-                target = getattr(target, part)
+            try:
+                target: Any = importlib.import_module(module)
+                for part in qualname.split("."):
+                    target = getattr(target, part)
+            except (ImportError, AttributeError):
+                raise SnapshotError(f"unknown function {data['$function']!r} in the snapshot") from None
+            if not isinstance(target, types.FunctionType):
+                raise SnapshotError(f"refusing to load {data['$function']!r} from a snapshot: not a function")
             return target
         for tag, empty in (("$dict", dict), ("$list", list), ("$set", set)):
             if tag in data:
@@ -278,6 +295,8 @@ class _Decoder:
             self.created.append(obj)
             for k, v in data.items():
                 if not k.startswith("$"):
+                    if not _plain(k):
+                        raise SnapshotError(f"refusing attribute {k!r} of {cls.__name__} in the snapshot")
                     object.__setattr__(obj, k, self.decode(v))
             return obj
         return {k: self.decode(v) for k, v in data.items()}

@@ -315,3 +315,24 @@ def test_a_snapshot_from_a_copy_equals_one_taken_under_the_lock() -> None:
     for doc in (direct, copied):
         doc.pop("clockMs")
     assert json.dumps(direct, sort_keys=True) == json.dumps(copied, sort_keys=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (("portal", "org", "name"), {"$method": "__class__", "of": {"$ref": 1}}, "refusing to load method"),
+        (("portal", "org", "name"), {"$method": "nothing_here", "of": {"$ref": 1}}, "refusing to load method"),
+        (("portal", "org", "name"), {"$function": "arcgis_typed_fake.cli:main"}, "refusing to load function"),
+        (("portal", "org", "name"), {"$function": "os:system"}, "refusing to load function"),
+        (("portal", "org", "__class__"), {"$bytes": ""}, "refusing attribute"),
+    ],
+)
+def test_a_tampered_snapshot_cannot_reach_code(path: tuple[str, ...], value: Any, message: str) -> None:
+    fake = FakeArcGIS(admin_password=ADMIN_PASSWORD)
+    doc = json.loads(json.dumps(fake.snapshot()))
+    target = doc["state"]
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    with pytest.raises(SnapshotError, match=message):
+        fake.restore(doc)
