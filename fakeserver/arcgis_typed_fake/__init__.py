@@ -15,13 +15,13 @@ from .app import FakeArcGIS
 from .clock import Clock, Ids, ManualClock
 from .errors import Fault
 from .faults import FaultRule
-from .journal import RequestRecord
+from .journal import FakeFidelityWarning, RequestRecord
 from .product import Baseline
 from .seeding import SeedError, seed
 from .server import RunningServer, serve
 from .snapshot import SnapshotError
 
 __all__ = [
-    "Baseline", "Clock", "FakeArcGIS", "Fault", "FaultRule", "Ids", "ManualClock", "RequestRecord", "RunningServer",
+    "Baseline", "Clock", "FakeArcGIS", "FakeFidelityWarning", "Fault", "FaultRule", "Ids", "ManualClock", "RequestRecord", "RunningServer",
     "SeedError", "SnapshotError", "seed", "serve",
 ]

@@ -336,7 +336,7 @@ class FakeArcGIS:
             values.update(request.form.items())
             for name, storage in request.files.items():
                 files[name] = _upload(storage)
-        injected = product.inject(self, request, route.key, {**path_values, **values})  # journal; fault rules
+        injected = product.inject(self, request, route.op, route.key, {**path_values, **values})  # journal; faults
         if injected is not None:
             return injected
         token = _token(request, values, route.api)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import threading
+import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -48,6 +49,7 @@ class RequestRecord:
     error_code: int | None  # the ArcGIS error code of an error envelope, else None
     time_ms: int  # the fake's clock when it answered
     fault: str | None = None  # the id of the injected fault rule that fired, if any
+    fidelity: str = "full"  # the operation's fidelity label: partial when the fake implements it only partly
 
     @property
     def ok(self) -> bool:
@@ -57,7 +59,23 @@ class RequestRecord:
         return {
             "seq": self.seq, "op": self.op, "method": self.method, "path": self.path, "params": dict(self.params),
             "status": self.status, "errorCode": self.error_code, "timeMs": self.time_ms, "fault": self.fault,
+            "fidelity": self.fidelity,
         }
+
+
+class FakeFidelityWarning(UserWarning):
+    """A test called operations the fake implements only partly: a green test there proves less (the pytest
+    plugin warns with their names; each one's known deviations are in its docstring and the coverage report)."""
+
+
+def warn_partial(journal: RequestJournal) -> None:
+    partial = journal.partial()
+    if partial:
+        with warnings.catch_warnings():  # once per test, not once per process: each test's report names them
+            warnings.simplefilter("always", FakeFidelityWarning)
+            warnings.warn(FakeFidelityWarning(
+                f"this test called operation(s) the fake implements only partly: {', '.join(partial)} "
+                "(see their 'Fake fidelity' notes)"), stacklevel=3)
 
 
 def op_matches(pattern: str, op: str | None) -> bool:
@@ -148,6 +166,10 @@ class RequestJournal:
         tail = "\n".join(_line(r) for r in records[-10:])
         return f"The last {min(10, len(records))} of {len(records)} request(s):\n{tail}"
 
+    def partial(self) -> list[str]:
+        """The operations called so far that the fake implements only partly (see their known deviations)."""
+        return sorted({r.op for r in self if r.op and r.fidelity != "full"})
+
     def to_json(self, limit: int | None = None) -> list[dict[str, Any]]:
         records = list(self)
         return [r.to_json() for r in (records[-limit:] if limit else records)]
@@ -172,4 +194,4 @@ def _line(r: RequestRecord) -> str:
     return f"  #{r.seq} {r.method} {r.op or r.path} -> {r.status}{error}{fault} ({params})"
 
 
-__all__ = ["REDACTED", "RequestJournal", "RequestRecord", "op_matches", "redact"]
+__all__ = ["REDACTED", "FakeFidelityWarning", "RequestJournal", "RequestRecord", "op_matches", "redact", "warn_partial"]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
+from arcgis_typed._runtime.operation import Operation
 from werkzeug.wrappers import Request, Response
 
 from . import snapshot as snap
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 OP_KEY = "arcgis_typed_fake.op"  # set by the dispatcher: the operation's registry key
 PARAMS_KEY = "arcgis_typed_fake.params"  # the request's parameters (before decoding)
 FAULT_KEY = "arcgis_typed_fake.fault"  # the fault rule that fired
+FIDELITY_KEY = "arcgis_typed_fake.fidelity"  # the operation's fidelity label (spec `fidelity`)
+FIDELITY_HEADER = "X-Fake-Fidelity"  # on answers of operations the fake implements only partly
 _CLOCK = "$clock"
 
 
@@ -140,10 +143,13 @@ def install(fake: FakeArcGIS, blob: snap.StateBlob) -> None:
 # --- per request: faults and the journal ----------------------------------------------------------------------
 
 
-def inject(fake: FakeArcGIS, request: Request, op_key: str, values: Mapping[str, str]) -> Response | None:
+def inject(
+    fake: FakeArcGIS, request: Request, op: Operation, op_key: str, values: Mapping[str, str]
+) -> Response | None:
     """Called by the dispatcher once the operation is known: fires the first matching fault rule, if any."""
     request.environ[OP_KEY] = op_key
     request.environ[PARAMS_KEY] = values
+    request.environ[FIDELITY_KEY] = op.fidelity
     if not fake.faults:
         return None
     rule = fake.faults.fire(op_key, values)
@@ -186,6 +192,9 @@ def finish(fake: FakeArcGIS, request: Request, response: Response) -> Response:
     rule = request.environ.get(FAULT_KEY)
     if fake._after_write is not None and request.method == "POST" and request.environ.get(OP_KEY):
         fake._after_write()
+    fidelity = request.environ.get(FIDELITY_KEY, "full")
+    if fidelity != "full":
+        response.headers[FIDELITY_HEADER] = fidelity
     if isinstance(rule, FaultRule) and rule.applied:
         if rule.http_status is not None:
             response = _status_response(fake, request, rule)
@@ -211,6 +220,7 @@ def finish(fake: FakeArcGIS, request: Request, response: Response) -> Response:
             error_code=_error_code(response),
             time_ms=fake.clock.now_ms(),
             fault=rule.id if isinstance(rule, FaultRule) else None,
+            fidelity=fidelity,
         )
     return response
 

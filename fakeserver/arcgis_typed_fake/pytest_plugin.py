@@ -33,6 +33,7 @@ from arcgis_typed import PortalClient, ServerAdminClient, Urllib3Transport, Wsgi
 
 from . import conformance
 from .app import FakeArcGIS
+from .journal import warn_partial
 from .product import Baseline
 from .server import RunningServer, serve
 
@@ -46,9 +47,11 @@ def arcgis_admin_credentials() -> tuple[str, str]:
 
 
 @pytest.fixture
-def arcgis_fake(arcgis_admin_credentials: tuple[str, str]) -> FakeArcGIS:
+def arcgis_fake(arcgis_admin_credentials: tuple[str, str]) -> Iterator[FakeArcGIS]:
     username, password = arcgis_admin_credentials
-    return FakeArcGIS(admin_username=username, admin_password=password)
+    fake = FakeArcGIS(admin_username=username, admin_password=password)
+    yield fake
+    warn_partial(fake.requests)  # FakeFidelityWarning: the test used operations the fake implements partly
 
 
 @pytest.fixture
@@ -122,8 +125,10 @@ def arcgis_baseline(arcgis_seed_file: str | None, arcgis_fake_options: dict[str,
 
 
 @pytest.fixture
-def arcgis_fork(arcgis_baseline: Baseline) -> FakeArcGIS:
-    return arcgis_baseline.fork()
+def arcgis_fork(arcgis_baseline: Baseline) -> Iterator[FakeArcGIS]:
+    fork = arcgis_baseline.fork()
+    yield fork
+    warn_partial(fork.requests)
 
 
 @pytest.fixture

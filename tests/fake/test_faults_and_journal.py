@@ -247,3 +247,19 @@ def test_an_applied_fault_on_an_idempotent_edit_is_retried_safely(fake: FakeArcG
     fake.faults.add("content.get", http_status=503, applied=True, times=1)
     assert remote.content.get(item.id).title == "before"
     assert [r.status for r in fake.requests.calls("content.get")] == [503, 200]
+
+
+def test_partly_implemented_operations_are_labelled_on_the_wire_and_in_the_journal(
+    fake: FakeArcGIS, admin: PortalClient
+) -> None:
+    from arcgis_typed_fake import FakeFidelityWarning
+    from arcgis_typed_fake.journal import warn_partial
+
+    admin.content.search(q="roads")  # labelled partial in the spec (no stemming, no relevance ranking)
+    admin.users.me()
+    web = Client(fake)
+    assert web.get("/portal/sharing/rest/search?q=x&f=json").headers.get("X-Fake-Fidelity") == "partial"
+    assert "X-Fake-Fidelity" not in web.get("/portal/sharing/rest?f=json").headers
+    assert fake.requests.partial() == ["portal:content.search"]
+    with pytest.warns(FakeFidelityWarning, match=r"only partly: portal:content.search"):
+        warn_partial(fake.requests)

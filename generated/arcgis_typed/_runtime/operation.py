@@ -51,6 +51,7 @@ class Operation:
     seeds: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()  # every Werkzeug rule, longest first, when the path has optional [...] parts
     html: bool = False  # `f=html` answers a browsable page of the resource
+    fidelity: str = "full"  # how far the fake implements it: full | partial | not_implemented (spec `fidelity`)
 
     @property
     def response_kind(self) -> str:

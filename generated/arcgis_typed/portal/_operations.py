@@ -445,6 +445,7 @@ CONTENT_SEARCH = Operation(
     paging_items="results",
     errors=((400, "Invalid query, sort field or paging value."),),
     seeds=("ContentManager.search",),
+    fidelity="partial",
 )
 
 GROUPS_CREATE = Operation(
@@ -531,6 +532,7 @@ GROUPS_SEARCH = Operation(
     paging_items="results",
     errors=((400, "Invalid query, sort field or paging value."),),
     seeds=("GroupManager.search",),
+    fidelity="partial",
 )
 
 GROUPS_UPDATE = Operation(
@@ -1426,6 +1428,7 @@ TOKENS_OAUTH2_TOKEN = Operation(
     paging_items=None,
     errors=((400, "Invalid grant, code or client."),),
     seeds=("GIS.(constructor)",),
+    fidelity="partial",
 )
 
 USERS_ME = Operation(
@@ -1492,6 +1495,7 @@ USERS_SEARCH = Operation(
     paging_items="results",
     errors=((400, "Invalid query, sort field or paging value."),),
     seeds=("UserManager.search",),
+    fidelity="partial",
 )
 
 USERS_ORG_USERS = Operation(
