@@ -71,11 +71,11 @@ class FakeFidelityWarning(UserWarning):
 def warn_partial(journal: RequestJournal) -> None:
     partial = journal.partial()
     if partial:
-        with warnings.catch_warnings():  # once per test, not once per process: each test's report names them
-            warnings.simplefilter("always", FakeFidelityWarning)
-            warnings.warn(FakeFidelityWarning(
-                f"this test called operation(s) the fake implements only partly: {', '.join(partial)} "
-                "(see their 'Fake fidelity' notes)"), stacklevel=3)
+        message = (f"this test called operation(s) the fake implements only partly: {', '.join(partial)} "
+                   "(see their 'Fake fidelity' notes)")
+        # a fresh registry: shown for every test that used them (not once per process); filters still apply
+        warnings.warn_explicit(FakeFidelityWarning(message), FakeFidelityWarning, __file__, 0,
+                               module=__name__, registry={})
 
 
 def op_matches(pattern: str, op: str | None) -> bool:

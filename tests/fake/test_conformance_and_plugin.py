@@ -66,7 +66,7 @@ def test_fork_fixtures_and_the_live_target_skipped_without_a_portal(tmp_path: Pa
     (tmp_path / "test_scenario.py").write_text(SCENARIO)
     (tmp_path / "test_forks.py").write_text(FORKS)
     env = {name: "" for name in ("ARCGIS_LIVE_URL", "ARCGIS_LIVE_USERNAME", "ARCGIS_LIVE_PASSWORD")}
-    result = run_pytest(tmp_path, "--arcgis-target", "live", "--arcgis-seed-file", str(SEED_FILE), env=env)
+    result = run_pytest(tmp_path, "--arcgis-target=live", f"--arcgis-seed-file={SEED_FILE}", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed, 1 skipped" in result.stdout and "no live portal configured" in result.stdout
     assert "FakeFidelityWarning" in result.stdout and "portal:content.search" in result.stdout
