@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .ir import Spec
-from .load import SpecError
+from .load import FIDELITY, SpecError
 
 
 def fake_handlers(handlers_dir: Path) -> set[str]:
@@ -55,8 +55,14 @@ def report(spec: Spec, tsv: Path, handlers: set[str], client: dict[str, str] | N
     client = client or {}
     serving: dict[str, list[str]] = {}
     first_use: dict[str, SpecError] = {}
+    fidelity: dict[str, dict[str, Any]] = {}
     for api in spec.apis:
         for op in api.operations:
+            key = f"{api.name}:{op.qualified}"
+            if key in handlers and op.fidelity == "not_implemented":
+                raise SpecError(op.source, ("operations", op.name, "fidelity"), "says 'not_implemented' but has a handler")
+            level = op.fidelity if key in handlers else "not_implemented"  # no handler: whatever the label says
+            fidelity[key] = {"fidelity": level, "deviations": list(op.deviations)}
             for i, row in enumerate(op.seeds):
                 serving.setdefault(row, []).append(f"{api.name}:{op.qualified}")
                 first_use.setdefault(
@@ -73,7 +79,7 @@ def report(spec: Spec, tsv: Path, handlers: set[str], client: dict[str, str] | N
             "seed": r["seed"],
             "module": r["module"],
             "kind": r["kind"],
-            "operations": [{"operation": o, "fake": o in handlers} for o in ops],
+            "operations": [{"operation": o, "fake": o in handlers, **fidelity[o]} for o in ops],
             "covered": bool(ops) and all(o in handlers for o in ops) or key in client,
         }
         if key in client:
@@ -86,7 +92,14 @@ def report(spec: Spec, tsv: Path, handlers: set[str], client: dict[str, str] | N
     if strays:
         raise SpecError(client[strays[0]], ("SEEDS",), f"{strays[0]!r} is not a row of {tsv.name}")
     covered = sum(1 for r in rows if r["covered"])
-    return {"rows": rows, "summary": {"rows": len(rows), "covered": covered, "with_operations": sum(1 for r in rows if r["operations"])}}
+    by_fidelity = {level: sorted(k for k, v in fidelity.items() if v["fidelity"] == level) for level in FIDELITY}
+    return {
+        "rows": rows,
+        "summary": {"rows": len(rows), "covered": covered, "with_operations": sum(1 for r in rows if r["operations"]),
+                    "fidelity": {level: len(ops) for level, ops in by_fidelity.items()}},
+        "fidelity": {"partial": {k: fidelity[k]["deviations"] for k in by_fidelity["partial"]},
+                     "not_implemented": by_fidelity["not_implemented"]},
+    }
 
 
 def markdown(data: dict[str, Any]) -> str:

@@ -126,6 +126,8 @@ class Operation:
     html: bool = False  # f=html answers a browsable page of the resource
     job_status: str | None = None  # a job: the operation of the same family that reports its progress
     job_type: str | None = None  # the jobType value the status operation takes for it, if any
+    fidelity: str = "full"  # how far the fake implements it: full | partial | not_implemented (see FIDELITY)
+    deviations: tuple[str, ...] = ()  # known deviations of the fake from the real server
 
     @property
     def paths(self) -> tuple[str, ...]:

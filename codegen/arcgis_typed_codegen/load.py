@@ -29,6 +29,7 @@ from .ir import (
 API_FILE = "_api.yaml"
 HTTP_METHODS = ("GET", "POST")
 AUTH_MODES = ("anonymous", "optional", "token")
+FIDELITY = ("full", "partial", "not_implemented")  # how far the fake implements an operation
 LOCATIONS = ("path", "form", "file")
 ENCODINGS = ("plain", "csv", "json", "bool")
 PAGING_STYLES = ("start_num",)
@@ -237,7 +238,7 @@ def _param(ctx: _Ctx, wire: str, raw: Any, optional_path: frozenset[str] = froze
 
 _OP_KEYS = (
     "doc", "http", "path", "auth", "privileges", "owner_override", "idempotent", "params", "response",
-    "paging", "errors", "seeds", "html", "job",
+    "paging", "errors", "seeds", "html", "job", "fidelity", "deviations",
 )
 
 
@@ -296,6 +297,10 @@ def _operation(ctx: _Ctx, api: str, family: str, name: str, raw: Any, source: st
         job_status = jctx.at("status").string(jraw["status"])
         job_type = jctx.at("type").string(jraw["type"]) if "type" in jraw else None
     idempotent_default = "GET" in http
+    fidelity = ctx.at("fidelity").string(spec.get("fidelity", "full"), choices=FIDELITY)
+    deviations = ctx.at("deviations").strings(spec.get("deviations", []))
+    if fidelity == "partial" and not deviations:
+        raise ctx.at("deviations").error("a partial operation lists its known deviations")
     return Operation(
         api=api,
         family=family,
@@ -308,6 +313,8 @@ def _operation(ctx: _Ctx, api: str, family: str, name: str, raw: Any, source: st
         rule=naming.werkzeug_rule(naming.path_variants(path)[0]),
         rules=tuple(naming.werkzeug_rule(v) for v in naming.path_variants(path)),
         html=ctx.at("html").boolean(spec.get("html", False)),
+        fidelity=fidelity,
+        deviations=deviations,
         auth=ctx.at("auth").string(spec["auth"], choices=AUTH_MODES),
         privileges=ctx.at("privileges").strings(spec.get("privileges", [])),
         owner_override=ctx.at("owner_override").string(spec["owner_override"]) if "owner_override" in spec else None,

@@ -128,6 +128,9 @@ def _operation(api: Api, op: Operation, method: str, path: str) -> dict[str, Any
         out["x-arcgis-owner-override"] = op.owner_override
     if op.job_status:
         out["x-arcgis-job"] = {"status": f"{op.family}_{op.job_status}", "jobType": op.job_type}
+    if op.fidelity != "full" or op.deviations:  # absent: the fake implements it fully
+        out["x-fake-fidelity"] = op.fidelity
+        out["x-fake-deviations"] = list(op.deviations)
     if op.auth != "anonymous":
         out["security"] = [{"bearer": []}, {}] if op.auth == "optional" else [{"bearer": []}]
     formats = ["json", "pjson", "html"] if op.html else ["json", "pjson"]

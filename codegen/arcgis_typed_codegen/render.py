@@ -113,6 +113,9 @@ def _op_doc(op: Operation) -> str:
                      " (`arcgis_typed._runtime.jobs.wait`).")
     if op.paging:
         lines.append(f"Paged: see `{op.name}_all` to iterate over every result.")
+    if op.fidelity != "full" or op.deviations:
+        lines.append(f"Fake fidelity: {op.fidelity.replace('_', ' ')}.")
+        lines += [f"- {text}" for text in op.deviations]
     documented = [p for p in op.params if p.doc or p.enum]
     if documented:
         lines += ["", "Args:"]

@@ -13,6 +13,7 @@ import functools
 import importlib
 import json
 import logging
+import os
 import re
 import secrets
 import threading
@@ -35,12 +36,15 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from . import handlers as _handlers  # noqa: F401  (registers every handler)
-from . import html
+from . import html, product
 from .call import Call, MissionCall, ServerCall
 from .clock import Clock, Ids
 from .errors import TOKEN_REQUIRED, Fault, forbidden
+from .faults import Faults
+from .journal import RequestJournal
 from .registry import HANDLERS
 from .state.mission import MissionState
+from .snapshot import StateBlob
 from .state.portal import PortalState
 from .state.server import MachineRecord, ServerState, ServerUser
 from .state.users import UserRecord
@@ -129,7 +133,14 @@ class FakeArcGIS:
     a site from the start unless `server_site=False` (then createNewSite / joinSite make one). Pass
     `server_context=None` to serve no ArcGIS Server. Pass `clock=ManualClock(...)` and `seed=` for
     deterministic time and ids. Thread-safe: requests are applied to the state one at a time.
+
+    Beyond answering requests (see `product.py`): `snapshot(path)` / `restore(path)` (versioned JSON files),
+    `baseline()` / `fork()` (cheap isolated copies; `reset()` of a fork goes back to its baseline), `requests`
+    (the request journal, with assertions) and `faults` (fault injection rules).
     """
+
+    # The objects that hold state: snapshots and forks copy exactly these. A new state root adds its name here.
+    STATE_ROOTS: tuple[str, ...] = ("portal", "server", "mission")
 
     def __init__(
         self,
@@ -196,6 +207,10 @@ class FakeArcGIS:
         self.server: ServerState
         self.portal, self.server = self._new_state()
         self.mission: MissionState = self._new_mission()
+        self.requests = RequestJournal()
+        self.faults = Faults(seed)
+        self._baseline: StateBlob | None = None
+        self._after_write: Callable[[], None] | None = None  # the CLI's persistence, told after each POST
 
     # --- state ------------------------------------------------------------------------------------------------
 
@@ -234,10 +249,39 @@ class FakeArcGIS:
         return mission
 
     def reset(self) -> None:
-        """Forget everything but the administrators (a fresh organization and server with the same settings)."""
+        """Forget everything but the administrators (a fresh organization and server with the same settings);
+        a fork goes back to its baseline instead. The request journal and fault rules are cleared too."""
         with self._lock:
-            self.portal, self.server = self._new_state()
-            self.mission = self._new_mission()
+            if self._baseline is not None:
+                product.install(self, self._baseline)
+            else:
+                self.portal, self.server = self._new_state()
+                self.mission = self._new_mission()
+            self.requests.clear()
+            self.faults.clear()
+
+    # --- snapshots, baselines and forks (product.py) ------------------------------------------------------------
+
+    def snapshot(self, path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+        """The state as a versioned JSON document; written atomically to `path` when given. Live tokens are
+        left out (clients sign in again after a restore); password hashes are kept."""
+        return product.snapshot(self, path)
+
+    def restore(self, source: str | os.PathLike[str] | Mapping[str, Any]) -> None:
+        """Replace the state with a snapshot's (a file written by `snapshot`, or its document)."""
+        product.restore(self, source)
+
+    def baseline(self) -> product.Baseline:
+        """The state now, frozen: `baseline.fork()` gives any number of independent fakes starting from it."""
+        return product.Baseline.of(self)
+
+    def fork(self) -> FakeArcGIS:
+        """An independent copy of this fake (state, clock, settings); its `reset()` comes back to this point."""
+        return self.baseline().fork()
+
+    def expire_tokens(self) -> None:
+        """Every token expires now: the next request with one gets 498 (Invalid token)."""
+        product.expire_tokens(self)
 
     # --- routing ------------------------------------------------------------------------------------------------
 
@@ -309,6 +353,7 @@ class FakeArcGIS:
         if self.mission_context is not None and self.mission.security.hsts_enabled and request.scheme == "https" \
                 and self._api_for(_SLASHES.sub("/", request.path)).name.startswith("mission"):
             response.headers["Strict-Transport-Security"] = "max-age=31536000"  # the Mission Server's HSTS setting
+        response = product.finish(self, request, response)  # fault effects on the body; the request journal
         return response(environ, start_response)
 
     def _dispatch(self, request: Request) -> Response:
@@ -329,6 +374,9 @@ class FakeArcGIS:
             values.update(request.form.items())
             for name, storage in request.files.items():
                 files[name] = _upload(storage)
+        injected = product.inject(self, request, route.op, route.key, {**path_values, **values})  # journal; faults
+        if injected is not None:
+            return injected
         token = _token(request, values, route.api)
         call: Call | ServerCall | MissionCall
         if route.api.name == "portal":
@@ -419,12 +467,12 @@ class FakeArcGIS:
 
     def _html(self, request: Request, route: _Route, path: str, payload: Any, token: str | None) -> Response:
         page = html.page(
-            title=f"ArcGIS {'Server Administrator Directory' if route.api.envelope == 'server' else 'Portal'}",
+            title=f"ArcGIS {'Server Administrator Directory' if route.api.envelope == 'server' else 'Portal Directory'}",
             path=path,
             rule=route.rule,
             payload=payload,
             routes=self._api_rules.get(route.api.name, []),
-            home=f"{route.api.context}/admin" if route.api.envelope == "server" else route.api.context,
+            home=f"{route.api.context}/admin" if route.api.envelope == "server" else f"{route.api.context}/sharing/rest",
             token=token,
         )
         return Response(page, status=200, content_type="text/html; charset=utf-8")

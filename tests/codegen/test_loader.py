@@ -153,6 +153,8 @@ FAMILY_CASES: list[tuple[str, tuple[Any, ...], Any, str, str]] = [
     ("secret not a bool", ("operations", "search", "params", "q", "secret"), "no", "operations.search.params.q.secret", "true or false"),
     ("idempotent not a bool", ("operations", "get", "idempotent"), "yes", "operations.get.idempotent", "true or false"),
     ("privileges not a list", ("operations", "get", "privileges"), "portal:admin", "operations.get.privileges", "list"),
+    ("fidelity not a choice", ("operations", "get", "fidelity"), "mostly", "operations.get.fidelity", "not one of"),
+    ("partial without deviations", ("operations", "get", "fidelity"), "partial", "operations.get.deviations", "deviations"),
     # names
     ("model name not PascalCase", ("models", "thing_two"), {"fields": {"a": "str"}}, "models.thing_two", "PascalCase"),
     ("operation name not snake_case", ("operations", "getThing"), None, "operations.getThing", "snake_case"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -28,3 +29,17 @@ def anonymous(arcgis_fake: FakeArcGIS) -> PortalClient:
 @pytest.fixture
 def raw(arcgis_fake: FakeArcGIS) -> Client:
     return Client(arcgis_fake)
+
+
+@pytest.fixture(autouse=True)
+def _snapshot_round_trip(request: pytest.FixtureRequest) -> Any:
+    """Every end-to-end test's fake (unless ARCGIS_SNAPSHOT_CHECK=0) is snapshotted and restored from the snapshot
+    after the test, and forked (what the test left must be writable, readable back and copyable)."""
+    yield
+    if os.environ.get("ARCGIS_SNAPSHOT_CHECK") == "0":
+        return
+    for name in ("arcgis_fake", "fake"):
+        fake = request.node.funcargs.get(name)
+        if isinstance(fake, FakeArcGIS):
+            fake.restore(fake.snapshot())
+            fake.fork()

@@ -333,3 +333,8 @@ def _mentions(value: Any, needles: list[str]) -> bool:
     if isinstance(value, list):
         return any(_mentions(v, needles) for v in value)
     return False
+
+
+def random_item_id() -> str:
+    """A data item's id (random, as the real server's)."""
+    return secrets.token_hex(16)

@@ -53,7 +53,7 @@ class DependencyStore:
         self._portal = portal
         self.added: dict[str, list[Dependency]] = {}  # item id -> dependencies added by hand, in order
         # item id -> ids of the items it is related to (relationships live in another store, which sets this)
-        self.related: Callable[[str], Iterable[str]] = lambda item_id: ()
+        self.related: Callable[[str], Iterable[str]] = no_relations
         self.rebuild: Rebuild | None = None
         self.ms_per_item = 10  # how long (by the fake's clock) rebuilding takes per item; at least a second
         portal.items.removed_hooks.append(self._item_removed)
@@ -175,3 +175,8 @@ def _walk(node: Any) -> Iterator[Dependency]:
     elif isinstance(node, list):
         for value in node:
             yield from _walk(value)
+
+
+def no_relations(item_id: str) -> Iterable[str]:
+    """The `related` hook until a relationships store is wired in: no item is related to any other."""
+    return ()

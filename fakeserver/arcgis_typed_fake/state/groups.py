@@ -96,9 +96,13 @@ class GroupStore:
         self.new_id = new_id
         self.notifications: list[Notification] = []  # every notification sent, oldest first
         # what members are told of (invitations, join requests and answers, messages); set by the identity state
-        self.on_event: Callable[..., None] = lambda kind, group, recipients, **data: None
+        self.on_event: Callable[..., None] = ignore_event  # the identity state reports events as notifications
         self.index = SearchIndex(GROUP_FIELDS, default_fields=GROUP_DEFAULT_FIELDS, aliases=GROUP_ALIASES)
         items.member_groups = self.groups_of
+
+    def __snapshot_restored__(self) -> None:  # a snapshot holds no search index (see snapshot.py)
+        for group in self:
+            self.reindex(group)
 
     def __len__(self) -> int:
         return len(self._groups)
@@ -515,3 +519,7 @@ class GroupStore:
                 "modified": group.modified,
             },
         )
+
+
+def ignore_event(kind: str, group: GroupRecord, recipients: list[str], **data: object) -> None:
+    """The group store's event hook until the identity state wires its own."""

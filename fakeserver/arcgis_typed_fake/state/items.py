@@ -87,6 +87,13 @@ class ItemStore:
         # drop what belonged to it
         self.removed_hooks: list[Callable[[ItemRecord], None]] = []
 
+    __snapshot_exclude__ = ("_visible",)  # a cache (see snapshot.py)
+
+    def __snapshot_restored__(self) -> None:  # a snapshot holds no search index or cache
+        self._visible = {}
+        for item in self:
+            self.reindex(item)
+
     def __len__(self) -> int:
         return len(self._items)
 

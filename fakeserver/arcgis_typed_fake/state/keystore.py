@@ -46,6 +46,25 @@ class KeyEntry:
     def trusted_only(self) -> bool:
         return self.key is None
 
+    # snapshots and forks carry the certificate and key as PEM (cryptography's objects are neither JSON nor pickle)
+
+    def __snapshot_encode__(self) -> dict[str, str | None]:
+        key = None if self.key is None else self.key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode("ascii")
+        return {"alias": self.alias, "certificate": self.certificate.public_bytes(serialization.Encoding.PEM).decode(
+            "ascii"), "key": key, "sigalg": self.sigalg}
+
+    @classmethod
+    def __snapshot_decode__(cls, data: dict[str, str | None]) -> KeyEntry:
+        key = None if data["key"] is None else serialization.load_pem_private_key(data["key"].encode(), None)
+        assert key is None or isinstance(key, (rsa.RSAPrivateKey, dsa.DSAPrivateKey, ec.EllipticCurvePrivateKey))
+        return cls(alias=str(data["alias"]), certificate=x509.load_pem_x509_certificate(str(data["certificate"]).encode()),
+                   key=key, sigalg=str(data["sigalg"]))
+
+    def __reduce__(self) -> tuple[object, tuple[dict[str, str | None]]]:
+        return (KeyEntry.__snapshot_decode__, (self.__snapshot_encode__(),))
+
 
 def _param(name: str, message: str) -> Fault:
     return bad_request(f"Invalid parameter '{name}': {message}")

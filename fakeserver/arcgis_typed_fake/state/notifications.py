@@ -108,7 +108,18 @@ def group_event(state: PortalState, kind: str, group: GroupRecord, recipients: l
 def wire_identity(state: PortalState) -> None:
     """Give the identity stores the portal's id generator and the group store's events."""
     state.users.new_id = state.ids.new
-    state.groups.on_event = lambda kind, group, recipients, **data: group_event(state, kind, group, recipients, **data)
+    state.groups.on_event = GroupEvents(state)
+
+
+@attrs.define(eq=False)
+class GroupEvents:
+    """The group store's event hook: the notifications a portal creates for group events (an object rather than a
+    closure, so snapshots and forks can carry it)."""
+
+    state: PortalState
+
+    def __call__(self, kind: str, group: GroupRecord, recipients: list[str], **data: Any) -> None:
+        group_event(self.state, kind, group, recipients, **data)
 
 
 def send_message(state: PortalState, caller: UserRecord, usernames: list[str], subject: str, message: str,

@@ -61,7 +61,7 @@ class PortalState:
         self.items = ItemStore()
         self.groups = GroupStore(self.users, self.items, self.now, self.ids.new)
         self.categories = CategoryStore()
-        self.tokens = TokenStore(clock.now_ms)
+        self.tokens = TokenStore(clock.now_ms, ids.secret)
         self.publishing = PublishingStore(self)  # hosted services and their jobs (the app attaches the server)
         self.dependencies = DependencyStore(self)
         # Every organization of the portal by id: the home organization and others added with add_organization

@@ -21,16 +21,23 @@ class Sandbox:
     """Paths of one fake machine. The root is made on first use (a temporary folder, removed with the sandbox,
     unless one is given)."""
 
+    # a restored sandbox makes its folder again on first use (a temporary one is new: files are not in snapshots)
+    __snapshot_exclude__ = ("_root",)
+
     def __init__(self, root: str | Path | None = None) -> None:
-        self._given = Path(root) if root is not None else None
+        self._given = str(root) if root is not None else None  # a str, so snapshots can carry it
         self._root: Path | None = None
+
+    def __snapshot_restored__(self) -> None:
+        self._root = None
 
     @property
     def root(self) -> Path:
         if self._root is None:
             if self._given is not None:
-                self._given.mkdir(parents=True, exist_ok=True)
-                self._root = self._given.resolve()
+                given = Path(self._given)
+                given.mkdir(parents=True, exist_ok=True)
+                self._root = given.resolve()
             else:  # a temporary folder of its own, removed when the sandbox is garbage collected
                 self._root = Path(tempfile.mkdtemp(prefix="arcgis-fake-machine-")).resolve()
                 weakref.finalize(self, shutil.rmtree, self._root, True)

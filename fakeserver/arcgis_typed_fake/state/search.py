@@ -314,6 +314,9 @@ class _Lender:
     def __init__(self) -> None:
         self.lent: dict[int, IdSet] = {}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _Lender, ()  # a copy of an index (fork) has lent nothing yet
+
     def lend(self, ids: IdSet) -> None:
         if isinstance(ids, _PostingSet):
             self.lent[id(ids)] = ids
@@ -346,6 +349,9 @@ class _LazySorted:
         self._adds: set[Any] = set()
         self._dels: set[Any] = set()
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _no_cache, ()  # a lazily built cache: a copy of the index (fork) rebuilds it on first use
+
     def add(self, entry: object) -> None:
         if entry in self._dels:
             self._dels.remove(entry)
@@ -373,6 +379,10 @@ class _LazySorted:
             adds.clear()
             dels.clear()
         return self._list
+
+
+def _no_cache() -> None:
+    return None
 
 
 def _parse_number(text: str, field: str) -> Number:
@@ -831,6 +841,7 @@ class SearchIndex:
         aliases: Mapping[str, str] = _EMPTY_MAPPING,
         sortable: Collection[str] | None = None,
     ) -> None:
+        self._config = (dict(fields), tuple(default_fields), dict(aliases), None if sortable is None else tuple(sortable))
         self._lender = _Lender()
         self._fields: dict[str, _Field] = {}
         for name, spec in fields.items():
@@ -875,6 +886,15 @@ class SearchIndex:
         return tuple(self._fields)
 
     # -- writing ---------------------------------------------------------------
+
+    def __snapshot_encode__(self) -> object:
+        """Snapshots hold the index's configuration only: its store re-indexes its records after a restore."""
+        return self._config
+
+    @classmethod
+    def __snapshot_decode__(cls, config: tuple[Any, ...]) -> SearchIndex:
+        fields, default_fields, aliases, sortable = config
+        return cls(fields, default_fields=default_fields, aliases=aliases, sortable=sortable)
 
     def __len__(self) -> int:
         return len(self._all)

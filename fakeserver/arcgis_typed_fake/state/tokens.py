@@ -60,13 +60,24 @@ def binding(client: str | None, *, referer: str | None, ip: str | None, request_
     return None, None
 
 
+def random_secret() -> str:
+    return secrets.token_urlsafe(48)
+
+
 class TokenStore:
+    # Snapshot files hold no live token or pending sign-in (see snapshot.py): after a restore, clients sign in
+    # again (the typed client does so by itself on 498). In-memory copies (fork) keep them.
+    __snapshot_exclude__ = ("_tokens", "_pending", "_codes")
+
     def __init__(self, now: Callable[[], int], secret: Callable[[], str] | None = None) -> None:
         self._now = now
-        self._secret = secret or (lambda: secrets.token_urlsafe(48))
+        self._secret = secret or random_secret
         self._tokens: dict[str, TokenRecord] = {}
         self._pending: dict[str, PendingAuthorization] = {}
         self._codes: dict[str, AuthorizationCode] = {}
+
+    def __snapshot_restored__(self) -> None:
+        self._tokens, self._pending, self._codes = {}, {}, {}
 
     def issue(
         self,

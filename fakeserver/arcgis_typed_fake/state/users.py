@@ -127,18 +127,26 @@ class UserStore:
     def __init__(self, password_iterations: int, roles: RoleStore, now: Callable[[], int] | None = None) -> None:
         self._by_name: dict[str, UserRecord] = {}
         self.roles = roles
-        self.invitations = InvitationStore(now or (lambda: 0))
-        self.new_id: Callable[[], str] = lambda: secrets.token_hex(16)  # wire_identity gives the portal's ids
-        self.group_invitations = GroupInvitationStore(now or (lambda: 0), lambda: self.new_id())
-        self.notifications = NotificationStore(now or (lambda: 0), lambda: self.new_id())
+        now = now or _epoch
+        self.invitations = InvitationStore(now)
+        self.new_id: Callable[[], str] = _random_id  # wire_identity gives the portal's ids
+        self.group_invitations = GroupInvitationStore(now, self._next_id)
+        self.notifications = NotificationStore(now, self._next_id)
         self.licenses = LicenseStore()
         self.defaults = UserDefaults()
         self.security = SecurityConfig()
         self.password_iterations = password_iterations
         self.index = SearchIndex(USER_FIELDS, default_fields=USER_DEFAULT_FIELDS, aliases=USER_ALIASES)
 
+    def _next_id(self) -> str:
+        return self.new_id()
+
     def __len__(self) -> int:
         return len(self._by_name)
+
+    def __snapshot_restored__(self) -> None:  # a snapshot holds no search index (see snapshot.py)
+        for user in self:
+            self.reindex(user)
 
     def __iter__(self) -> Iterator[UserRecord]:
         return iter(self._by_name.values())
@@ -722,3 +730,11 @@ def linked_of(state: PortalState, caller: UserRecord, username: str) -> list[Use
     target = self_or_user_viewer(state, caller, username)
     found = [u for u in (state.users.get(n) for n in sorted(target.linked)) if u is not None]
     return found
+
+
+def _epoch() -> int:
+    return 0
+
+
+def _random_id() -> str:
+    return secrets.token_hex(16)

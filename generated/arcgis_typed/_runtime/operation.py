@@ -53,6 +53,7 @@ class Operation:
     html: bool = False  # `f=html` answers a browsable page of the resource
     job_status: str | None = None  # a job: the operation ("family.name") that reports its progress
     job_type: str | None = None  # the jobType the status operation takes for this job, if any
+    fidelity: str = "full"  # how far the fake implements it: full | partial | not_implemented (spec `fidelity`)
 
     @property
     def response_kind(self) -> str:

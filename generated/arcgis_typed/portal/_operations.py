@@ -554,6 +554,7 @@ CONTENT_SEARCH = Operation(
     paging_items="results",
     errors=((400, "Invalid query, sort field or paging value."),),
     seeds=("ContentManager.search",),
+    fidelity="partial",
 )
 
 DEPENDENCIES_LIST = Operation(
@@ -815,6 +816,7 @@ GROUPS_SEARCH = Operation(
     paging_items="results",
     errors=((400, "Invalid query, sort field or paging value."),),
     seeds=("GroupManager.(constructor)", "GroupManager.search"),
+    fidelity="partial",
 )
 
 GROUPS_UPDATE = Operation(
@@ -2182,6 +2184,7 @@ ORG_ROOT = Operation(
     paging_items=None,
     errors=(),
     seeds=("GIS.version",),
+    html=True,
 )
 
 ORG_INFO = Operation(
@@ -2800,6 +2803,7 @@ TOKENS_OAUTH2_TOKEN = Operation(
     paging_items=None,
     errors=((400, "Invalid grant, code or client."),),
     seeds=("GIS.(constructor)",),
+    fidelity="partial",
 )
 
 USER_SETTINGS_GET = Operation(
@@ -2994,6 +2998,7 @@ USERS_SEARCH = Operation(
     paging_items="results",
     errors=((400, "Invalid query, sort field or paging value."),),
     seeds=("UserManager.search", "UserManager.(constructor)"),
+    fidelity="partial",
 )
 
 USERS_ORG_USERS = Operation(

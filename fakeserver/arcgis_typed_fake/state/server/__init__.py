@@ -95,7 +95,7 @@ class ServerState:
         if machine.site is not None:
             raise bad_request(f"The server machine '{machine.name}' already participates in a site.")
         site = Site(id=self.ids.new(), created=self.now(), now=self.clock.now_ms,
-                    password_iterations=self.password_iterations)
+                    password_iterations=self.password_iterations, secret=self.ids.secret)
         site.add_user(username, password, role="administrator", primary=True)
         self.sites.append(site)
         self._join(machine, site, started=True)

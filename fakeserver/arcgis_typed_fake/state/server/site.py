@@ -8,14 +8,13 @@ administer). The primary site administrator is the account the site was created 
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import attrs
 
 from ...errors import Fault, bad_request
-from ..datastores import DataStore
+from ..datastores import DataStore, random_item_id
 from ..tokens import TokenStore
 from ..users import USERNAME_CHARS, PasswordHash
 from .services import ServiceCatalog, ServiceRecord, default_catalog
@@ -48,15 +47,20 @@ class ServerUser:
 class Site:
     """One site. Machines join and leave it through `ServerState`, which keeps `machines` up to date."""
 
-    def __init__(self, *, id: str, created: int, now: Callable[[], int], password_iterations: int) -> None:
+    def __init__(self, *, id: str, created: int, now: Callable[[], int], password_iterations: int,
+                 secret: Callable[[], str] | None = None) -> None:
         self.id = id
         self.created = created
         self.machines: list[MachineRecord] = []
         self.users: dict[str, ServerUser] = {}
-        self.tokens = TokenStore(now)
+        self.tokens = TokenStore(now, secret)
         self.catalog: ServiceCatalog = default_catalog()
-        self.data = DataStore(new_id=lambda: secrets.token_hex(16), services=lambda: self.catalog)  # admin/data
+        self.data = DataStore(new_id=random_item_id, services=self.services)  # admin/data
         self._password_iterations = password_iterations
+
+    def services(self) -> ServiceCatalog:
+        """The site's services (the data store counts the references their definitions make)."""
+        return self.catalog
 
     def __repr__(self) -> str:
         return f"<Site {self.id[:8]} machines={[m.name for m in self.machines]}>"

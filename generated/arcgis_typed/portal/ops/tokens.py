@@ -127,6 +127,8 @@ def oauth2_token(
     """Exchange an authorization code, a refresh token or client credentials for an access token.
 
     `POST /sharing/rest/oauth2/token` - auth: anonymous
+    Fake fidelity: partial.
+    - grant_type=client_credentials is refused: the fake registers no applications yet.
 
     Args:
         grant_type: One of: authorization_code, refresh_token, client_credentials.
@@ -256,6 +258,8 @@ class TokensOps:
         """Exchange an authorization code, a refresh token or client credentials for an access token.
 
         `POST /sharing/rest/oauth2/token` - auth: anonymous
+        Fake fidelity: partial.
+        - grant_type=client_credentials is refused: the fake registers no applications yet.
 
         Args:
             grant_type: One of: authorization_code, refresh_token, client_credentials.

@@ -92,6 +92,10 @@ def search(
 
     `GET | POST /sharing/rest/community/users` - auth: optional
     Paged: see `search_all` to iterate over every result.
+    Fake fidelity: partial.
+    - Words are not stemmed: the portal finds 'fire' for 'fires', the fake matches whole words only.
+    - Boosting (term^2) is accepted and ignored; without sortField results come in id order, not by relevance.
+    - Every field and value matches case-insensitively (the portal documents owner as case sensitive).
 
     Args:
         sort_order: One of: asc, desc.
@@ -569,6 +573,10 @@ class UsersOps:
 
         `GET | POST /sharing/rest/community/users` - auth: optional
         Paged: see `search_all` to iterate over every result.
+        Fake fidelity: partial.
+        - Words are not stemmed: the portal finds 'fire' for 'fires', the fake matches whole words only.
+        - Boosting (term^2) is accepted and ignored; without sortField results come in id order, not by relevance.
+        - Every field and value matches case-insensitively (the portal documents owner as case sensitive).
 
         Args:
             sort_order: One of: asc, desc.
