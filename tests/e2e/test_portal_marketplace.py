@@ -224,6 +224,8 @@ def test_entitlements_with_their_limits() -> None:
     assert all(e.last_login == -1 and e.disconnected is False for e in everyone)
     mine = m.client("bea").marketplace.user_entitlement(m.paid, "BEA").user_entitlements
     assert (mine.username, mine.entitlements) == ("bea", ["standard", "advanced"])
+    listed = m.client("bea").licenses.provisioned_listings("bea").provisioned_listings  # User.provisions sees it
+    assert [p.item_id for p in listed] == [m.paid]
     with pytest.raises(PermissionDenied):
         m.client("bea").marketplace.user_entitlement(m.paid, "m00")
     with pytest.raises(PermissionDenied):
@@ -232,6 +234,7 @@ def test_entitlements_with_their_limits() -> None:
         m.paid, user_entitlements={"users": ["bea"], "entitlements": []}).success
     with pytest.raises(BadRequest, match="no entitlements"):
         lara.marketplace.user_entitlement(m.paid, "bea")
+    assert m.client("bea").licenses.provisioned_listings("bea").provisioned_listings == []
     m.clock.advance(days=31)  # the trial ended: nothing is provisioned any more
     with pytest.raises(BadRequest, match="item not provisioned"):
         lara.marketplace.user_entitlements(m.paid)

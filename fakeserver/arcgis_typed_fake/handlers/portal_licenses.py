@@ -90,14 +90,16 @@ def app_bundles(call: Call, p: LicensesAppBundlesParams) -> AppBundlesPage:
 @handles("portal:licenses.provisioned_listings")
 def provisioned_listings(call: Call, p: LicensesProvisionedListingsParams) -> ProvisionedListingsPage:
     user = rules.self_or_user_viewer(call.state, call.user, p.username)
-    found = call.state.users.licenses.provisions_of(user.username, call.state.now(), bool(p.include_expired))
+    given = call.state.users.licenses.provisions_of(user.username, call.state.now(), bool(p.include_expired))
+    found = [(r.item_id, r.title, r.purchased, r.end_date) for r in given]
+    found += call.state.marketplace.entitled(user, bool(p.include_expired))  # user entitlements of purchases
     w = window(p.start, p.num, len(found))
     return ProvisionedListingsPage(
         total=w.total, start=w.start, num=w.num, next_start=w.next_start,
         provisioned_listings=[
-            ProvisionedListing(item_id=r.item_id, title=r.title, purchased=ms_to_datetime(r.purchased),
-                               end_date=ms_to_datetime(r.end_date) if r.end_date >= 0 else None)
-            for r in found[w.start - 1 : w.start - 1 + w.num]
+            ProvisionedListing(item_id=item_id, title=title, purchased=ms_to_datetime(purchased),
+                               end_date=ms_to_datetime(end_date) if end_date >= 0 else None)
+            for item_id, title, purchased, end_date in found[w.start - 1 : w.start - 1 + w.num]
         ],
     )
 

@@ -438,6 +438,18 @@ class MarketplaceStore:
             raise bad_request(f"The user '{user.username}' has no entitlements to this listing.")
         return provision, user.username.lower()
 
+    def entitled(self, user: UserRecord, include_expired: bool) -> list[tuple[str, str, int, int]]:
+        """(item id, title, purchased ms, end date ms or -1) of the listings whose entitlements a member holds."""
+        found = []
+        for (item_id, org_id), provision in sorted(self.provisions.items()):
+            if org_id != user.org_id or not provision.users.get(user.username.lower()):
+                continue
+            if not (provision.purchased or provision.trial) or not (include_expired or provision.active(self.now())):
+                continue
+            item = self.items.get(item_id)
+            found.append((item_id, item.title if item is not None else "", provision.created, provision.end_date))
+        return found
+
     def forget_item(self, item_id: str) -> None:
         """Drop the listing of a deleted item (its provisions are kept, as purchase records)."""
         self.listings.pop(item_id, None)
