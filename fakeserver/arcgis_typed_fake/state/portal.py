@@ -11,6 +11,7 @@ from ..clock import Clock, Ids
 from ..errors import INVALID_TOKEN, Fault, bad_request, forbidden, not_found
 from .categories import CategoryStore
 from .groups import GroupStore
+from . import items as items_rules
 from .items import Folder, ItemRecord, ItemStore
 from .roles import RoleStore
 from .tokens import TokenStore
@@ -177,11 +178,7 @@ class PortalState:
         return item
 
     def delete_item(self, caller: UserRecord, username: str, item_id: str) -> ItemRecord:
-        item = self.items.owned_for(caller, item_id, username, "portal:admin:deleteItems")
-        if item.protected:
-            raise bad_request("Unable to delete item. Delete protection is turned on.")
-        self.items.remove(item)
-        return item
+        return items_rules.delete_item(self, caller, username, item_id)  # the rules of deleting live with the items
 
     def share_item(
         self, caller: UserRecord, item: ItemRecord, *, everyone: bool | None, org: bool | None, groups: list[str],

@@ -2,7 +2,7 @@
 # Regenerate with: python -m arcgis_typed_codegen
 """ArcGIS Enterprise portal sharing API (`{portal}/sharing/rest`).
 
-`PortalClient` groups the operations by family: `client.categories`, `client.content`, `client.groups`, `client.invitations`, `client.org`, `client.roles`, `client.tokens`, `client.users`.
+`PortalClient` groups the operations by family: `client.categories`, `client.content`, `client.groups`, `client.invitations`, `client.item_apps`, `client.item_comments`, `client.item_relationships`, `client.item_resources`, `client.org`, `client.roles`, `client.tokens`, `client.users`.
 """
 
 from functools import cached_property
@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from arcgis_typed.portal.ops.content import ContentOps
     from arcgis_typed.portal.ops.groups import GroupsOps
     from arcgis_typed.portal.ops.invitations import InvitationsOps
+    from arcgis_typed.portal.ops.item_apps import ItemAppsOps
+    from arcgis_typed.portal.ops.item_comments import ItemCommentsOps
+    from arcgis_typed.portal.ops.item_relationships import ItemRelationshipsOps
+    from arcgis_typed.portal.ops.item_resources import ItemResourcesOps
     from arcgis_typed.portal.ops.org import OrgOps
     from arcgis_typed.portal.ops.roles import RolesOps
     from arcgis_typed.portal.ops.tokens import TokensOps
@@ -114,6 +118,34 @@ class PortalClient(Session):
         from arcgis_typed.portal.ops.invitations import InvitationsOps
 
         return InvitationsOps(self)
+
+    @cached_property
+    def item_apps(self) -> "ItemAppsOps":
+        """Registering application items as OAuth2 apps (oauth2/registerApp): the app gets a client id and secret and the item the "Registered App" type keyword; reading the registration and unregistering it."""
+        from arcgis_typed.portal.ops.item_apps import ItemAppsOps
+
+        return ItemAppsOps(self)
+
+    @cached_property
+    def item_comments(self) -> "ItemCommentsOps":
+        """Comments and ratings on items: listing, reading, adding, updating and deleting comments, and each user's one rating of an item (not of their own). Both need a signed-in caller who may see the item."""
+        from arcgis_typed.portal.ops.item_comments import ItemCommentsOps
+
+        return ItemCommentsOps(self)
+
+    @cached_property
+    def item_relationships(self) -> "ItemRelationshipsOps":
+        """Relationships between items: typed, directional links from an origin item to a destination item, checked against the documented relationship types (origin and destination item types, ownership rules); removed with either item."""
+        from arcgis_typed.portal.ops.item_relationships import ItemRelationshipsOps
+
+        return ItemRelationshipsOps(self)
+
+    @cached_property
+    def item_resources(self) -> "ItemResourcesOps":
+        """An item's file resources (content/items/{id}/resources): listing, reading, adding (files, text, or a zip archive unpacked into its folders), updating and removing. Names are file names in at most one folder (resourcesPrefix); no name may leave the item's resources (no path traversal)."""
+        from arcgis_typed.portal.ops.item_resources import ItemResourcesOps
+
+        return ItemResourcesOps(self)
 
     @cached_property
     def org(self) -> "OrgOps":
