@@ -953,3 +953,21 @@ def test_search_ranges_type_keywords_and_org() -> None:
     assert ids("itemtype:text") == set()
     bob_item = alice.content.add_item("alice", title="Txt", type="CSV", text="a,b").id
     assert ids("itemtype:text") == {bob_item}
+
+
+@pytest.mark.seed("ContentManager.categories")
+@pytest.mark.seed("ContentManager.bulk_update")
+def test_bulk_update_of_item_categories(alice: PortalClient, bob: PortalClient, arcgis_portal: PortalClient) -> None:
+    schema = {"categorySchema": [{"title": "Themes", "categories": [{"title": "Water"}, {"title": "Roads"}]}]}
+    arcgis_portal.categories.assign(category_schema=schema)
+    paths = [c.title for c in alice.categories.schema().category_schema[0].categories or []]
+    assert paths == ["Water", "Roads"]
+    a = alice.content.add_item("alice", title="A", type="CSV").id
+    b = alice.content.add_item("alice", title="B", type="CSV").id
+    result = alice.categories.update_items(items=[{i: {"categories": ["/Themes/Water"]}} for i in (a, b)])
+    assert [r.success for r in result.results] == [True, True]
+    assert alice.content.get(a).categories == ["/Themes/Water"]
+    assert arcgis_portal.content.search(q='categories:"/Themes/Water"').total == 2
+    refused = bob.categories.update_items(items=[{a: {"categories": ["/Themes/Roads"]}}]).results[0]
+    assert refused.success is False
+    assert alice.content.get(a).categories == ["/Themes/Water"]

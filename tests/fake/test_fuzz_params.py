@@ -88,6 +88,18 @@ class World:
             "subject": "A subject",
             "message": "A message",
             "fileName": "thumbnail.png",
+            "newTitle": "Renamed",
+            "folder": "/",
+            "commentId": "no-comment",
+            "comment": "A comment",
+            "rating": "3",
+            "originItemId": self.item_id,
+            "destinationItemId": self.item_id,
+            "relationshipType": "Map2Service",
+            "relationshipTypes": "Map2Service",
+            "itemId": self.item_id,
+            "appType": "browser",
+            "clientId": "no-client",
         }[param.wire]
 
 
@@ -345,7 +357,8 @@ def paths(draw: Callable[..., Any], world: World) -> str:
 def test_random_requests_never_get_a_500(world: World) -> None:
     non_json_ops = {op.name: op for op in OPERATIONS if op.response_kind in ("bytes", "text", "redirect")}
     assert set(non_json_ops) == {"content.get_data", "groups.thumbnail", "tokens.oauth2_authorize",
-                                 "tokens.oauth2_signin"}
+                                 "tokens.oauth2_signin",
+                                 "content.item_page", "content.metadata", "content.thumbnail", "item_resources.get"}
 
     @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(path=paths(world), form=st.dictionaries(st.sampled_from(WIRE_NAMES) | TEXT, VALUES, max_size=6),
