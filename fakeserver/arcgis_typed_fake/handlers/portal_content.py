@@ -112,6 +112,8 @@ def item_view(item: ItemRecord) -> Item:
         thumbnail=item.thumbnail_name,
         content_status=item.content_status or None,
         owning_folder=item.folder_id,
+        # ArcGIS writes "ownerFolder": null for the root folder, and the official client reads the key
+        extra={"ownerFolder": None} if item.folder_id is None else {},
     )
 
 
