@@ -100,6 +100,11 @@ class World:
             "itemId": self.item_id,
             "appType": "browser",
             "clientId": "no-client",
+            "portalId": "self",
+            "startTime": "0",
+            "endTime": "86400000",
+            "period": "1d",
+            "etype": "svcusg",
         }[param.wire]
 
 

@@ -72,6 +72,7 @@ from ..errors import Fault, bad_request, forbidden
 from ..registry import handles
 from ..state import items as rules
 from ..state.items import Folder as FolderRecord
+from ..state.item_usage import record_view
 from ..state.items import ItemRecord
 from ..state.users import UserRecord
 from ._paging import window
@@ -226,6 +227,7 @@ def get(call: Call, p: ContentGetParams) -> Item:
 @handles("portal:content.get_data")
 def get_data(call: Call, p: ContentGetDataParams) -> Response:
     item = call.state.require_visible_item(call.caller, p.id)
+    record_view(call.state, item)
     if item.data is None:
         return Response(b"{}", content_type="application/json")
     headers = {}
@@ -486,6 +488,7 @@ def proxies(call: Call, p: ContentProxiesParams) -> AppProxies:
 @handles("portal:content.item_page")
 def item_page(call: Call, p: ContentItemPageParams) -> Response:
     item = call.state.require_visible_item(call.caller, p.id)
+    record_view(call.state, item)
     return Response(render_item_page(item, call.rest_url), content_type="text/html; charset=utf-8")
 
 

@@ -18,6 +18,7 @@ from .item_apps import AppStore
 from .item_comments import CommentStore
 from .item_relationships import RelationshipStore
 from .item_resources import ResourceStore
+from .item_usage import UsageStore
 from .search import ITEM_ALIASES, ITEM_DEFAULT_FIELDS, ITEM_FIELDS, QuerySyntaxError, SearchIndex
 from .users import UserRecord
 
@@ -104,6 +105,7 @@ class ItemStore:
         self.relationships = RelationshipStore()
         self.resources = ResourceStore()
         self.apps = AppStore()
+        self.usage = UsageStore()
         # the status of an item's asynchronous job (publish, export, ...): set by the family that runs such
         # jobs; answers None for a job it does not know
         self.job_status: Callable[[ItemRecord, str, str | None], dict[str, object] | None] = (
@@ -314,6 +316,7 @@ class ItemStore:
         self.relationships.drop_item(item.id)
         self.resources.drop_item(item.id)
         self.apps.drop_item(item.id)
+        self.usage.drop_item(item.id)
 
     def all_of(self, ids: Iterable[str]) -> list[ItemRecord]:
         return [self._items[i] for i in ids if i in self._items]

@@ -2,7 +2,7 @@
 # Regenerate with: python -m arcgis_typed_codegen
 """ArcGIS Enterprise portal sharing API (`{portal}/sharing/rest`).
 
-`PortalClient` groups the operations by family: `client.categories`, `client.content`, `client.groups`, `client.invitations`, `client.item_apps`, `client.item_comments`, `client.item_relationships`, `client.item_resources`, `client.org`, `client.roles`, `client.tokens`, `client.users`.
+`PortalClient` groups the operations by family: `client.categories`, `client.content`, `client.groups`, `client.invitations`, `client.item_apps`, `client.item_comments`, `client.item_relationships`, `client.item_resources`, `client.item_usage`, `client.org`, `client.roles`, `client.tokens`, `client.users`.
 """
 
 from functools import cached_property
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from arcgis_typed.portal.ops.item_comments import ItemCommentsOps
     from arcgis_typed.portal.ops.item_relationships import ItemRelationshipsOps
     from arcgis_typed.portal.ops.item_resources import ItemResourcesOps
+    from arcgis_typed.portal.ops.item_usage import ItemUsageOps
     from arcgis_typed.portal.ops.org import OrgOps
     from arcgis_typed.portal.ops.roles import RolesOps
     from arcgis_typed.portal.ops.tokens import TokensOps
@@ -146,6 +147,13 @@ class PortalClient(Session):
         from arcgis_typed.portal.ops.item_resources import ItemResourcesOps
 
         return ItemResourcesOps(self)
+
+    @cached_property
+    def item_usage(self) -> "ItemUsageOps":
+        """Item usage (portals/{portalId}/usage with etype=svcusg and name=<item id>): how many times an item was viewed or opened per hour or day. The fake counts a view each time the item's data is downloaded or its page is opened, and answers only item usage (etype svcusg); other usage reports are refused as not implemented."""
+        from arcgis_typed.portal.ops.item_usage import ItemUsageOps
+
+        return ItemUsageOps(self)
 
     @cached_property
     def org(self) -> "OrgOps":

@@ -1907,6 +1907,35 @@ ITEM_RESOURCES_REMOVE = Operation(
     seeds=("ResourceManager.remove",),
 )
 
+ITEM_USAGE_USAGE = Operation(
+    api="portal",
+    name="item_usage.usage",
+    methods=("GET", "POST"),
+    path="/sharing/rest/portals/{portalId}/usage",
+    rule="/sharing/rest/portals/<portalId>/usage",
+    auth="token",
+    params=(
+        Param(name="portal_id", wire="portalId", kind="str", location="path", required=True),
+        Param(name="start_time", wire="startTime", kind="int", location="form", required=True, minimum=0),
+        Param(name="end_time", wire="endTime", kind="int", location="form", required=True, minimum=0),
+        Param(name="period", wire="period", kind="str", location="form", required=True, enum=("1h", "1d")),
+        Param(name="etype", wire="etype", kind="str", location="form", required=True),
+        Param(name="name", wire="name", kind="str", location="form", required=True),
+        Param(name="stype", wire="stype", kind="str", location="form"),
+        Param(name="vars", wire="vars", kind="str", location="form"),
+        Param(name="groupby", wire="groupby", kind="str", location="form"),
+    ),
+    params_class="arcgis_typed.portal.params.item_usage:ItemUsageUsageParams",
+    response="arcgis_typed.portal.models.item_usage:UsageReport",
+    idempotent=True,
+    envelope="portal",
+    privileges=(),
+    owner_override=None,
+    paging_items=None,
+    errors=((400, "Bad time range or period; unknown item; a usage report the fake does not implement."), (403, "Only the item's owner or an administrator may read its usage.")),
+    seeds=("Item.usage",),
+)
+
 ORG_ROOT = Operation(
     api="portal",
     name="org.root",
@@ -2610,6 +2639,7 @@ OPERATIONS: tuple[Operation, ...] = (
     ITEM_RESOURCES_ADD,
     ITEM_RESOURCES_UPDATE,
     ITEM_RESOURCES_REMOVE,
+    ITEM_USAGE_USAGE,
     ORG_ROOT,
     ORG_INFO,
     ORG_PROPERTIES,
