@@ -28,3 +28,15 @@ def anonymous(arcgis_fake: FakeArcGIS) -> PortalClient:
 @pytest.fixture
 def raw(arcgis_fake: FakeArcGIS) -> Client:
     return Client(arcgis_fake)
+
+
+@pytest.fixture
+def alice(member: Callable[..., PortalClient]) -> PortalClient:
+    """An org_user "alice" (modules may define their own)."""
+    return member("alice")
+
+
+@pytest.fixture
+def bob(member: Callable[..., PortalClient]) -> PortalClient:
+    """An org_user "bob" (modules may define their own)."""
+    return member("bob")

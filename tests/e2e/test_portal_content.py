@@ -8,7 +8,15 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from arcgis_typed import BadRequest, Conflict, PermissionDenied, PortalClient, TokenRequired, Upload, WsgiTransport
+from arcgis_typed import (
+    BadRequest,
+    Conflict,
+    PermissionDenied,
+    PortalClient,
+    TokenRequired,
+    Upload,
+    WsgiTransport,
+)
 from arcgis_typed._runtime.transport import HttpRequest, HttpResponse
 from arcgis_typed_fake import FakeArcGIS, ManualClock
 from e2e_helpers import add_member, bearer, client_for, raw_json
@@ -24,16 +32,6 @@ def snapshot(fake: FakeArcGIS) -> list[tuple[object, ...]]:
         (i.id, i.owner, i.title, i.access, tuple(i.tags), i.data, i.modified, i.protected, i.folder_id)
         for i in fake.portal.items
     )
-
-
-@pytest.fixture
-def alice(member: Member) -> PortalClient:
-    return member("alice")
-
-
-@pytest.fixture
-def bob(member: Member) -> PortalClient:
-    return member("bob")
 
 
 @pytest.fixture

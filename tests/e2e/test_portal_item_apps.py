@@ -2,22 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from arcgis_typed import BadRequest, PermissionDenied, PortalClient
-
-Member = Callable[..., PortalClient]
-
-
-@pytest.fixture
-def alice(member: Member) -> PortalClient:
-    return member("alice")
-
-
-@pytest.fixture
-def bob(member: Member) -> PortalClient:
-    return member("bob")
 
 
 @pytest.mark.seed("Item.register")

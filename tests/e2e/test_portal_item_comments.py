@@ -11,16 +11,6 @@ from arcgis_typed_fake import FakeArcGIS
 Member = Callable[..., PortalClient]
 
 
-@pytest.fixture
-def alice(member: Member) -> PortalClient:
-    return member("alice")
-
-
-@pytest.fixture
-def bob(member: Member) -> PortalClient:
-    return member("bob")
-
-
 @pytest.mark.seed("Item.add_comment")
 @pytest.mark.seed("Item.comments")
 def test_comment_lifecycle(alice: PortalClient, bob: PortalClient, member: Member, arcgis_portal: PortalClient,

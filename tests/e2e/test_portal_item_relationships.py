@@ -3,23 +3,9 @@ who may delete them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from arcgis_typed import BadRequest, PermissionDenied, PortalClient
 from arcgis_typed_fake import FakeArcGIS
-
-Member = Callable[..., PortalClient]
-
-
-@pytest.fixture
-def alice(member: Member) -> PortalClient:
-    return member("alice")
-
-
-@pytest.fixture
-def bob(member: Member) -> PortalClient:
-    return member("bob")
 
 
 def related(client: PortalClient, item_id: str, *types: str, direction: str = "forward") -> list[str]:

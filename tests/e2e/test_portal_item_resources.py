@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable
 
 import pytest
 from arcgis_typed import BadRequest, NotFound, PermissionDenied, PortalClient, Upload
@@ -13,18 +12,7 @@ from arcgis_typed_fake import FakeArcGIS
 from e2e_helpers import bearer
 from werkzeug.test import Client
 
-Member = Callable[..., PortalClient]
 REST = "/portal/sharing/rest"
-
-
-@pytest.fixture
-def alice(member: Member) -> PortalClient:
-    return member("alice")
-
-
-@pytest.fixture
-def bob(member: Member) -> PortalClient:
-    return member("bob")
 
 
 def names(client: PortalClient, item_id: str) -> list[str]:

@@ -21,9 +21,9 @@ from arcgis_typed.portal.models.content import (
     FolderResult,
     Item,
     ItemActionResult,
+    ItemSearchPage,
     ItemStatus,
     MoveItemResult,
-    ItemSearchPage,
     ShareItemResult,
     ShareItemsResult,
     ShareItemsResultEntry,
@@ -54,14 +54,14 @@ from arcgis_typed.portal.params.content import (
     ContentRenameFolderParams,
     ContentSearchParams,
     ContentSetContentStatusParams,
-    ContentStatusParams,
-    ContentThumbnailParams,
     ContentShareItemsParams,
     ContentShareParams,
+    ContentStatusParams,
+    ContentThumbnailParams,
+    ContentUnprotectParams,
     ContentUnshareItemsParams,
     ContentUnshareParams,
     ContentUnshareUserItemParams,
-    ContentUnprotectParams,
     ContentUpdateParams,
     ContentUserContentParams,
 )
@@ -71,8 +71,8 @@ from ..call import Call
 from ..errors import Fault, bad_request, forbidden
 from ..registry import handles
 from ..state import items as rules
-from ..state.items import Folder as FolderRecord
 from ..state.item_usage import record_view
+from ..state.items import Folder as FolderRecord
 from ..state.items import ItemRecord
 from ..state.users import UserRecord
 from ._paging import window
@@ -140,6 +140,11 @@ def _upload(file: Upload | None, file_name: str | None) -> dict[str, Any]:
     return {"data": file.data, "data_name": file_name or file.filename, "data_type": file.content_type}
 
 
+def _thumbnail(upload: Upload | None) -> tuple[str, bytes] | None:
+    """The checked thumbnail/<name> and bytes of an uploaded thumbnail."""
+    return None if upload is None else rules.check_thumbnail(upload.filename, upload.data)
+
+
 def _folder_view(folder: FolderRecord) -> Folder:
     return Folder(
         id=folder.id, title=folder.title, username=folder.username, created=ms_to_datetime(folder.created)
@@ -194,7 +199,7 @@ def folder_content(call: Call, p: ContentFolderContentParams) -> UserContent:
 
 @handles("portal:content.add_item")
 def add_item(call: Call, p: ContentAddItemParams) -> AddItemResult:
-    thumbnail = rules.check_thumbnail(p.thumbnail.filename if p.thumbnail else None, p.thumbnail.data if p.thumbnail else None)
+    thumbnail = _thumbnail(p.thumbnail)
     item = call.state.add_item(
         call.user,
         p.username,
@@ -238,7 +243,7 @@ def get_data(call: Call, p: ContentGetDataParams) -> Response:
 
 @handles("portal:content.update")
 def update(call: Call, p: ContentUpdateParams) -> UpdateItemResult:
-    thumbnail = rules.check_thumbnail(p.thumbnail.filename if p.thumbnail else None, p.thumbnail.data if p.thumbnail else None)
+    thumbnail = _thumbnail(p.thumbnail)
     metadata = rules.check_metadata(p.metadata.data if p.metadata else None)
     if p.folder_id is not None:
         rules.check_in_folder(call.state, call.state.require_visible_item(call.caller, p.id), p.folder_id)

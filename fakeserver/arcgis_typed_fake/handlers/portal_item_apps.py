@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from arcgis_typed._runtime.wire import ms_to_datetime
 from arcgis_typed.portal.models.item_apps import RegisteredApp, UnregisterResult
-from arcgis_typed.portal.params.item_apps import ItemAppsAppInfoParams, ItemAppsRegisterParams, ItemAppsUnregisterParams
+from arcgis_typed.portal.params.item_apps import (
+    ItemAppsAppInfoParams,
+    ItemAppsRegisterParams,
+    ItemAppsUnregisterParams,
+)
 
 from ..call import Call
 from ..registry import handles

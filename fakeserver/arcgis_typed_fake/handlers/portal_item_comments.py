@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from arcgis_typed._runtime.wire import ms_to_datetime
-from arcgis_typed.portal.models.item_comments import Comment, CommentResult, CommentsPage, ItemRating, RatingResult
+from arcgis_typed.portal.models.item_comments import (
+    Comment,
+    CommentResult,
+    CommentsPage,
+    ItemRating,
+    RatingResult,
+)
 from arcgis_typed.portal.params.item_comments import (
     ItemCommentsAddParams,
     ItemCommentsAddRatingParams,

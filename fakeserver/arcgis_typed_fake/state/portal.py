@@ -9,9 +9,9 @@ import attrs
 
 from ..clock import Clock, Ids
 from ..errors import INVALID_TOKEN, Fault, bad_request, forbidden, not_found
+from . import items as items_rules
 from .categories import CategoryStore
 from .groups import GroupStore
-from . import items as items_rules
 from .items import Folder, ItemRecord, ItemStore
 from .roles import RoleStore
 from .tokens import TokenStore
