@@ -123,3 +123,35 @@ def test_thumbnail_and_metadata(gis: GIS, target: Target, arcgis_fake: FakeArcGI
     assert saved is not None and Path(saved).read_bytes() == PNG
     assert "<idAbs>About</idAbs>" in Path(item.download_metadata(str(tmp_path / "m"))).read_text()
     assert item.homepage.endswith(f"/home/item.html?id={item.id}")
+
+
+def test_rating_status_reassign_and_app_registration(gis: GIS, target: Target, arcgis_fake: FakeArcGIS,  # noqa: F811
+                                                     csv_file: Path) -> None:
+    portal = arcgis_fake.portal
+    portal.add_user("bob", "bob-password-123", role="org_user")
+    admin = portal.users.require("admin")
+    map_id = portal.add_item(admin, "admin", title="Rated map", type="Web Map", text="{}").id
+    web_map = gis.content.get(map_id)
+    record = portal.items.get(map_id)
+    assert record is not None
+    portal.share_item(admin, record, everyone=None, org=True, groups=[])
+    bob = target.gis("bob", "bob-password-123")
+    bobs_view = bob.content.get(map_id)
+    bobs_view.rating = 4.5
+    assert bobs_view.rating == 4.5
+    assert portal.items.get(map_id).avg_rating == 4.5  # type: ignore[union-attr]
+    assert bobs_view.delete_rating() is True
+    assert bobs_view.rating is None
+
+    web_map.content_status = "authoritative"
+    assert portal.items.get(map_id).content_status == "org_authoritative"  # type: ignore[union-attr]
+
+    assert web_map.reassign_to("bob") is True
+    assert portal.items.get(map_id).owner == "bob"  # type: ignore[union-attr]
+
+    app_item = gis.content.get(portal.add_item(admin, "admin", title="My app", type="Web Mapping Application").id)
+    registered = app_item.register(app_type="browser", redirect_uris=["https://app.example.com/cb"])
+    assert registered["client_id"]
+    assert app_item.app_info["client_id"] == registered["client_id"]
+    assert app_item.unregister() is True
+    assert app_item.app_info == {}
