@@ -125,8 +125,7 @@ def test_thumbnail_and_metadata(gis: GIS, target: Target, arcgis_fake: FakeArcGI
     assert item.homepage.endswith(f"/home/item.html?id={item.id}")
 
 
-def test_rating_status_reassign_and_app_registration(gis: GIS, target: Target, arcgis_fake: FakeArcGIS,  # noqa: F811
-                                                     csv_file: Path) -> None:
+def test_rating_status_reassign_and_app_registration(gis: GIS, target: Target, arcgis_fake: FakeArcGIS) -> None:  # noqa: F811
     portal = arcgis_fake.portal
     portal.add_user("bob", "bob-password-123", role="org_user")
     admin = portal.users.require("admin")
