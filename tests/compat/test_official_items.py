@@ -55,11 +55,14 @@ def test_folders_move_and_delete(gis: GIS, target: Target, arcgis_fake: FakeArcG
         with pytest.raises(Exception, match="Delete protection"):
             item.delete()
         assert item.delete(dry_run=True)["can_delete"] is False
+        assert item.can_delete is False  # a property in 2.4.4, read with GET
+        assert "Delete protection" in str(gis.content.can_delete(item))
     assert portal.items.get(item.id) is not None
     item.protect(False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert item.delete(dry_run=True) == {"can_delete": True}
+        assert item.can_delete is True
         assert item.delete() is True
     assert portal.items.get(item.id) is None
 

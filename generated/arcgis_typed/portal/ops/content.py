@@ -570,9 +570,9 @@ def delete_items(session: Session, username: str, *, items: list[str]) -> Delete
 
 
 def can_delete(session: Session, username: str, id: str, *, folder_id: str | None = None) -> CanDeleteResult:
-    """Whether an item can be deleted now (the dry run of a delete).
+    """Whether an item can be deleted now (the dry run of a delete; the official client reads it with GET and POST).
 
-    `POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}/canDelete` - auth: token
+    `GET | POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}/canDelete` - auth: token
     Acts on the caller's own objects, or anyone's with portal:admin:deleteItems.
 
     Raises:
@@ -1229,9 +1229,9 @@ class ContentOps:
         return delete_items(self._client, username=username, items=items)
 
     def can_delete(self, username: str, id: str, *, folder_id: str | None = None) -> CanDeleteResult:
-        """Whether an item can be deleted now (the dry run of a delete).
+        """Whether an item can be deleted now (the dry run of a delete; the official client reads it with GET and POST).
 
-        `POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}/canDelete` - auth: token
+        `GET | POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}/canDelete` - auth: token
         Acts on the caller's own objects, or anyone's with portal:admin:deleteItems.
 
         Raises:
