@@ -47,20 +47,20 @@ def test_resource_lifecycle(alice: PortalClient, arcgis_fake: FakeArcGIS) -> Non
     assert {r.resource: r.size for r in listed.resources}["logo.png"] == len(logo)
     assert all(r.created is not None for r in listed.resources)
     assert alice.item_resources.get(item_id, "logo.png") == logo
-    assert alice.item_resources.get(item_id, "root.json", folder="styles") == b'{"v": 1}'
+    assert alice.item_resources.get(item_id, "styles/root.json") == b'{"v": 1}'
     assert alice.item_resources.get(item_id, "data.txt") == b"renamed"
 
     with pytest.raises(BadRequest):  # a name already taken: update it instead
         alice.item_resources.add("alice", item_id, text="{}", file_name="root.json", resources_prefix="styles")
     alice.item_resources.update("alice", item_id, text='{"v": 2}', file_name="root.json", resources_prefix="styles")
-    assert alice.item_resources.get(item_id, "root.json", folder="styles") == b'{"v": 2}'
+    assert alice.item_resources.get(item_id, "styles/root.json") == b'{"v": 2}'
     with pytest.raises(NotFound):
         alice.item_resources.update("alice", item_id, text="{}", file_name="missing.json")
 
     assert alice.item_resources.remove("alice", item_id, resource="styles/root.json").success is True
     assert names(alice, item_id) == ["data.txt", "logo.png"]
     with pytest.raises(BadRequest):
-        alice.item_resources.get(item_id, "root.json", folder="styles")
+        alice.item_resources.get(item_id, "styles/root.json")
     with pytest.raises(NotFound):
         alice.item_resources.remove("alice", item_id, resource="styles/root.json")
     with pytest.raises(BadRequest):
@@ -73,10 +73,11 @@ def test_resource_lifecycle(alice: PortalClient, arcgis_fake: FakeArcGIS) -> Non
 @pytest.mark.seed("ResourceManager.add")
 def test_archives_are_unpacked_into_folders(alice: PortalClient) -> None:
     item_id = alice.content.add_item("alice", title="Bundle", type="Web Mapping Application").id
-    archive = zipped({"a.json": b"{}", "img/b.png": b"png", "img/": b""})
+    archive = zipped({"a.json": b"{}", "img/b.png": b"png", "img/": b"", "fonts/Arial Regular/0-255.pbf": b"pbf"})
     alice.item_resources.add("alice", item_id, file=Upload("bundle.zip", archive, "application/zip"), archive=True)
-    assert names(alice, item_id) == ["a.json", "img/b.png"]
-    assert alice.item_resources.get(item_id, "b.png", folder="img") == b"png"
+    assert names(alice, item_id) == ["a.json", "fonts/Arial Regular/0-255.pbf", "img/b.png"]
+    assert alice.item_resources.get(item_id, "fonts/Arial Regular/0-255.pbf") == b"pbf"  # slashes kept, space quoted
+    assert alice.item_resources.get(item_id, "img/b.png") == b"png"
     # Without archive, a zip is just a file.
     alice.item_resources.add("alice", item_id, file=Upload("bundle.zip", archive, "application/zip"))
     assert "bundle.zip" in names(alice, item_id)
@@ -85,7 +86,8 @@ def test_archives_are_unpacked_into_folders(alice: PortalClient) -> None:
                                  archive=True)
 
 
-@pytest.mark.parametrize("entry", ["../escape.txt", "a/../../b.txt", "/etc/passwd", "a/b/c.txt", "a\\b.txt"])
+@pytest.mark.parametrize("entry", ["../escape.txt", "a/../../b.txt", "/etc/passwd", "a/./b.txt", "a\\b.txt",
+                                   "/".join("d" * 10) + "/x.txt"])
 @pytest.mark.seed("ResourceManager.add")
 def test_archive_entries_cannot_escape(alice: PortalClient, arcgis_fake: FakeArcGIS, entry: str) -> None:
     item_id = alice.content.add_item("alice", title="Bundle", type="Web Mapping Application").id
@@ -98,7 +100,7 @@ def test_archive_entries_cannot_escape(alice: PortalClient, arcgis_fake: FakeArc
 
 @pytest.mark.parametrize(
     ("file_name", "prefix"),
-    [("..", None), (".", None), ("a.json", ".."), ("a.json", "x/y"), ("../a.json", None), ("a:b.json", None),
+    [("..", None), (".", None), ("a.json", ".."), ("a.json", "x/../y"), ("../a.json", None), ("a:b.json", None),
      ("a\\..\\b.json", None), ("", "styles")],
 )
 @pytest.mark.seed("ResourceManager.add")
@@ -112,11 +114,16 @@ def test_bad_names_are_refused(alice: PortalClient, arcgis_fake: FakeArcGIS, fil
 def test_traversal_through_the_url_finds_nothing(alice: PortalClient, raw: Client) -> None:
     item_id = alice.content.add_item("alice", title="Named", type="Web Map").id
     alice.item_resources.add("alice", item_id, text="secret", file_name="s.txt", resources_prefix="a")
-    for path in (f"{REST}/content/items/{item_id}/resources/..%2Fs.txt", f"{REST}/content/items/{item_id}/resources/a/..",
-                 f"{REST}/content/items/{item_id}/resources/%2E%2E/s.txt"):
+    assert alice.item_resources.get(item_id, "a/s.txt") == b"secret"
+    base = f"{REST}/content/items/{item_id}/resources"
+    for path in (f"{base}/..%2Fs.txt", f"{base}/a/..", f"{base}/%2E%2E/s.txt", f"{base}/a/../a/s.txt",
+                 f"{base}/x/../a/s.txt", f"{base}//a/s.txt"):
         response = raw.get(path, headers=bearer(alice))
         assert response.status_code in (200, 404)
-        assert b"secret" not in response.data
+        assert b"secret" not in response.data, path
+    for name in ("a/../a/s.txt", "./a/s.txt"):  # (double slashes are merged, as ArcGIS does)
+        with pytest.raises(BadRequest):
+            alice.item_resources.get(item_id, name)
 
 
 @pytest.mark.seed("ResourceManager.add")

@@ -105,6 +105,7 @@ class World:
             "endTime": "86400000",
             "period": "1d",
             "etype": "svcusg",
+            "resource": "styles/root.json",
         }[param.wire]
 
 

@@ -41,7 +41,7 @@ def list_(call: Call, p: ItemResourcesListParams) -> ItemResourcesPage:
 
 @handles("portal:item_resources.get")
 def get(call: Call, p: ItemResourcesGetParams) -> Response:
-    record = rules.read_resource(call.state, call.caller, p.id, p.folder, p.file_name)
+    record = rules.read_resource(call.state, call.caller, p.id, p.resource)
     name = record.name.rsplit("/", 1)[-1]
     return Response(record.data, content_type=record.content_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -1,8 +1,8 @@
 """An item's file resources: names, limits and the archive upload, with no way out of the item's resources.
 
-A resource's name is a file name, optionally in one folder (`resourcesPrefix`): `styles/root.json`. Names are
-checked, never cleaned up silently: no `..`, no `.`, no empty part, no backslash, no control character, no
-absolute path, at most one folder. A zip archive (`archive=true`) is unpacked into its folders under the same
+A resource's name is a file name, optionally in folders (`resourcesPrefix`, or an archive entry's folders):
+`styles/root.json`. Names are checked, never cleaned up silently: no `..`, no `.`, no empty part, no backslash,
+no control character, no absolute path, at most MAX_DEPTH folders. A zip archive (`archive=true`) is unpacked into its folders under the same
 rules (an entry that breaks them refuses the whole archive). Limits as the REST API documents them: 50 MB a
 file, 1,000 resources an item. Deleting the item drops its resources (`ItemStore.remove`).
 """
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 MAX_RESOURCE_BYTES = 50 * 1024 * 1024
 MAX_RESOURCES = 1000
+MAX_DEPTH = 8  # folders in a resource's name (the fake's limit)
 _BAD_CHARS = set('\\:*?"<>|') | {chr(c) for c in range(32)}
 
 
@@ -66,14 +67,14 @@ def _part(value: str, what: str) -> str:
 
 
 def resource_name(file_name: str, prefix: str | None = None) -> str:
-    """`prefix/file_name` after checking both parts (one folder at most; no traversal)."""
+    """`prefix/file_name` after checking every part (no traversal, at most MAX_DEPTH folders)."""
     parts = file_name.split("/")
     if prefix:
         parts = prefix.strip("/").split("/") + parts
-    if len(parts) > 2:
-        raise bad_request(f"Invalid resource name '{'/'.join(parts)}': at most one folder is supported.")
-    if len(parts) == 2:
-        _part(parts[0], "folder")
+    if len(parts) > MAX_DEPTH + 1:
+        raise bad_request(f"Invalid resource name '{'/'.join(parts)}': at most {MAX_DEPTH} folders.")
+    for folder in parts[:-1]:
+        _part(folder, "folder")
     _part(parts[-1], "file name")
     return "/".join(parts)
 
@@ -182,10 +183,10 @@ def remove_resources(
     return item
 
 
-def read_resource(state: PortalState, caller: UserRecord | None, item_id: str, folder: str | None, file_name: str) -> ResourceRecord:
+def read_resource(state: PortalState, caller: UserRecord | None, item_id: str, resource: str) -> ResourceRecord:
     """A resource the caller may read: visible item; `private` resources only for the owner and administrators."""
     item = state.items.visible(caller, item_id)
-    name = resource_name(file_name, folder)
+    name = resource_name(resource)
     record = state.items.resources.get(item.id, name)
     if record is None:
         raise not_found("Resource", name)

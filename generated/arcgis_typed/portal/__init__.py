@@ -143,7 +143,7 @@ class PortalClient(Session):
 
     @cached_property
     def item_resources(self) -> "ItemResourcesOps":
-        """An item's file resources (content/items/{id}/resources): listing, reading, adding (files, text, or a zip archive unpacked into its folders), updating and removing. Names are file names in at most one folder (resourcesPrefix); no name may leave the item's resources (no path traversal)."""
+        """An item's file resources (content/items/{id}/resources): listing, reading, adding (files, text, or a zip archive unpacked into its folders), updating and removing. Names are file names in folders (resourcesPrefix, or the folders of an archive's entries); no name may leave the item's resources (no path traversal)."""
         from arcgis_typed.portal.ops.item_resources import ItemResourcesOps
 
         return ItemResourcesOps(self)

@@ -1808,13 +1808,12 @@ ITEM_RESOURCES_GET = Operation(
     api="portal",
     name="item_resources.get",
     methods=("GET",),
-    path="/sharing/rest/content/items/{id}/resources[/{folder}]/{fileName}",
-    rule="/sharing/rest/content/items/<id>/resources/<folder>/<fileName>",
+    path="/sharing/rest/content/items/{id}/resources/{resource}",
+    rule="/sharing/rest/content/items/<id>/resources/<path:resource>",
     auth="optional",
     params=(
         Param(name="id", wire="id", kind="str", location="path", required=True),
-        Param(name="folder", wire="folder", kind="str", location="path"),
-        Param(name="file_name", wire="fileName", kind="str", location="path", required=True),
+        Param(name="resource", wire="resource", kind="str", location="path", required=True, encoding="path"),
     ),
     params_class="arcgis_typed.portal.params.item_resources:ItemResourcesGetParams",
     response="@bytes",
@@ -1823,9 +1822,8 @@ ITEM_RESOURCES_GET = Operation(
     privileges=(),
     owner_override=None,
     paging_items=None,
-    errors=((400, "Item or resource does not exist or is inaccessible."),),
+    errors=((400, "Item or resource does not exist or is inaccessible; a name that leaves the item's resources."),),
     seeds=("ResourceManager.get",),
-    rules=("/sharing/rest/content/items/<id>/resources/<folder>/<fileName>", "/sharing/rest/content/items/<id>/resources/<fileName>"),
 )
 
 ITEM_RESOURCES_ADD = Operation(

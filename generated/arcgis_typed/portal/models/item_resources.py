@@ -3,8 +3,8 @@
 """Models of the `item_resources` family.
 
 An item's file resources (content/items/{id}/resources): listing, reading, adding (files, text, or a zip
-archive unpacked into its folders), updating and removing. Names are file names in at most one folder
-(resourcesPrefix); no name may leave the item's resources (no path traversal).
+archive unpacked into its folders), updating and removing. Names are file names in folders (resourcesPrefix,
+or the folders of an archive's entries); no name may leave the item's resources (no path traversal).
 """
 
 from datetime import datetime

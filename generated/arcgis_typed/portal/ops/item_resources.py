@@ -3,8 +3,8 @@
 """Operations of the `item_resources` family.
 
 An item's file resources (content/items/{id}/resources): listing, reading, adding (files, text, or a zip
-archive unpacked into its folders), updating and removing. Names are file names in at most one folder
-(resourcesPrefix); no name may leave the item's resources (no path traversal).
+archive unpacked into its folders), updating and removing. Names are file names in folders (resourcesPrefix,
+or the folders of an archive's entries); no name may leave the item's resources (no path traversal).
 
 Each operation is a function taking the client (a `Session`) first, and a method of `ItemResourcesOps`
 (reached as `client.item_resources`).
@@ -52,15 +52,18 @@ def list_all(session: Session, id: str, *, page_size: int = 100) -> Iterator[Ite
     )
 
 
-def get(session: Session, id: str, file_name: str, *, folder: str | None = None) -> bytes:
-    """One resource's bytes (in the root of the resources, or in one folder).
+def get(session: Session, id: str, resource: str) -> bytes:
+    """One resource's bytes, by its name with its folders (styles/root.json).
 
-    `GET /sharing/rest/content/items/{id}/resources[/{folder}]/{fileName}` - auth: optional
+    `GET /sharing/rest/content/items/{id}/resources/{resource}` - auth: optional
+
+    Args:
+        resource: The resource's name with its folders; slashes are kept.
 
     Raises:
-        BadRequest (400): Item or resource does not exist or is inaccessible.
+        BadRequest (400): Item or resource does not exist or is inaccessible; a name that leaves the item's resources.
     """
-    params = dict(id=id, folder=folder, file_name=file_name)
+    params = dict(id=id, resource=resource)
     result: bytes = session.call(_ops.ITEM_RESOURCES_GET, params)
     return result
 
@@ -179,15 +182,18 @@ class ItemResourcesOps:
         """Every result of `list`, fetching pages of `page_size` lazily."""
         return list_all(self._client, id=id, page_size=page_size)
 
-    def get(self, id: str, file_name: str, *, folder: str | None = None) -> bytes:
-        """One resource's bytes (in the root of the resources, or in one folder).
+    def get(self, id: str, resource: str) -> bytes:
+        """One resource's bytes, by its name with its folders (styles/root.json).
 
-        `GET /sharing/rest/content/items/{id}/resources[/{folder}]/{fileName}` - auth: optional
+        `GET /sharing/rest/content/items/{id}/resources/{resource}` - auth: optional
+
+        Args:
+            resource: The resource's name with its folders; slashes are kept.
 
         Raises:
-            BadRequest (400): Item or resource does not exist or is inaccessible.
+            BadRequest (400): Item or resource does not exist or is inaccessible; a name that leaves the item's resources.
         """
-        return get(self._client, id=id, folder=folder, file_name=file_name)
+        return get(self._client, id=id, resource=resource)
 
     def add(
         self,

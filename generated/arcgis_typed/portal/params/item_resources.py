@@ -3,8 +3,8 @@
 """Parameters of the `item_resources` family's operations.
 
 An item's file resources (content/items/{id}/resources): listing, reading, adding (files, text, or a zip
-archive unpacked into its folders), updating and removing. Names are file names in at most one folder
-(resourcesPrefix); no name may leave the item's resources (no path traversal).
+archive unpacked into its folders), updating and removing. Names are file names in folders (resourcesPrefix,
+or the folders of an archive's entries); no name may leave the item's resources (no path traversal).
 """
 
 from typing import Any, Literal
@@ -42,8 +42,8 @@ class ItemResourcesGetParams:
     """Parameters of `item_resources.get`."""
 
     id: str = attrs.field(metadata={"wire": "id"})
-    folder: str | None = attrs.field(default=None, metadata={"wire": "folder"})
-    file_name: str = attrs.field(metadata={"wire": "fileName"})
+    resource: str = attrs.field(metadata={"wire": "resource"})
+    """The resource's name with its folders; slashes are kept."""
 
 
 @attrs.frozen(kw_only=True)
