@@ -41,6 +41,9 @@ def test_folders_move_and_delete(gis: GIS, target: Target, arcgis_fake: FakeArcG
 
     item = add(gis, csv_file, title="Cities", type="CSV")
     item.move("Work")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert item.shared_with == {"everyone": False, "org": False, "groups": []}  # read in the item's folder
     record = portal.items.get(item.id)
     assert record is not None and record.folder_id == folder.id
     assert item.ownerFolder == folder.id

@@ -98,6 +98,7 @@ MATRIX: dict[str, tuple[Action, Callable[[str, str], str]]] = {
     "content.status": (lambda c, x: c.content.status("oscar", x["id"]), owned),
     "content.set_content_status": (lambda c, x: c.content.set_content_status(x["id"], status="deprecated"), owned),
     "content.proxies": (lambda c, x: c.content.proxies("oscar", x["id"]), owned),
+    "content.user_item": (lambda c, x: c.content.user_item("oscar", x["id"]), owned),
     "item_comments.list": (lambda c, x: c.item_comments.list(x["id"]), read),
     "item_comments.get": (lambda c, x: c.item_comments.get(x["id"], x["comment"]), read),
     "item_comments.add": (lambda c, x: c.item_comments.add(x["id"], comment="hi"), signed_read),

@@ -969,3 +969,21 @@ def test_bulk_update_of_item_categories(alice: PortalClient, bob: PortalClient, 
     refused = bob.categories.update_items(items=[{a: {"categories": ["/Themes/Roads"]}}]).results[0]
     assert refused.success is False
     assert alice.content.get(a).categories == ["/Themes/Water"]
+
+
+@pytest.mark.seed("Item.shared_with")
+def test_user_item_with_its_sharing(alice: PortalClient, bob: PortalClient, arcgis_portal: PortalClient) -> None:
+    folder = alice.content.create_folder("alice", title="F").folder
+    assert folder is not None
+    item_id = alice.content.add_item("alice", folder_id=folder.id, title="Mine", type="Web Map").id
+    group = alice.groups.create(title="G", tags=["g"]).group
+    assert group is not None
+    alice.content.share(item_id, org=True, groups=[group.id])
+    got = alice.content.user_item("alice", item_id, folder_id=folder.id)
+    assert (got.item.id, got.item.owner_folder) == (item_id, folder.id)
+    assert (got.sharing.access, got.sharing.groups) == ("org", [group.id])
+    assert arcgis_portal.content.user_item("alice", item_id).sharing.access == "org"
+    with pytest.raises(BadRequest):
+        alice.content.user_item("alice", item_id, folder_id="elsewhere")
+    with pytest.raises(PermissionDenied):
+        bob.content.user_item("alice", item_id)

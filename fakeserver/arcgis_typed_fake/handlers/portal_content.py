@@ -21,6 +21,7 @@ from arcgis_typed.portal.models.content import (
     FolderResult,
     Item,
     ItemActionResult,
+    ItemSharing,
     ItemSearchPage,
     ItemStatus,
     MoveItemResult,
@@ -32,6 +33,7 @@ from arcgis_typed.portal.models.content import (
     UnshareItemsResultEntry,
     UpdateItemResult,
     UserContent,
+    UserItem,
 )
 from arcgis_typed.portal.models.groups import ItemGroups
 from arcgis_typed.portal.params.content import (
@@ -64,6 +66,7 @@ from arcgis_typed.portal.params.content import (
     ContentUnshareUserItemParams,
     ContentUpdateParams,
     ContentUserContentParams,
+    ContentUserItemParams,
 )
 from werkzeug.wrappers import Response
 
@@ -509,3 +512,9 @@ def render_item_page(item: ItemRecord, rest_url: str) -> str:
         f"<h1>{e(item.title)}</h1><p>{e(item.snippet)}</p><table>{rows}</table>"
         f"<p><a href=\"{e(rest_url)}/content/items/{e(item.id)}\">JSON</a></p></body></html>"
     )
+
+
+@handles("portal:content.user_item")
+def user_item(call: Call, p: ContentUserItemParams) -> UserItem:
+    item = rules.item_at(call.state, call.user, p.username, p.folder_id, p.id, "portal:admin:viewItems")
+    return UserItem(item=item_view(item), sharing=ItemSharing(access=item.access, groups=sorted(item.groups)))

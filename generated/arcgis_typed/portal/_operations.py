@@ -804,6 +804,30 @@ CONTENT_ITEM_PAGE = Operation(
     seeds=("Item.homepage",),
 )
 
+CONTENT_USER_ITEM = Operation(
+    api="portal",
+    name="content.user_item",
+    methods=("GET", "POST"),
+    path="/sharing/rest/content/users/{username}[/{folderId}]/items/{id}",
+    rule="/sharing/rest/content/users/<username>/<folderId>/items/<id>",
+    auth="token",
+    params=(
+        Param(name="username", wire="username", kind="str", location="path", required=True),
+        Param(name="folder_id", wire="folderId", kind="str", location="path"),
+        Param(name="id", wire="id", kind="str", location="path", required=True),
+    ),
+    params_class="arcgis_typed.portal.params.content:ContentUserItemParams",
+    response="arcgis_typed.portal.models.content:UserItem",
+    idempotent=True,
+    envelope="portal",
+    privileges=(),
+    owner_override="portal:admin:viewItems",
+    paging_items=None,
+    errors=((400, "Item does not exist or is inaccessible, or is not in that folder."), (403, "Only the owner or an administrator may read the item here.")),
+    seeds=("Item.shared_with",),
+    rules=("/sharing/rest/content/users/<username>/<folderId>/items/<id>", "/sharing/rest/content/users/<username>/items/<id>"),
+)
+
 GROUPS_CREATE = Operation(
     api="portal",
     name="groups.create",
@@ -2590,6 +2614,7 @@ OPERATIONS: tuple[Operation, ...] = (
     CONTENT_SET_CONTENT_STATUS,
     CONTENT_PROXIES,
     CONTENT_ITEM_PAGE,
+    CONTENT_USER_ITEM,
     GROUPS_CREATE,
     GROUPS_GET,
     GROUPS_SEARCH,

@@ -22,6 +22,7 @@ __all__ = [
     "Item",
     "ItemActionResult",
     "ItemSearchPage",
+    "ItemSharing",
     "ItemStatus",
     "MoveItemResult",
     "ShareItemResult",
@@ -32,6 +33,7 @@ __all__ = [
     "UnshareItemsResultEntry",
     "UpdateItemResult",
     "UserContent",
+    "UserItem",
 ]
 
 
@@ -192,6 +194,17 @@ class ItemSearchPage:
 
 
 @attrs.frozen(kw_only=True)
+class ItemSharing:
+    """ItemSharing"""
+
+    access: str = attrs.field(metadata={"wire": "access"})
+    groups: list[str] = attrs.field(metadata={"wire": "groups"})
+    """The ids of the groups the item is shared with."""
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
 class ItemStatus:
     """The status of an item's asynchronous work (publishing, export, ...), or of the item itself."""
 
@@ -309,5 +322,15 @@ class UserContent:
     next_start: int = attrs.field(metadata={"wire": "nextStart"})
     items: list[Item] = attrs.field(metadata={"wire": "items"})
     folders: list[Folder] | None = attrs.field(default=None, metadata={"wire": "folders"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class UserItem:
+    """An item as its owner sees it in their content, with its sharing."""
+
+    item: Item = attrs.field(metadata={"wire": "item"})
+    sharing: ItemSharing = attrs.field(metadata={"wire": "sharing"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""

@@ -33,6 +33,7 @@ from arcgis_typed.portal.models.content import (
     UnshareItemsResult,
     UpdateItemResult,
     UserContent,
+    UserItem,
 )
 from arcgis_typed.portal.models.groups import ItemGroups
 
@@ -70,6 +71,7 @@ __all__ = [
     "update",
     "user_content",
     "user_content_all",
+    "user_item",
 ]
 
 
@@ -763,6 +765,20 @@ def item_page(session: Session, *, id: str) -> str:
     return result
 
 
+def user_item(session: Session, username: str, id: str, *, folder_id: str | None = None) -> UserItem:
+    """One of a user's items with its sharing (the owner and administrators; the official client reads sharing here).
+
+    `GET | POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}` - auth: token
+    Acts on the caller's own objects, or anyone's with portal:admin:viewItems.
+
+    Raises:
+        BadRequest (400): Item does not exist or is inaccessible, or is not in that folder.
+        PermissionDenied (403): Only the owner or an administrator may read the item here.
+    """
+    params = dict(username=username, folder_id=folder_id, id=id)
+    return session.call(_ops.CONTENT_USER_ITEM, params, UserItem)
+
+
 class ContentOps:
     """The `content` operations bound to one client."""
 
@@ -1397,3 +1413,15 @@ class ContentOps:
             BadRequest (400): Item does not exist or is inaccessible.
         """
         return item_page(self._client, id=id)
+
+    def user_item(self, username: str, id: str, *, folder_id: str | None = None) -> UserItem:
+        """One of a user's items with its sharing (the owner and administrators; the official client reads sharing here).
+
+        `GET | POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}` - auth: token
+        Acts on the caller's own objects, or anyone's with portal:admin:viewItems.
+
+        Raises:
+            BadRequest (400): Item does not exist or is inaccessible, or is not in that folder.
+            PermissionDenied (403): Only the owner or an administrator may read the item here.
+        """
+        return user_item(self._client, username=username, folder_id=folder_id, id=id)

@@ -41,6 +41,7 @@ __all__ = [
     "ContentUnshareUserItemParams",
     "ContentUpdateParams",
     "ContentUserContentParams",
+    "ContentUserItemParams",
 ]
 
 
@@ -355,3 +356,12 @@ class ContentUserContentParams:
     sort_field: str | None = attrs.field(default=None, metadata={"wire": "sortField"})
     sort_order: Literal["asc", "desc"] | None = attrs.field(default=None, metadata={"wire": "sortOrder"})
     """One of: asc, desc."""
+
+
+@attrs.frozen(kw_only=True)
+class ContentUserItemParams:
+    """Parameters of `content.user_item`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    folder_id: str | None = attrs.field(default=None, metadata={"wire": "folderId"})
+    id: str = attrs.field(metadata={"wire": "id"})
