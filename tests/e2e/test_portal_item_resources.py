@@ -49,6 +49,8 @@ def test_resource_lifecycle(alice: PortalClient, arcgis_fake: FakeArcGIS) -> Non
     assert alice.item_resources.get(item_id, "logo.png") == logo
     assert alice.item_resources.get(item_id, "styles/root.json") == b'{"v": 1}'
     assert alice.item_resources.get(item_id, "data.txt") == b"renamed"
+    # The item's size counts its resources.
+    assert alice.content.get(item_id).size == len(logo) + len(b'{"v": 1}') + len(b"renamed")
 
     with pytest.raises(BadRequest):  # a name already taken: update it instead
         alice.item_resources.add("alice", item_id, text="{}", file_name="root.json", resources_prefix="styles")
@@ -67,6 +69,7 @@ def test_resource_lifecycle(alice: PortalClient, arcgis_fake: FakeArcGIS) -> Non
         alice.item_resources.remove("alice", item_id)  # neither a name nor deleteAll
     alice.item_resources.remove("alice", item_id, delete_all=True)
     assert names(alice, item_id) == []
+    assert alice.content.get(item_id).size == -1  # no data, no resources
     assert arcgis_fake.portal.items.resources.of(item_id) == []
 
 

@@ -160,6 +160,7 @@ def add_resources(
             access=access or (old.access if old else "inherit"),
         ))
     item.modified = now
+    item.resources_size = store.total_size(item.id)
     state.items.reindex(item)
     return item
 
@@ -179,6 +180,7 @@ def remove_resources(
     else:
         raise bad_request("Invalid parameters: give 'resource' or deleteAll=true.")
     item.modified = state.now()
+    item.resources_size = store.total_size(item.id)
     state.items.reindex(item)
     return item
 

@@ -78,9 +78,14 @@ class ItemRecord:
     def name(self) -> str | None:
         return self.data_name
 
+    resources_size: int = 0  # bytes of the item's resources (kept by state/item_resources.py)
+
     @property
     def size(self) -> int:
-        return len(self.data) if self.data is not None else -1
+        """The data's bytes plus the resources' (ArcGIS counts both); -1 when the item has neither."""
+        if self.data is None and not self.resources_size:
+            return -1
+        return (len(self.data) if self.data is not None else 0) + self.resources_size
 
 
 class ItemStore:
