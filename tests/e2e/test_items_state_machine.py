@@ -4,7 +4,8 @@ typed clients, and a plain Python model says what each of them should see and be
 
 After every step the fake's items must equal the model (owner, title, access), every caller's `get` of the
 latest items must succeed or fail as the model says, and every caller's search for everything must return
-exactly the ids the model says they may see; folders, protection, relationships and comment counts must match
+exactly the ids the model says they may see, also for random queries of the grammar (fields, AND / OR / NOT,
+groups) read page by page; folders, resources, protection, relationships and comment counts must match
 the model (deleting an item takes its relationships and comments along). Deleted items stay in play: acting on them must be refused. Refused operations must raise the
 documented error (403 for a visible item, the same 400 as a missing item for a hidden one) and leave the
 fake's state untouched.
@@ -12,12 +13,12 @@ fake's state untouched.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import attrs
 import hypothesis.strategies as st
-from arcgis_typed import ArcGISError, BadRequest, Conflict, PermissionDenied, PortalClient
+from arcgis_typed import ArcGISError, BadRequest, Conflict, NotFound, PermissionDenied, PortalClient
 from arcgis_typed_fake import FakeArcGIS
 from e2e_helpers import client_for, password_of
 from hypothesis import event, settings
@@ -29,6 +30,7 @@ CALLERS = [*USERS, None]  # None: anonymous
 WORDS = ["river", "flood", "trail", "parcel", "census", "zoning"]
 ACCESS = ["private", "org", "public"]
 FOLDERS = ["Projects", "Archive"]
+RESOURCE_NAMES = ["a.json", "img/b.png", "deep/er/c.txt"]
 REL = "Map2Area"  # a documented type without item-type or ownership rules: any two visible items
 
 
@@ -41,10 +43,31 @@ class ModelItem:
     folder: str | None = None  # folder title
     protected: bool = False
     comments: int = 0
+    resources: dict[str, bytes] = attrs.Factory(dict)
 
 
 def title_terms(title: str) -> set[str]:
     return set(title.lower().split())
+
+
+# Random queries of the search grammar, each with a plain-Python predicate over a model item: (query, predicate)
+Query = tuple[str, "Callable[[ModelItem], bool]"]
+_TITLE = st.sampled_from(WORDS).map(lambda w: (f"title:{w}", lambda m, w=w: w in title_terms(m.title)))
+_OWNER = st.sampled_from(USERS).map(lambda u: (f"owner:{u}", lambda m, u=u: m.owner == u))
+_ACCESS = st.sampled_from(ACCESS).map(lambda a: (f"access:{a}", lambda m, a=a: m.access == a))
+_ATOM = st.one_of(_TITLE, _OWNER, _ACCESS)
+
+
+def _combine(children: st.SearchStrategy[Query]) -> st.SearchStrategy[Query]:
+    both = st.tuples(children, children)
+    return st.one_of(
+        both.map(lambda ab: (f"({ab[0][0]} AND {ab[1][0]})", lambda m, ab=ab: ab[0][1](m) and ab[1][1](m))),
+        both.map(lambda ab: (f"({ab[0][0]} OR {ab[1][0]})", lambda m, ab=ab: ab[0][1](m) or ab[1][1](m))),
+        both.map(lambda ab: (f"({ab[0][0]} NOT {ab[1][0]})", lambda m, ab=ab: ab[0][1](m) and not ab[1][1](m))),
+    )
+
+
+QUERIES = st.recursive(_ATOM, _combine, max_leaves=4)
 
 
 class ItemsMachine(RuleBasedStateMachine):
@@ -88,6 +111,7 @@ class ItemsMachine(RuleBasedStateMachine):
         state["~relationships"] = (len(items.relationships), tuple(sorted(
             (r.origin, r.destination, r.creator) for i in items for r in items.relationships.forward(i.id))))
         state["~folders"] = tuple(sorted((u, f.title) for u in USERS for f in items.folders(u)))
+        state["~resources"] = tuple(sorted((i.id, r.name, r.data) for i in items for r in items.resources.of(i.id)))
         return state
 
     def folder_title(self, owner: str, folder_id: str | None) -> str | None:
@@ -213,6 +237,50 @@ class ItemsMachine(RuleBasedStateMachine):
             ids.append(result.id)
         return multiple(*ids)
 
+    @rule(who=st.sampled_from(CALLERS), query=QUERIES, page=st.integers(1, 4))
+    def search_query(self, who: str | None, query: Query, page: int) -> None:
+        """Any query of the grammar, read page by page: the pages hold exactly the model's matches, once each."""
+        q, matches = query
+        expected = {i for i in self.visible_ids(who) if matches(self.model[i])}
+        found: list[str] = []
+        start = 1
+        while start != -1:
+            result = self.clients[who].content.search(q=q, num=page, start=start, sort_field="title")
+            assert result.total == len(expected), q
+            found += [i.id for i in result.results]
+            start = result.next_start
+        assert len(found) == len(set(found)) and set(found) == expected, q
+
+    @rule(item_id=created, who=st.sampled_from(["owner", *USERS]), name=st.sampled_from(RESOURCE_NAMES),
+          data=st.binary(max_size=20))
+    def put_resource(self, item_id: str, who: str, name: str, data: bytes) -> None:
+        who = self.owners[item_id] if who == "owner" else who
+        item = self.model.get(item_id)
+        client = self.clients[who]
+        if item is None or not self.may_change(who, item):
+            with self.refused(self.expected_refusal(who, item)):
+                client.item_resources.add(self.owners[item_id], item_id, text=data.hex(), file_name=name)
+            return
+        if name in item.resources:
+            client.item_resources.update(item.owner, item_id, text=data.hex(), file_name=name)
+        else:
+            client.item_resources.add(item.owner, item_id, text=data.hex(), file_name=name)
+        item.resources[name] = data.hex().encode()
+        assert client.item_resources.get(item_id, name) == item.resources[name]
+
+    @rule(item_id=created, name=st.sampled_from(RESOURCE_NAMES))
+    def remove_resource(self, item_id: str, name: str) -> None:
+        item = self.model.get(item_id)
+        if item is None:
+            return
+        client = self.clients[item.owner]
+        if name not in item.resources:
+            with self.refused(NotFound):
+                client.item_resources.remove(item.owner, item_id, resource=name)
+            return
+        client.item_resources.remove(item.owner, item_id, resource=name)
+        del item.resources[name]
+
     @rule(who=st.sampled_from(USERS), title=st.sampled_from(FOLDERS))
     def create_folder(self, who: str, title: str) -> None:
         client = self.clients[who]
@@ -316,6 +384,9 @@ class ItemsMachine(RuleBasedStateMachine):
         assert relations == self.relations
         assert len(items.relationships) == len(self.relations)  # none left dangling from deleted items
         assert {u: {f.title: f.id for f in items.folders(u)} for u in USERS} == self.folders
+        for item_id, m in self.model.items():
+            assert {r.name: r.data for r in items.resources.of(item_id)} == m.resources
+        assert all(items.resources.of(i) == [] for i in self.deleted)  # resources go with their item
 
     @invariant()
     def related_items_agree_with_the_model(self) -> None:
