@@ -31,7 +31,7 @@ HTTP_METHODS = ("GET", "POST")
 AUTH_MODES = ("anonymous", "optional", "token")
 FIDELITY = ("full", "partial", "not_implemented")  # how far the fake implements an operation
 LOCATIONS = ("path", "form", "file")
-ENCODINGS = ("plain", "csv", "json", "bool")
+ENCODINGS = ("plain", "csv", "json", "bool", "path")
 PAGING_STYLES = ("start_num",)
 ENVELOPES = ("portal", "server")
 SEED_ROW = re.compile(r"^[A-Za-z_][\w]*\.(\(constructor\)|[\w/{}.-]+)$")
@@ -262,6 +262,12 @@ def _operation(ctx: _Ctx, api: str, family: str, name: str, raw: Any, source: st
         raise ctx.at("path").error(f"path placeholders {naming.path_names(path)} must match the `in: path` params {in_path}")
     if any(p.location == "file" for p in params) and http != ("POST",):
         raise ctx.at("http").error("operations with file parameters are POST only")
+    slashes = frozenset(p.wire for p in params if p.encoding == "path")
+    for wire in slashes:
+        if next(p for p in params if p.wire == wire).location != "path" or not path.endswith("{" + wire + "}"):
+            raise ctx.at("params", wire, "encoding").error(
+                "encoding: path (a value that may hold slashes) is for the path parameter at the end of the path"
+            )
     response = ctx.at("response").string(spec["response"])
     if response.startswith("@") and response not in SPECIAL_RESPONSES:
         raise ctx.at("response").error(f"special responses are {', '.join(SPECIAL_RESPONSES)}")
@@ -310,8 +316,8 @@ def _operation(ctx: _Ctx, api: str, family: str, name: str, raw: Any, source: st
         doc=ctx.at("doc").string(spec["doc"]).strip(),
         http=http,
         path=path,
-        rule=naming.werkzeug_rule(naming.path_variants(path)[0]),
-        rules=tuple(naming.werkzeug_rule(v) for v in naming.path_variants(path)),
+        rule=naming.werkzeug_rule(naming.path_variants(path)[0], slashes),
+        rules=tuple(naming.werkzeug_rule(v, slashes) for v in naming.path_variants(path)),
         html=ctx.at("html").boolean(spec.get("html", False)),
         fidelity=fidelity,
         deviations=deviations,

@@ -6,6 +6,7 @@ import itertools
 import keyword
 import re
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 
 _BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
@@ -27,9 +28,10 @@ def upper(name: str) -> str:
     return re.sub(r"\W+", "_", name).upper()
 
 
-def werkzeug_rule(path: str) -> str:
-    """`/content/items/{id}` -> `/content/items/<id>`; `/{name}.{type}` -> `/<name>.<type>` (one concrete path)."""
-    return _PLACEHOLDER.sub(r"<\1>", path)
+def werkzeug_rule(path: str, slashes: AbstractSet[str] = frozenset()) -> str:
+    """`/content/items/{id}` -> `/content/items/<id>`; `/{name}.{type}` -> `/<name>.<type>` (one concrete path);
+    placeholders in `slashes` (encoding: path) take Werkzeug's path converter: `<path:name>`."""
+    return _PLACEHOLDER.sub(lambda m: f"<path:{m[1]}>" if m[1] in slashes else f"<{m[1]}>", path)
 
 
 def path_names(path: str) -> list[str]:

@@ -53,6 +53,7 @@ log = logging.getLogger("arcgis_typed_fake")
 
 _SLASHES = re.compile(r"/{2,}")
 _PLACEHOLDER = re.compile(r"<(\w+)>")
+_SLASHED = re.compile(r"<path:(\w+)>")  # a placeholder with `encoding: path`: the rest of the path, slashes kept
 MAX_REQUEST_BYTES = 110 * 1024 * 1024
 # Set by `machine_app` (which `serve` uses to give each server machine its own port); not settable by clients.
 MACHINE_KEY = "arcgis_typed_fake.machine"
@@ -119,6 +120,9 @@ def _segment_pattern(segment: str) -> re.Pattern[str] | None:
     """`<serviceName>.<type>` -> a pattern capturing both (greedy, like Werkzeug's default converter)."""
     if "<" not in segment:
         return None
+    slashed = _SLASHED.fullmatch(segment)
+    if slashed is not None:
+        return re.compile(f"(?P<{slashed[1]}>.+)", re.DOTALL)
     parts = _PLACEHOLDER.split(segment)  # text, name, text, name, ..., text
     regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^/]+)" for i, part in enumerate(parts))
     return re.compile(regex, re.IGNORECASE)
@@ -302,6 +306,9 @@ class FakeArcGIS:
             raise Fault(code, f"Could not find resource or operation '{path}' on the system.") from None
         route = self._by_endpoint[str(endpoint)]
         original = path.strip("/").split("/")
+        if len(original) > len(route.segments):  # only a trailing <path:...> placeholder matches more segments
+            n = len(route.segments) - 1
+            original = [*original[:n], "/".join(original[n:])]
         values: dict[str, str] = {}
         for pattern, segment in zip(route.segments, original, strict=True):
             if pattern is not None:

@@ -151,3 +151,35 @@ def test_operation_defaults_keep_old_tables_valid() -> None:
                    params_class="m:C", response="m:R", idempotent=True)
     assert op.rules == () and op.all_rules == ("/a/<b>",) and not op.html
     assert op.url("https://h/", {"b": "x/y"}) == "https://h/a/x%2Fy"
+
+
+def test_slashed_path_parameters(tmp_path: Path) -> None:
+    """`encoding: path` lets the last path parameter hold slashes: a `<path:...>` rule, a URL keeping them."""
+    op = {"doc": "A resource.", "http": ["GET"], "path": "/items/{id}/resources/{resource}", "auth": "token",
+          "params": {"id": {"type": "str", "in": "path"},
+                     "resource": {"type": "str", "in": "path", "encoding": "path"}},
+          "response": "Thing"}
+    loaded = _load(tmp_path, op)
+    (operation,) = [o for fam in loaded.apis[0].families for o in fam.operations]
+    assert operation.rule == "/items/<id>/resources/<path:resource>"
+    assert werkzeug_rule("/a/{b}/{c}", frozenset({"c"})) == "/a/<b>/<path:c>"
+    for bad_path, wire in (("/items/{resource}/x/{id}", "resource"), ("/items/{id}/{resource}", "id")):
+        spoiled = copy.deepcopy(op)
+        spoiled["path"] = bad_path
+        spoiled["params"] = {"id": {"type": "str", "in": "path"}, "resource": {"type": "str", "in": "path"}}
+        spoiled["params"][wire]["encoding"] = "path"
+        with pytest.raises(SpecError, match="encoding: path"):
+            _load(tmp_path / wire, spoiled)
+    form = copy.deepcopy(op)
+    form["path"] = "/items/{id}"
+    form["params"] = {"id": {"type": "str", "in": "path"}, "name": {"type": "str", "encoding": "path"}}
+    with pytest.raises(SpecError, match="encoding: path"):
+        _load(tmp_path / "form", form)
+    runtime = Operation(
+        api="portal", name="things.resource", methods=("GET",), path="/items/{id}/resources/{resource}", rule="",
+        auth="token", params=(Param("id", "id", "str", "path"), Param("resource", "resource", "str", "path",
+                                                                      encoding="path")),
+        params_class="x:Y", response="@bytes", idempotent=True,
+    )
+    assert runtime.url("https://h/portal", {"id": "a/b", "resource": "fonts/Arial Regular/0-255.pbf"}) == (
+        "https://h/portal/items/a%2Fb/resources/fonts/Arial%20Regular/0-255.pbf")

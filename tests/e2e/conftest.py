@@ -31,6 +31,18 @@ def raw(arcgis_fake: FakeArcGIS) -> Client:
     return Client(arcgis_fake)
 
 
+@pytest.fixture
+def alice(member: Callable[..., PortalClient]) -> PortalClient:
+    """An org_user "alice" (modules may define their own)."""
+    return member("alice")
+
+
+@pytest.fixture
+def bob(member: Callable[..., PortalClient]) -> PortalClient:
+    """An org_user "bob" (modules may define their own)."""
+    return member("bob")
+
+
 @pytest.fixture(autouse=True)
 def _snapshot_round_trip(request: pytest.FixtureRequest) -> Any:
     """Every end-to-end test's fake (unless ARCGIS_SNAPSHOT_CHECK=0) is snapshotted and restored from the snapshot

@@ -8,7 +8,16 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from arcgis_typed import BadRequest, PermissionDenied, PortalClient, TokenRequired, Upload, WsgiTransport
+from arcgis_typed import (
+    ArcGISError,
+    BadRequest,
+    Conflict,
+    PermissionDenied,
+    PortalClient,
+    TokenRequired,
+    Upload,
+    WsgiTransport,
+)
 from arcgis_typed._runtime.transport import HttpRequest, HttpResponse
 from arcgis_typed_fake import FakeArcGIS, ManualClock
 from e2e_helpers import add_member, bearer, client_for, raw_json
@@ -24,16 +33,6 @@ def snapshot(fake: FakeArcGIS) -> list[tuple[object, ...]]:
         (i.id, i.owner, i.title, i.access, tuple(i.tags), i.data, i.modified, i.protected, i.folder_id)
         for i in fake.portal.items
     )
-
-
-@pytest.fixture
-def alice(member: Member) -> PortalClient:
-    return member("alice")
-
-
-@pytest.fixture
-def bob(member: Member) -> PortalClient:
-    return member("bob")
 
 
 @pytest.fixture
@@ -608,3 +607,384 @@ def test_file_sent_as_a_plain_field_is_refused(alice: PortalClient, raw: Client,
     assert body["error"]["code"] == 400
     assert "'file'" in body["error"]["message"]
     assert len(arcgis_fake.portal.items) == 0
+
+
+# --- folders ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.seed("ContentManager.(constructor)")
+@pytest.mark.seed("ContentManager.create_folder")
+@pytest.mark.seed("ContentManager.rename_folder")
+@pytest.mark.seed("ContentManager.delete_folder")
+def test_folder_lifecycle(alice: PortalClient, bob: PortalClient, arcgis_portal: PortalClient,
+                          arcgis_fake: FakeArcGIS) -> None:
+    created = alice.content.create_folder("alice", title="Projects")
+    assert created.success is True and created.folder is not None
+    folder = created.folder
+    assert (folder.title, folder.username) == ("Projects", "alice")
+    assert [f.id for f in alice.content.user_content("alice").folders or []] == [folder.id]
+    with pytest.raises(Conflict):
+        alice.content.create_folder("alice", title="projects")  # titles are unique per user, any case
+    with pytest.raises(BadRequest):
+        alice.content.create_folder("alice", title="a/b")
+    with pytest.raises(PermissionDenied):
+        bob.content.create_folder("alice", title="Bob was here")
+    # Folders are per user: bob may have his own "Projects".
+    assert bob.content.create_folder("bob", title="Projects").success is True
+    # An administrator may create a member's folder.
+    assert arcgis_portal.content.create_folder("alice", title="Admin made").success is True
+
+    renamed = alice.content.rename_folder("alice", folder.id, new_title="Work")
+    assert renamed.folder is not None and renamed.folder.title == "Work"
+    assert alice.content.folder_content("alice", "work").current_folder.id == folder.id  # type: ignore[union-attr]
+    with pytest.raises(Conflict):
+        alice.content.rename_folder("alice", folder.id, new_title="admin made")
+    with pytest.raises(BadRequest):
+        alice.content.rename_folder("alice", "nope", new_title="X")
+
+    # Deleting a folder deletes what is in it, with what hangs off those items.
+    inside = alice.content.add_item("alice", folder_id=folder.id, title="Inside", type="Web Map").id
+    outside = alice.content.add_item("alice", title="Outside", type="Web Map").id
+    assert alice.content.get(inside).owner_folder == folder.id
+    alice.item_comments.add(inside, comment="bye")
+    done = alice.content.delete_folder("alice", folder.id)
+    assert done.success is True and done.folder is not None and done.folder.id == folder.id
+    with pytest.raises(BadRequest):
+        alice.content.get(inside)
+    assert alice.content.get(outside).id == outside
+    assert arcgis_fake.portal.items.comments.count(inside) == 0
+    assert "Work" not in [f.title for f in alice.content.user_content("alice").folders or []]
+    with pytest.raises(BadRequest):
+        alice.content.delete_folder("alice", folder.id)
+
+
+@pytest.mark.seed("ContentManager.delete_folder")
+def test_a_folder_holding_a_protected_item_is_not_deleted(alice: PortalClient, arcgis_fake: FakeArcGIS) -> None:
+    folder = alice.content.create_folder("alice", title="Keep").folder
+    assert folder is not None
+    plain = alice.content.add_item("alice", folder_id=folder.id, title="Plain", type="CSV").id
+    precious = alice.content.add_item("alice", folder_id=folder.id, title="Precious", type="CSV").id
+    alice.content.protect("alice", precious, folder_id=folder.id)
+    before = snapshot(arcgis_fake)
+    with pytest.raises(BadRequest) as caught:
+        alice.content.delete_folder("alice", folder.id)
+    assert "protection" in caught.value.message
+    assert snapshot(arcgis_fake) == before
+    assert {i.id for i in alice.content.folder_content("alice", folder.id).items} == {plain, precious}
+
+
+# --- moving, reassigning, protecting, deleting ------------------------------------------------------------------
+
+
+@pytest.mark.seed("Item.move")
+def test_move_between_folders(alice: PortalClient, bob: PortalClient, arcgis_fake: FakeArcGIS) -> None:
+    a = alice.content.create_folder("alice", title="A").folder
+    b = alice.content.create_folder("alice", title="B").folder
+    assert a is not None and b is not None
+    item_id = alice.content.add_item("alice", title="Mover", type="Web Map").id
+    moved = alice.content.move("alice", item_id, folder=a.id)
+    assert (moved.success, moved.item_id, moved.owner, moved.folder) == (True, item_id, "alice", a.id)
+    assert [i.id for i in alice.content.folder_content("alice", a.id).items] == [item_id]
+    assert alice.content.user_content("alice").total == 0
+    # The official client names the current folder in the path; a folder by title works as a destination.
+    assert alice.content.move("alice", item_id, folder_id=a.id, folder="b").folder == b.id
+    with pytest.raises(BadRequest):
+        alice.content.move("alice", item_id, folder_id=a.id, folder="/")  # it is not in A any more
+    assert alice.content.move("alice", item_id, folder="/").folder == "/"
+    assert alice.content.get(item_id).owner_folder is None
+    before = snapshot(arcgis_fake)
+    with pytest.raises(BadRequest):
+        alice.content.move("alice", item_id, folder="no such folder")
+    with pytest.raises(BadRequest):
+        bob.content.move("alice", item_id, folder="/")  # bob cannot even see it
+    assert snapshot(arcgis_fake) == before
+
+
+@pytest.mark.seed("Item.reassign_to")
+def test_reassign_keeps_sharing_and_checks_the_target(alice: PortalClient, bob: PortalClient, member: Member,
+                                                      arcgis_portal: PortalClient, arcgis_fake: FakeArcGIS) -> None:
+    carol = member("carol")
+    member("vera", "viewer")
+    group = alice.groups.create(title="Team", tags=["t"], access="org").group
+    assert group is not None
+    alice.groups.add_users(group.id, users=["bob"])
+    folder = alice.content.create_folder("alice", title="Src").folder
+    assert folder is not None
+    item_id = alice.content.add_item("alice", folder_id=folder.id, title="Gift", type="Web Map").id
+    alice.content.share(item_id, groups=[group.id])
+    other = alice.content.add_item("alice", title="Related", type="Feature Service").id
+    alice.item_relationships.add("alice", origin_item_id=item_id, destination_item_id=other,
+                                 relationship_type="Map2Service")
+
+    with pytest.raises(PermissionDenied):
+        alice.content.reassign("alice", item_id, folder_id=folder.id, target_username="bob")
+    before = snapshot(arcgis_fake)
+    with pytest.raises(BadRequest):  # carol is not in the group the item is shared with
+        arcgis_portal.content.reassign("alice", item_id, folder_id=folder.id, target_username="carol")
+    with pytest.raises(BadRequest):  # viewers cannot own items
+        arcgis_portal.content.reassign("alice", item_id, folder_id=folder.id, target_username="vera")
+    with pytest.raises(BadRequest):
+        arcgis_portal.content.reassign("alice", item_id, target_username="nobody")
+    assert snapshot(arcgis_fake) == before
+
+    done = arcgis_portal.content.reassign("alice", item_id, folder_id=folder.id, target_username="bob",
+                                          target_folder_name="From Alice")
+    assert (done.success, done.item_id) == (True, item_id)
+    item = bob.content.get(item_id)
+    assert item.owner == "bob"
+    from_alice = [f for f in bob.content.user_content("bob").folders or [] if f.title == "From Alice"]
+    assert len(from_alice) == 1 and item.owner_folder == from_alice[0].id  # created on the way
+    assert [i.id for i in bob.content.folder_content("bob", from_alice[0].id).items] == [item_id]
+    assert alice.content.folder_content("alice", folder.id).total == 0
+    assert item.access == "shared" and group.id in {g.id for g in bob.content.item_groups(item_id).member}
+    # The relationship stays; bob only sees related items he may see.
+    related = arcgis_portal.item_relationships.related_items(item_id, relationship_types=["Map2Service"])
+    assert [i.id for i in related.related_items] == [other]
+    assert bob.item_relationships.related_items(item_id, relationship_types=["Map2Service"]).total == 0
+    assert arcgis_portal.content.search(q=f"owner:bob AND id:{item_id}").total == 1
+    assert arcgis_portal.content.search(q=f"owner:alice AND id:{item_id}").total == 0
+    # Root folder by default.
+    arcgis_portal.content.reassign("bob", item_id, folder_id=from_alice[0].id, target_username="alice")
+    assert alice.content.get(item_id).owner_folder is None
+    assert carol.content.user_content("carol").total == 0
+
+
+@pytest.mark.seed("Item.protect")
+@pytest.mark.seed("Item.delete")
+@pytest.mark.seed("ContentManager.can_delete")
+def test_protect_blocks_delete_until_unprotected(alice: PortalClient, bob: PortalClient,
+                                                 arcgis_portal: PortalClient, arcgis_fake: FakeArcGIS) -> None:
+    item_id = alice.content.add_item("alice", title="Precious", type="Web Map").id
+    assert alice.content.can_delete("alice", item_id).success is True
+    assert alice.content.protect("alice", item_id).success is True
+    assert alice.content.get(item_id).protected is True
+    with pytest.raises(BadRequest) as caught:
+        alice.content.can_delete("alice", item_id)
+    assert caught.value.message == "Unable to delete item. Delete protection is turned on."
+    for who in (alice, arcgis_portal):
+        with pytest.raises(BadRequest):
+            who.content.delete("alice", item_id)
+        with pytest.raises(BadRequest):
+            who.content.delete("alice", item_id, force=True)  # force does not override protection
+    with pytest.raises(BadRequest):
+        bob.content.unprotect("alice", item_id)
+    assert arcgis_fake.portal.items.get(item_id) is not None
+    assert arcgis_portal.content.unprotect("alice", item_id).success is True
+    assert alice.content.get(item_id).protected is False
+    assert alice.content.can_delete("alice", item_id).item_id == item_id
+    assert alice.content.delete("alice", item_id, force=True).success is True
+
+
+@pytest.mark.seed("Item.delete")
+def test_deleting_an_item_removes_what_hangs_off_it(alice: PortalClient, bob: PortalClient,
+                                                    arcgis_fake: FakeArcGIS) -> None:
+    web_map = alice.content.add_item("alice", title="Map", type="Web Map").id
+    service = alice.content.add_item("alice", title="Svc", type="Feature Service").id
+    alice.content.share(web_map, org=True)
+    alice.item_relationships.add("alice", origin_item_id=web_map, destination_item_id=service,
+                                 relationship_type="Map2Service")
+    bob.item_comments.add(web_map, comment="nice")
+    bob.item_comments.add_rating(web_map, rating=4)
+    alice.item_resources.add("alice", web_map, text="{}", file_name="a.json")
+    store = arcgis_fake.portal.items
+    assert len(store.relationships) == 1
+    alice.content.delete("alice", web_map)
+    assert len(store.relationships) == 0
+    assert store.comments.count(web_map) == 0 and store.comments.rating_stats(web_map) == (0, 0.0)
+    assert store.resources.of(web_map) == []
+    assert alice.item_relationships.related_items(service, relationship_types=["Map2Service"],
+                                                  direction="reverse").total == 0
+
+
+@pytest.mark.seed("ContentManager.delete_items")
+def test_delete_items_reports_each(alice: PortalClient, bob: PortalClient, arcgis_portal: PortalClient) -> None:
+    a = alice.content.add_item("alice", title="A", type="CSV").id
+    b = alice.content.add_item("alice", title="B", type="CSV").id
+    c = alice.content.add_item("alice", title="C", type="CSV").id
+    alice.content.protect("alice", b)
+    with pytest.raises(PermissionDenied):
+        bob.content.delete_items("alice", items=[a])
+    result = alice.content.delete_items("alice", items=[a, b, "0" * 32])
+    outcome = {r.item_id: r.success for r in result.results}
+    assert outcome == {a: True, b: False, "0" * 32: False}
+    errors = {r.item_id: r.error for r in result.results}
+    assert errors[b]["message"] == "Unable to delete item. Delete protection is turned on."  # type: ignore[index]
+    assert {i.id for i in alice.content.user_content("alice").items} == {b, c}
+    assert arcgis_portal.content.delete_items("alice", items=[c]).results[0].success is True
+
+
+@pytest.mark.seed("Item.status")
+def test_item_status(alice: PortalClient, bob: PortalClient) -> None:
+    item_id = alice.content.add_item("alice", title="S", type="CSV").id
+    status = alice.publishing.status("alice", item_id)
+    assert (status.status, status.item_id) == ("completed", item_id)
+    with pytest.raises(BadRequest):
+        alice.publishing.status("alice", item_id, job_id="nope", job_type="publish")
+    with pytest.raises(ArcGISError):
+        bob.publishing.status("alice", item_id)
+
+
+# --- thumbnails, metadata, content status, proxies, item page ---------------------------------------------------
+
+PNG_THUMB = b"\x89PNG\r\n\x1a\n" + bytes(range(200))
+
+
+@pytest.mark.seed("Item.get_thumbnail")
+@pytest.mark.seed("Item.download_thumbnail")
+@pytest.mark.seed("Item.update")
+def test_thumbnail_upload_and_download(alice: PortalClient, bob: PortalClient, anonymous: PortalClient) -> None:
+    item_id = alice.content.add_item("alice", title="T", type="Web Map",
+                                     thumbnail=Upload("thumb.png", PNG_THUMB, "image/png")).id
+    item = alice.content.get(item_id)
+    assert item.thumbnail == "thumbnail/thumb.png"
+    assert alice.content.thumbnail(item_id, "thumb.png") == PNG_THUMB
+    with pytest.raises(BadRequest):
+        bob.content.thumbnail(item_id, "thumb.png")  # private item
+    alice.content.share(item_id, everyone=True)
+    assert anonymous.content.thumbnail(item_id, "thumb.png") == PNG_THUMB
+    alice.content.update("alice", item_id, thumbnail=Upload("new.jpg", b"\xff\xd8jpeg", "image/jpeg"))
+    assert alice.content.get(item_id).thumbnail == "thumbnail/new.jpg"
+    assert alice.content.thumbnail(item_id, "new.jpg") == b"\xff\xd8jpeg"
+    with pytest.raises(BadRequest):
+        alice.content.thumbnail(item_id, "thumb.png")
+    with pytest.raises(BadRequest):
+        alice.content.update("alice", item_id, thumbnail=Upload("evil.exe", b"MZ", "application/octet-stream"))
+    with pytest.raises(BadRequest):
+        alice.content.update("alice", item_id, thumbnail=Upload("big.png", b"\0" * (1024 * 1024 + 1), "image/png"))
+    assert alice.content.get(item_id).thumbnail == "thumbnail/new.jpg"
+
+
+@pytest.mark.seed("Item.metadata")
+@pytest.mark.seed("Item.download_metadata")
+@pytest.mark.seed("Item.update")
+def test_metadata_upload_and_download(alice: PortalClient, bob: PortalClient) -> None:
+    item_id = alice.content.add_item("alice", title="M", type="Web Map").id
+    with pytest.raises(BadRequest) as caught:
+        alice.content.metadata(item_id)
+    assert "Metadata for item not found" in caught.value.message
+    xml = b'<?xml version="1.0"?><metadata><dataIdInfo><idAbs>About</idAbs></dataIdInfo></metadata>'
+    alice.content.update("alice", item_id, metadata=Upload("metadata.xml", xml, "text/xml"))
+    assert alice.content.metadata(item_id) == xml
+    assert "Metadata" in (alice.content.get(item_id).type_keywords or [])
+    with pytest.raises(BadRequest):
+        bob.content.metadata(item_id)
+    with pytest.raises(BadRequest):
+        alice.content.update("alice", item_id, metadata=Upload("metadata.xml", b"not xml", "text/xml"))
+    assert alice.content.metadata(item_id) == xml
+
+
+@pytest.mark.seed("Item.content_status")
+def test_content_status(alice: PortalClient, bob: PortalClient, arcgis_portal: PortalClient) -> None:
+    item_id = alice.content.add_item("alice", title="C", type="Web Map").id
+    alice.content.share(item_id, org=True)
+    assert alice.content.get(item_id).content_status is None
+    assert alice.content.set_content_status(item_id, status="authoritative").success is True
+    assert alice.content.get(item_id).content_status == "org_authoritative"
+    assert arcgis_portal.content.search(q=f"id:{item_id}").results[0].content_status == "org_authoritative"
+    with pytest.raises(PermissionDenied):
+        alice.content.set_content_status(item_id, status="public_authoritative")
+    with pytest.raises(PermissionDenied):
+        bob.content.set_content_status(item_id, status="deprecated")
+    with pytest.raises(BadRequest):
+        alice.content.set_content_status(item_id, status="shiny")
+    with pytest.raises(BadRequest):
+        alice.content.set_content_status(item_id, status="")
+    arcgis_portal.content.set_content_status(item_id, status="public_authoritative")
+    assert alice.content.get(item_id).content_status == "public_authoritative"
+    alice.content.set_content_status(item_id, status="", clear_empty_fields=True)
+    assert alice.content.get(item_id).content_status is None
+
+
+@pytest.mark.seed("Item.proxies")
+def test_proxies(alice: PortalClient, bob: PortalClient, arcgis_portal: PortalClient) -> None:
+    item_id = alice.content.add_item("alice", title="App", type="Web Mapping Application").id
+    assert alice.content.proxies("alice", item_id).app_proxies == []
+    assert arcgis_portal.content.proxies("alice", item_id).app_proxies == []
+    alice.content.share(item_id, org=True)
+    with pytest.raises(PermissionDenied):
+        bob.content.proxies("alice", item_id)
+
+
+@pytest.mark.seed("Item.homepage")
+def test_item_page(alice: PortalClient, anonymous: PortalClient) -> None:
+    item_id = alice.content.add_item("alice", title="<Home & Page>", type="Web Map", snippet="About it").id
+    page = alice.content.item_page(id=item_id)
+    assert "<h1>&lt;Home &amp; Page&gt;</h1>" in page and "About it" in page
+    assert f"/sharing/rest/content/items/{item_id}" in page
+    with pytest.raises(BadRequest):
+        anonymous.content.item_page(id=item_id)
+    alice.content.share(item_id, everyone=True)
+    assert "About it" in anonymous.content.item_page(id=item_id)
+
+
+# --- the search language over the new fields -------------------------------------------------------------------
+
+
+@pytest.mark.seed("ContentManager.search")
+def test_search_ranges_type_keywords_and_org() -> None:
+    clock = ManualClock()
+    arcgis_fake = FakeArcGIS(admin_username="admin", admin_password="admin-password-1", clock=clock)
+    alice = add_member(arcgis_fake, "alice")
+    arcgis_portal = client_for(arcgis_fake, "admin")
+    t0 = clock.now_ms()
+    first = alice.content.add_item("alice", title="First", type="Web Map", type_keywords=["Offline", "Data"]).id
+    clock.advance(days=2)
+    t1 = clock.now_ms()
+    second = alice.content.add_item("alice", title="Second", type="CSV", type_keywords=["Data"]).id
+    clock.advance(days=2)
+    alice.content.update("alice", first, snippet="touched")
+    t2 = clock.now_ms()
+    org = arcgis_fake.portal.org.id
+
+    def ids(q: str) -> set[str]:
+        return {i.id for i in arcgis_portal.content.search_all(q=q)}
+
+    assert ids(f"created:[{t0:019d} TO {t1 - 1:019d}]") == {first}
+    assert ids(f"created:[{t1} TO *]") == {second}
+    assert ids(f"modified:[{t2} TO {t2}]") == {first}
+    assert ids(f"modified:{{{t0} TO {t2}}}") == {second}
+    assert ids("typekeywords:offline") == {first}
+    assert ids("typekeywords:data") == {first, second}
+    assert ids(f"accountid:{org} AND type:csv") == {second}
+    assert ids(f"orgid:{org} AND title:first") == {first}
+    assert ids("accountid:someotherorg") == set()
+    assert ids('type:"web map" OR type:csv') == {first, second}
+    assert ids("itemtype:text") == set()
+    bob_item = alice.content.add_item("alice", title="Txt", type="CSV", text="a,b").id
+    assert ids("itemtype:text") == {bob_item}
+
+
+@pytest.mark.seed("ContentManager.categories")
+@pytest.mark.seed("ContentManager.bulk_update")
+def test_bulk_update_of_item_categories(alice: PortalClient, bob: PortalClient, arcgis_portal: PortalClient) -> None:
+    schema = {"categorySchema": [{"title": "Themes", "categories": [{"title": "Water"}, {"title": "Roads"}]}]}
+    arcgis_portal.categories.assign(category_schema=schema)
+    paths = [c.title for c in alice.categories.schema().category_schema[0].categories or []]
+    assert paths == ["Water", "Roads"]
+    a = alice.content.add_item("alice", title="A", type="CSV").id
+    b = alice.content.add_item("alice", title="B", type="CSV").id
+    result = alice.categories.update_items(items=[{i: {"categories": ["/Themes/Water"]}} for i in (a, b)])
+    assert [r.success for r in result.results] == [True, True]
+    assert alice.content.get(a).categories == ["/Themes/Water"]
+    assert arcgis_portal.content.search(q='categories:"/Themes/Water"').total == 2
+    refused = bob.categories.update_items(items=[{a: {"categories": ["/Themes/Roads"]}}]).results[0]
+    assert refused.success is False
+    assert alice.content.get(a).categories == ["/Themes/Water"]
+
+
+@pytest.mark.seed("Item.shared_with")
+def test_user_item_with_its_sharing(alice: PortalClient, bob: PortalClient, arcgis_portal: PortalClient) -> None:
+    folder = alice.content.create_folder("alice", title="F").folder
+    assert folder is not None
+    item_id = alice.content.add_item("alice", folder_id=folder.id, title="Mine", type="Web Map").id
+    group = alice.groups.create(title="G", tags=["g"]).group
+    assert group is not None
+    alice.content.share(item_id, org=True, groups=[group.id])
+    got = alice.content.user_item("alice", item_id, folder_id=folder.id)
+    assert (got.item.id, got.item.owner_folder) == (item_id, folder.id)
+    assert (got.sharing.access, got.sharing.groups) == ("org", [group.id])
+    assert arcgis_portal.content.user_item("alice", item_id).sharing.access == "org"
+    with pytest.raises(BadRequest):
+        alice.content.user_item("alice", item_id, folder_id="elsewhere")
+    with pytest.raises(PermissionDenied):
+        bob.content.user_item("alice", item_id)

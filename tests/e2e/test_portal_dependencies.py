@@ -68,6 +68,10 @@ def test_what_items_depend_upon(pub: PortalClient, graph: dict[str, str]) -> Non
     assert deps(pub, graph["csv"]) == []
     page = pub.dependencies.list(graph["map"], start=2, num=1)
     assert (page.total, page.start, page.num, page.next_start) == (3, 2, 1, 3)
+    pub.item_relationships.add("pia", origin_item_id=graph["map"], destination_item_id=graph["link"],
+                               relationship_type="Map2Service")  # relationships are dependencies too
+    assert ("id", graph["link"]) in deps(pub, graph["map"]) and len(deps(pub, graph["map"])) == 4
+    assert graph["map"] in dependents(pub, graph["link"])
 
 
 @pytest.mark.seed("Item.dependent_to")

@@ -129,6 +129,22 @@ class World:
             "userToken": "no-such-token",
             "securityConfig": '{"allowSignup": false}',
             "notificationId": "no-notification",
+            "newTitle": "Renamed",
+            "folder": "/",
+            "commentId": "no-comment",
+            "comment": "A comment",
+            "rating": "3",
+            "originItemId": self.item_id,
+            "destinationItemId": self.item_id,
+            "relationshipType": "Map2Service",
+            "relationshipTypes": "Map2Service",
+            "appType": "browser",
+            "clientId": "no-client",
+            "startTime": "0",
+            "endTime": "86400000",
+            "period": "1d",
+            "etype": "svcusg",
+            "resource": "styles/root.json",
         }[param.wire]
 
 
@@ -353,7 +369,8 @@ def paths(draw: Callable[..., Any], world: World) -> str:
 def test_random_requests_never_get_a_500(world: World) -> None:
     non_json_ops = {op.name: op for op in OPERATIONS if op.response_kind in ("bytes", "text", "redirect")}
     assert set(non_json_ops) == {"content.get_data", "groups.thumbnail", "tokens.oauth2_authorize",
-                                 "tokens.oauth2_signin", "users.thumbnail", "users.homepage"}
+                                 "tokens.oauth2_signin", "users.thumbnail", "users.homepage",
+                                 "content.item_page", "content.metadata", "content.thumbnail", "item_resources.get"}
 
     @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(path=paths(world), form=st.dictionaries(st.sampled_from(WIRE_NAMES) | TEXT, VALUES, max_size=6),

@@ -1,18 +1,29 @@
-"""Handlers of spec/portal/content.yaml: user content, addItem, items, data, update, delete, share, search."""
+"""Handlers of spec/portal/content.yaml: user content, addItem, items, data, update, delete, share, search;
+folders, moving, reassigning, protection, status, thumbnails, metadata, content status and the item page."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
+from arcgis_typed._runtime import wire
 from arcgis_typed._runtime.operation import Upload
 from arcgis_typed._runtime.wire import ms_to_datetime
 from arcgis_typed.portal.models.content import (
     AddItemResult,
+    AppProxies,
+    CanDeleteResult,
     DeleteItemResult,
+    DeleteItemsEntry,
+    DeleteItemsResult,
     Folder,
+    FolderResult,
     Item,
+    ItemActionResult,
+    ItemSharing,
     ItemSearchPage,
+    MoveItemResult,
     ShareItemResult,
     ShareItemsResult,
     ShareItemsResultEntry,
@@ -21,29 +32,47 @@ from arcgis_typed.portal.models.content import (
     UnshareItemsResultEntry,
     UpdateItemResult,
     UserContent,
+    UserItem,
 )
 from arcgis_typed.portal.models.groups import ItemGroups
 from arcgis_typed.portal.params.content import (
     ContentAddItemParams,
+    ContentCanDeleteParams,
+    ContentCreateFolderParams,
+    ContentDeleteFolderParams,
+    ContentDeleteItemsParams,
     ContentDeleteParams,
     ContentFolderContentParams,
     ContentGetDataParams,
     ContentGetParams,
     ContentItemGroupsParams,
+    ContentItemPageParams,
+    ContentMetadataParams,
+    ContentMoveParams,
+    ContentProtectParams,
+    ContentProxiesParams,
+    ContentReassignParams,
+    ContentRenameFolderParams,
     ContentSearchParams,
+    ContentSetContentStatusParams,
     ContentShareItemsParams,
     ContentShareParams,
+    ContentThumbnailParams,
+    ContentUnprotectParams,
     ContentUnshareItemsParams,
     ContentUnshareParams,
     ContentUnshareUserItemParams,
     ContentUpdateParams,
     ContentUserContentParams,
+    ContentUserItemParams,
 )
 from werkzeug.wrappers import Response
 
 from ..call import Call
 from ..errors import Fault, bad_request, forbidden
 from ..registry import handles
+from ..state import items as rules
+from ..state.item_usage import record_view
 from ..state.items import Folder as FolderRecord
 from ..state.items import ItemRecord
 from ..state.users import UserRecord
@@ -77,11 +106,16 @@ def item_view(item: ItemRecord) -> Item:
         culture=item.culture or None,
         properties=item.properties,
         num_views=item.num_views,
-        num_comments=0,
-        num_ratings=0,
-        avg_rating=0.0,
+        num_comments=item.num_comments,
+        num_ratings=item.num_ratings,
+        avg_rating=item.avg_rating,
         screenshots=[],
         item_control="update" if item.update_groups else None,
+        thumbnail=item.thumbnail_name,
+        content_status=item.content_status or None,
+        owning_folder=item.folder_id,
+        # ArcGIS writes "ownerFolder": null for the root folder, and the official client reads the key
+        extra={"ownerFolder": None} if item.folder_id is None else {},
     )
 
 
@@ -105,6 +139,11 @@ def _upload(file: Upload | None, file_name: str | None) -> dict[str, Any]:
     if file is None:
         return {"data": None, "data_name": None, "data_type": None}
     return {"data": file.data, "data_name": file_name or file.filename, "data_type": file.content_type}
+
+
+def _thumbnail(upload: Upload | None) -> tuple[str, bytes] | None:
+    """The checked thumbnail/<name> and bytes of an uploaded thumbnail."""
+    return None if upload is None else rules.check_thumbnail(upload.filename, upload.data)
 
 
 def _folder_view(folder: FolderRecord) -> Folder:
@@ -161,9 +200,11 @@ def folder_content(call: Call, p: ContentFolderContentParams) -> UserContent:
 
 @handles("portal:content.add_item")
 def add_item(call: Call, p: ContentAddItemParams) -> AddItemResult:
+    thumbnail = _thumbnail(p.thumbnail)
     item = call.state.add_item(
         call.user,
         p.username,
+        folder=p.folder_id,
         title=p.title,
         type=p.type,
         **_upload(p.file, p.file_name),
@@ -180,6 +221,7 @@ def add_item(call: Call, p: ContentAddItemParams) -> AddItemResult:
         culture=p.culture or "",
         properties=p.properties,
     )
+    rules.attach_files(call.state, item, thumbnail, None)
     return AddItemResult(success=True, id=item.id, folder=item.folder_id)
 
 
@@ -191,6 +233,7 @@ def get(call: Call, p: ContentGetParams) -> Item:
 @handles("portal:content.get_data")
 def get_data(call: Call, p: ContentGetDataParams) -> Response:
     item = call.state.require_visible_item(call.caller, p.id)
+    record_view(call.state, item)
     if item.data is None:
         return Response(b"{}", content_type="application/json")
     headers = {}
@@ -201,6 +244,10 @@ def get_data(call: Call, p: ContentGetDataParams) -> Response:
 
 @handles("portal:content.update")
 def update(call: Call, p: ContentUpdateParams) -> UpdateItemResult:
+    thumbnail = _thumbnail(p.thumbnail)
+    metadata = rules.check_metadata(p.metadata.data if p.metadata else None)
+    if p.folder_id is not None:
+        rules.check_in_folder(call.state, call.state.require_visible_item(call.caller, p.id), p.folder_id)
     item = call.state.update_item(
         call.user,
         p.username,
@@ -220,12 +267,13 @@ def update(call: Call, p: ContentUpdateParams) -> UpdateItemResult:
         culture=p.culture,
         properties=p.properties,
     )
+    rules.attach_files(call.state, item, thumbnail, metadata)
     return UpdateItemResult(success=True, id=item.id)
 
 
 @handles("portal:content.delete")
 def delete(call: Call, p: ContentDeleteParams) -> DeleteItemResult:
-    item = call.state.delete_item(call.user, p.username, p.id)
+    item = rules.delete_item(call.state, call.user, p.username, p.id, p.folder_id)
     return DeleteItemResult(success=True, item_id=item.id)
 
 
@@ -343,3 +391,122 @@ def item_groups(call: Call, p: ContentItemGroupsParams) -> ItemGroups:
         bucket = "admin" if kind in ("owner", "admin") else "member" if kind == "member" else "other"
         buckets[bucket].append(group_view(state.groups, call.caller, group))
     return ItemGroups(admin=buckets["admin"], member=buckets["member"], other=buckets["other"])
+
+
+# --- folders, moving, reassigning, protection --------------------------------------------------------------
+
+
+@handles("portal:content.create_folder")
+def create_folder(call: Call, p: ContentCreateFolderParams) -> FolderResult:
+    return FolderResult(success=True, folder=_folder_view(rules.create_folder(call.state, call.user, p.username, p.title)))
+
+
+@handles("portal:content.delete_folder")
+def delete_folder(call: Call, p: ContentDeleteFolderParams) -> FolderResult:
+    return FolderResult(success=True, folder=_folder_view(rules.delete_folder(call.state, call.user, p.username, p.folder_id)))
+
+
+@handles("portal:content.rename_folder")
+def rename_folder(call: Call, p: ContentRenameFolderParams) -> FolderResult:
+    folder = rules.rename_folder(call.state, call.user, p.username, p.folder_id, p.new_title)
+    return FolderResult(success=True, folder=_folder_view(folder))
+
+
+@handles("portal:content.delete_items")
+def delete_items(call: Call, p: ContentDeleteItemsParams) -> DeleteItemsResult:
+    return DeleteItemsResult(
+        results=[
+            DeleteItemsEntry(
+                item_id=item_id,
+                success=fault is None,
+                error=None if fault is None else {"code": fault.code, "message": fault.message, "details": fault.details},
+            )
+            for item_id, fault in rules.delete_items(call.state, call.user, p.username, p.items)
+        ]
+    )
+
+
+@handles("portal:content.can_delete")
+def can_delete(call: Call, p: ContentCanDeleteParams) -> CanDeleteResult:
+    item = rules.can_delete(call.state, call.user, p.username, p.folder_id, p.id)
+    return CanDeleteResult(item_id=item.id, success=True)
+
+
+@handles("portal:content.move")
+def move(call: Call, p: ContentMoveParams) -> MoveItemResult:
+    item = rules.move_item(call.state, call.user, p.username, p.folder_id, p.id, p.folder)
+    return MoveItemResult(success=True, item_id=item.id, owner=item.owner, folder=item.folder_id or "/")
+
+
+@handles("portal:content.reassign")
+def reassign(call: Call, p: ContentReassignParams) -> ItemActionResult:
+    item = rules.reassign_item(
+        call.state, call.user, p.username, p.folder_id, p.id, p.target_username, p.target_folder_name
+    )
+    return ItemActionResult(success=True, item_id=item.id)
+
+
+@handles("portal:content.protect")
+def protect(call: Call, p: ContentProtectParams) -> ItemActionResult:
+    item = rules.protect_item(call.state, call.user, p.username, p.folder_id, p.id, True)
+    return ItemActionResult(success=True, item_id=item.id)
+
+
+@handles("portal:content.unprotect")
+def unprotect(call: Call, p: ContentUnprotectParams) -> ItemActionResult:
+    item = rules.protect_item(call.state, call.user, p.username, p.folder_id, p.id, False)
+    return ItemActionResult(success=True, item_id=item.id)
+
+
+# --- thumbnails, metadata, content status, proxies, the item page ------------------------------------------
+
+
+@handles("portal:content.thumbnail")
+def thumbnail(call: Call, p: ContentThumbnailParams) -> Response:
+    data, content_type = rules.read_thumbnail(call.state, call.caller, p.id, p.file_name)
+    return Response(data, content_type=content_type)
+
+
+@handles("portal:content.metadata")
+def metadata(call: Call, p: ContentMetadataParams) -> Response:
+    data = rules.read_metadata(call.state, call.caller, p.id)
+    return Response(data, content_type="application/xml", headers={"Content-Disposition": 'attachment; filename="metadata.xml"'})
+
+
+@handles("portal:content.set_content_status")
+def set_content_status(call: Call, p: ContentSetContentStatusParams) -> ItemActionResult:
+    item = rules.set_content_status(call.state, call.user, p.id, p.status, bool(p.clear_empty_fields))
+    return ItemActionResult(success=True, item_id=item.id)
+
+
+@handles("portal:content.proxies")
+def proxies(call: Call, p: ContentProxiesParams) -> AppProxies:
+    call.state.items.owned_for(call.user, p.id, p.username, "portal:admin:viewItems")
+    return AppProxies(app_proxies=[])
+
+
+@handles("portal:content.item_page")
+def item_page(call: Call, p: ContentItemPageParams) -> Response:
+    item = call.state.require_visible_item(call.caller, p.id)
+    record_view(call.state, item)
+    return Response(render_item_page(item, call.rest_url), content_type="text/html; charset=utf-8")
+
+
+def render_item_page(item: ItemRecord, rest_url: str) -> str:
+    """A plain HTML page about the item (what a browser shows at /home/item.html?id=...)."""
+    e = html.escape
+    rows = "".join(
+        f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>"
+        for k, v in (("Type", item.type), ("Owner", item.owner), ("Tags", ", ".join(item.tags)), ("Access", item.access))
+    )
+    return (
+        f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{e(item.title)}</title></head><body>"
+        f"<h1>{e(item.title)}</h1><p>{e(item.snippet)}</p><table>{rows}</table>"
+        f"<p><a href=\"{e(rest_url)}/content/items/{e(item.id)}\">JSON</a></p></body></html>"
+    )
+
+
+@handles("portal:content.user_item")
+def user_item(call: Call, p: ContentUserItemParams) -> UserItem:
+    item = rules.item_at(call.state, call.user, p.username, p.folder_id, p.id, "portal:admin:viewItems")
+    return UserItem(item=item_view(item), sharing=ItemSharing(access=item.access, groups=sorted(item.groups)))

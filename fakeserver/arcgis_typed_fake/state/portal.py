@@ -9,6 +9,7 @@ import attrs
 
 from ..clock import Clock, Ids
 from ..errors import INVALID_TOKEN, Fault, bad_request, forbidden, not_found
+from . import items as items_rules
 from .categories import CategoryStore
 from .certificates import CertificateStore
 from .dependencies import DependencyStore
@@ -64,6 +65,7 @@ class PortalState:
         self.tokens = TokenStore(clock.now_ms, ids.secret)
         self.publishing = PublishingStore(self)  # hosted services and their jobs (the app attaches the server)
         self.dependencies = DependencyStore(self)
+        self.dependencies.related = self.items.relationships.destinations  # an item depends on what it relates to
         # Every organization of the portal by id: the home organization and others added with add_organization
         # (a marketplace needs vendors and purchasers); users and items belong to one through their org_id.
         self.organizations: dict[str, Organization] = {self.org.id: self.org}
@@ -215,10 +217,7 @@ class PortalState:
         return item
 
     def delete_item(self, caller: UserRecord, username: str, item_id: str) -> ItemRecord:
-        item = self.items.owned_for(caller, item_id, username, "portal:admin:deleteItems")
-        if item.protected:
-            raise bad_request("Unable to delete item. Delete protection is turned on.")
-        self.items.remove(item)
+        item = items_rules.delete_item(self, caller, username, item_id)  # the rules of deleting live with the items
         self.marketplace.forget_item(item.id)
         return item
 

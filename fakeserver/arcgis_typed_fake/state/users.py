@@ -622,7 +622,7 @@ def reassign(state: PortalState, caller: UserRecord, username: str, target_usern
                 existing = state.items.folder(target.username, title)
                 moved[item.folder_id] = existing.id if existing else state.add_folder(target.username, title).id
             folder_id = moved[item.folder_id]
-        state.items.move_to_owner(item, target.username, folder_id)
+        state.items.change_owner(item, target.username, folder_id)
     for group in groups:
         state.groups.reassign(caller, group.id, target.username)
     return source

@@ -72,7 +72,9 @@ class Operation:
 
         path = _OPTIONAL.sub(optional, self.path)
         for wire, value in path_values.items():
-            path = path.replace("{" + wire + "}", quote(value, safe=""))
+            # a value of a path parameter with `encoding: path` keeps its slashes (a resource name in folders)
+            slashes = any(p.wire == wire and p.encoding == "path" for p in self.params)
+            path = path.replace("{" + wire + "}", quote(value, safe="/" if slashes else ""))
         return base.rstrip("/") + path
 
 

@@ -2,7 +2,7 @@
 # Regenerate with: python -m arcgis_typed_codegen
 """ArcGIS Enterprise portal sharing API (`{portal}/sharing/rest`).
 
-`PortalClient` groups the operations by family: `client.categories`, `client.certificates`, `client.content`, `client.dependencies`, `client.groups`, `client.invitations`, `client.licenses`, `client.locales`, `client.marketplace`, `client.notifications`, `client.org`, `client.publishing`, `client.roles`, `client.servers`, `client.tokens`, `client.user_settings`, `client.users`.
+`PortalClient` groups the operations by family: `client.categories`, `client.certificates`, `client.content`, `client.dependencies`, `client.groups`, `client.invitations`, `client.item_apps`, `client.item_comments`, `client.item_relationships`, `client.item_resources`, `client.item_usage`, `client.licenses`, `client.locales`, `client.marketplace`, `client.notifications`, `client.org`, `client.publishing`, `client.roles`, `client.servers`, `client.tokens`, `client.user_settings`, `client.users`.
 """
 
 from functools import cached_property
@@ -19,6 +19,11 @@ if TYPE_CHECKING:
     from arcgis_typed.portal.ops.dependencies import DependenciesOps
     from arcgis_typed.portal.ops.groups import GroupsOps
     from arcgis_typed.portal.ops.invitations import InvitationsOps
+    from arcgis_typed.portal.ops.item_apps import ItemAppsOps
+    from arcgis_typed.portal.ops.item_comments import ItemCommentsOps
+    from arcgis_typed.portal.ops.item_relationships import ItemRelationshipsOps
+    from arcgis_typed.portal.ops.item_resources import ItemResourcesOps
+    from arcgis_typed.portal.ops.item_usage import ItemUsageOps
     from arcgis_typed.portal.ops.licenses import LicensesOps
     from arcgis_typed.portal.ops.locales import LocalesOps
     from arcgis_typed.portal.ops.marketplace import MarketplaceOps
@@ -137,6 +142,41 @@ class PortalClient(Session):
         from arcgis_typed.portal.ops.invitations import InvitationsOps
 
         return InvitationsOps(self)
+
+    @cached_property
+    def item_apps(self) -> "ItemAppsOps":
+        """Registering application items as OAuth2 apps (oauth2/registerApp): the app gets a client id and secret and the item the "Registered App" type keyword; reading the registration and unregistering it."""
+        from arcgis_typed.portal.ops.item_apps import ItemAppsOps
+
+        return ItemAppsOps(self)
+
+    @cached_property
+    def item_comments(self) -> "ItemCommentsOps":
+        """Comments and ratings on items: listing, reading, adding, updating and deleting comments, and each user's one rating of an item (not of their own). Both need a signed-in caller who may see the item."""
+        from arcgis_typed.portal.ops.item_comments import ItemCommentsOps
+
+        return ItemCommentsOps(self)
+
+    @cached_property
+    def item_relationships(self) -> "ItemRelationshipsOps":
+        """Relationships between items: typed, directional links from an origin item to a destination item, checked against the documented relationship types (origin and destination item types, ownership rules); removed with either item."""
+        from arcgis_typed.portal.ops.item_relationships import ItemRelationshipsOps
+
+        return ItemRelationshipsOps(self)
+
+    @cached_property
+    def item_resources(self) -> "ItemResourcesOps":
+        """An item's file resources (content/items/{id}/resources): listing, reading, adding (files, text, or a zip archive unpacked into its folders), updating and removing. Names are file names in folders (resourcesPrefix, or the folders of an archive's entries); no name may leave the item's resources (no path traversal)."""
+        from arcgis_typed.portal.ops.item_resources import ItemResourcesOps
+
+        return ItemResourcesOps(self)
+
+    @cached_property
+    def item_usage(self) -> "ItemUsageOps":
+        """Item usage (portals/{portalId}/usage with etype=svcusg and name=<item id>): how many times an item was viewed or opened per hour or day. The fake counts a view each time the item's data is downloaded or its page is opened, and answers only item usage (etype svcusg); other usage reports are refused as not implemented."""
+        from arcgis_typed.portal.ops.item_usage import ItemUsageOps
+
+        return ItemUsageOps(self)
 
     @cached_property
     def licenses(self) -> "LicensesOps":

@@ -12,10 +12,18 @@ import attrs
 
 __all__ = [
     "AddItemResult",
+    "AppProxies",
+    "CanDeleteResult",
     "DeleteItemResult",
+    "DeleteItemsEntry",
+    "DeleteItemsResult",
     "Folder",
+    "FolderResult",
     "Item",
+    "ItemActionResult",
     "ItemSearchPage",
+    "ItemSharing",
+    "MoveItemResult",
     "ShareItemResult",
     "ShareItemsResult",
     "ShareItemsResultEntry",
@@ -24,6 +32,7 @@ __all__ = [
     "UnshareItemsResultEntry",
     "UpdateItemResult",
     "UserContent",
+    "UserItem",
 ]
 
 
@@ -39,11 +48,52 @@ class AddItemResult:
 
 
 @attrs.frozen(kw_only=True)
+class AppProxies:
+    """The hosted proxies of a registered app (the fake keeps none; always an empty list)."""
+
+    app_proxies: list[Any] = attrs.field(metadata={"wire": "appProxies"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class CanDeleteResult:
+    """Whether an item can be deleted; when it cannot, ArcGIS answers success false with an `error` member, which the client raises as that error (message and code).
+
+    """
+
+    item_id: str = attrs.field(metadata={"wire": "itemId"})
+    success: bool = attrs.field(metadata={"wire": "success"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
 class DeleteItemResult:
     """DeleteItemResult"""
 
     success: bool = attrs.field(metadata={"wire": "success"})
     item_id: str = attrs.field(metadata={"wire": "itemId"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class DeleteItemsEntry:
+    """DeleteItemsEntry"""
+
+    item_id: str = attrs.field(metadata={"wire": "itemId"})
+    success: bool = attrs.field(metadata={"wire": "success"})
+    error: Any | None = attrs.field(default=None, metadata={"wire": "error"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class DeleteItemsResult:
+    """DeleteItemsResult"""
+
+    results: list[DeleteItemsEntry] = attrs.field(metadata={"wire": "results"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
 
@@ -56,6 +106,16 @@ class Folder:
     title: str = attrs.field(metadata={"wire": "title"})
     username: str | None = attrs.field(default=None, metadata={"wire": "username"})
     created: datetime | None = attrs.field(default=None, metadata={"wire": "created"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class FolderResult:
+    """The answer of createFolder, updateFolder and a folder's delete."""
+
+    success: bool = attrs.field(metadata={"wire": "success"})
+    folder: Folder | None = attrs.field(default=None, metadata={"wire": "folder"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
 
@@ -101,6 +161,20 @@ class Item:
     comments_enabled: bool | None = attrs.field(default=None, metadata={"wire": "commentsEnabled"})
     item_control: str | None = attrs.field(default=None, metadata={"wire": "itemControl"})
     screenshots: list[str] | None = attrs.field(default=None, metadata={"wire": "screenshots"})
+    content_status: str | None = attrs.field(default=None, metadata={"wire": "contentStatus"})
+    """org_authoritative, public_authoritative or deprecated; empty when unset."""
+    owning_folder: str | None = attrs.field(default=None, metadata={"wire": "owningFolder"})
+    """The id of the folder holding the item (absent for the root folder)."""
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class ItemActionResult:
+    """The answer of protect, unprotect, reassign and setContentStatus."""
+
+    success: bool = attrs.field(metadata={"wire": "success"})
+    item_id: str | None = attrs.field(default=None, metadata={"wire": "itemId"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
 
@@ -116,6 +190,30 @@ class ItemSearchPage:
     next_start: int = attrs.field(metadata={"wire": "nextStart"})
     """-1 on the last page."""
     results: list[Item] = attrs.field(metadata={"wire": "results"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class ItemSharing:
+    """ItemSharing"""
+
+    access: str = attrs.field(metadata={"wire": "access"})
+    groups: list[str] = attrs.field(metadata={"wire": "groups"})
+    """The ids of the groups the item is shared with."""
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class MoveItemResult:
+    """MoveItemResult"""
+
+    success: bool = attrs.field(metadata={"wire": "success"})
+    item_id: str = attrs.field(metadata={"wire": "itemId"})
+    owner: str | None = attrs.field(default=None, metadata={"wire": "owner"})
+    folder: str | None = attrs.field(default=None, metadata={"wire": "folder"})
+    """The id of the destination folder; "/" or absent for the root folder."""
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
 
@@ -209,5 +307,15 @@ class UserContent:
     next_start: int = attrs.field(metadata={"wire": "nextStart"})
     items: list[Item] = attrs.field(metadata={"wire": "items"})
     folders: list[Folder] | None = attrs.field(default=None, metadata={"wire": "folders"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class UserItem:
+    """An item as its owner sees it in their content, with its sharing."""
+
+    item: Item = attrs.field(metadata={"wire": "item"})
+    sharing: ItemSharing = attrs.field(metadata={"wire": "sharing"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""

@@ -17,37 +17,59 @@ from arcgis_typed._runtime.session import Session
 from arcgis_typed.portal import _operations as _ops
 from arcgis_typed.portal.models.content import (
     AddItemResult,
+    AppProxies,
+    CanDeleteResult,
     DeleteItemResult,
+    DeleteItemsResult,
+    FolderResult,
     Item,
+    ItemActionResult,
     ItemSearchPage,
+    MoveItemResult,
     ShareItemResult,
     ShareItemsResult,
     UnshareItemResult,
     UnshareItemsResult,
     UpdateItemResult,
     UserContent,
+    UserItem,
 )
 from arcgis_typed.portal.models.groups import ItemGroups
 
 __all__ = [
     "ContentOps",
     "add_item",
+    "can_delete",
+    "create_folder",
     "delete",
+    "delete_folder",
+    "delete_items",
     "folder_content",
     "folder_content_all",
     "get",
     "get_data",
     "item_groups",
+    "item_page",
+    "metadata",
+    "move",
+    "protect",
+    "proxies",
+    "reassign",
+    "rename_folder",
     "search",
     "search_all",
+    "set_content_status",
     "share",
     "share_items",
+    "thumbnail",
+    "unprotect",
     "unshare",
     "unshare_items",
     "unshare_user_item",
     "update",
     "user_content",
     "user_content_all",
+    "user_item",
 ]
 
 
@@ -165,6 +187,7 @@ def add_item(
     *,
     title: str,
     type: str,
+    folder_id: str | None = None,
     type_keywords: list[str] | None = None,
     description: str | None = None,
     snippet: str | None = None,
@@ -173,6 +196,7 @@ def add_item(
     text: str | None = None,
     file: Upload | None = None,
     file_name: str | None = None,
+    thumbnail: Upload | None = None,
     extent: str | None = None,
     spatial_reference: str | None = None,
     access_information: str | None = None,
@@ -182,12 +206,14 @@ def add_item(
 ) -> AddItemResult:
     """Add an item to the caller's root folder, with its data as an uploaded file, a URL, or text.
 
-    `POST /sharing/rest/content/users/{username}/addItem` - auth: token
+    `POST /sharing/rest/content/users/{username}[/{folderId}]/addItem` - auth: token
     Needs privileges: portal:user:createItem.
 
     Args:
+        folder_id: The id (or title) of the caller's folder to add the item to.
         text: The item's data as text (usually JSON).
         file: The item's data as a file upload (multipart part `file`).
+        thumbnail: The item's thumbnail image (PNG, JPEG or GIF, at most 1 MB).
 
     Raises:
         BadRequest (400): Missing title or type, or more than one of file, url and text.
@@ -195,6 +221,7 @@ def add_item(
     """
     params = dict(
         username=username,
+        folder_id=folder_id,
         title=title,
         type=type,
         type_keywords=type_keywords,
@@ -205,6 +232,7 @@ def add_item(
         text=text,
         file=file,
         file_name=file_name,
+        thumbnail=thumbnail,
         extent=extent,
         spatial_reference=spatial_reference,
         access_information=access_information,
@@ -245,6 +273,7 @@ def update(
     username: str,
     id: str,
     *,
+    folder_id: str | None = None,
     title: str | None = None,
     type_keywords: list[str] | None = None,
     description: str | None = None,
@@ -254,6 +283,8 @@ def update(
     text: str | None = None,
     file: Upload | None = None,
     file_name: str | None = None,
+    thumbnail: Upload | None = None,
+    metadata: Upload | None = None,
     extent: str | None = None,
     access_information: str | None = None,
     license_info: str | None = None,
@@ -263,8 +294,13 @@ def update(
 ) -> UpdateItemResult:
     """Update an item's properties and, optionally, its data.
 
-    `POST /sharing/rest/content/users/{username}/items/{id}/update` - auth: token
+    `POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}/update` - auth: token
     Acts on the caller's own objects, or anyone's with portal:admin:updateItems.
+
+    Args:
+        folder_id: The folder holding the item (as the official client sends it).
+        thumbnail: A new thumbnail image (PNG, JPEG or GIF, at most 1 MB).
+        metadata: The item's metadata as an XML document (the official client names it metadata.xml).
 
     Raises:
         BadRequest (400): Item does not exist or is inaccessible; invalid values.
@@ -272,6 +308,7 @@ def update(
     """
     params = dict(
         username=username,
+        folder_id=folder_id,
         id=id,
         title=title,
         type_keywords=type_keywords,
@@ -282,6 +319,8 @@ def update(
         text=text,
         file=file,
         file_name=file_name,
+        thumbnail=thumbnail,
+        metadata=metadata,
         extent=extent,
         access_information=access_information,
         license_info=license_info,
@@ -292,17 +331,27 @@ def update(
     return session.call(_ops.CONTENT_UPDATE, params, UpdateItemResult)
 
 
-def delete(session: Session, username: str, id: str) -> DeleteItemResult:
-    """Delete an item (protected items cannot be deleted).
+def delete(
+    session: Session,
+    username: str,
+    id: str,
+    *,
+    folder_id: str | None = None,
+    force: bool | None = None,
+) -> DeleteItemResult:
+    """Delete an item with its relationships, comments, ratings and resources (protected items cannot be deleted, not even with `force`, which only matters for items orphaned by a removed federated server).
 
-    `POST /sharing/rest/content/users/{username}/items/{id}/delete` - auth: token
+    `POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}/delete` - auth: token
     Acts on the caller's own objects, or anyone's with portal:admin:deleteItems.
+
+    Args:
+        folder_id: The folder holding the item (as the official client sends it).
 
     Raises:
         BadRequest (400): Item does not exist or is protected.
         PermissionDenied (403): Only the owner or an administrator with portal:admin:deleteItems may delete the item.
     """
-    params = dict(username=username, id=id)
+    params = dict(username=username, folder_id=folder_id, id=id, force=force)
     return session.call(_ops.CONTENT_DELETE, params, DeleteItemResult)
 
 
@@ -469,6 +518,245 @@ def search_all(
     )
 
 
+def create_folder(session: Session, username: str, *, title: str) -> FolderResult:
+    """Create a folder in a user's content (folder titles are unique per user, case-insensitively).
+
+    `POST /sharing/rest/content/users/{username}/createFolder` - auth: token
+    Acts on the caller's own objects, or anyone's with portal:admin:updateItems.
+
+    Raises:
+        BadRequest (400): Empty or invalid folder title.
+        PermissionDenied (403): Only the user or an administrator may create the user's folders.
+        Conflict (409): The user already has a folder with that title.
+    """
+    params = dict(username=username, title=title)
+    return session.call(_ops.CONTENT_CREATE_FOLDER, params, FolderResult)
+
+
+def delete_folder(session: Session, username: str, folder_id: str) -> FolderResult:
+    """Delete a user's folder and every item in it (with their relationships, comments and resources); refused, deleting nothing, when an item in it is delete-protected.
+
+    `POST /sharing/rest/content/users/{username}/{folderId}/delete` - auth: token
+    Acts on the caller's own objects, or anyone's with portal:admin:deleteItems.
+
+    Raises:
+        BadRequest (400): The folder does not exist, or holds a protected item.
+        PermissionDenied (403): Only the user or an administrator may delete the user's folders.
+    """
+    params = dict(username=username, folder_id=folder_id)
+    return session.call(_ops.CONTENT_DELETE_FOLDER, params, FolderResult)
+
+
+def rename_folder(session: Session, username: str, folder_id: str, *, new_title: str) -> FolderResult:
+    """Rename a user's folder (updateFolder).
+
+    `POST /sharing/rest/content/users/{username}/{folderId}/updateFolder` - auth: token
+    Acts on the caller's own objects, or anyone's with portal:admin:updateItems.
+
+    Raises:
+        BadRequest (400): The folder does not exist, or the title is empty or invalid.
+        Conflict (409): The user already has a folder with that title.
+    """
+    params = dict(username=username, folder_id=folder_id, new_title=new_title)
+    return session.call(_ops.CONTENT_RENAME_FOLDER, params, FolderResult)
+
+
+def delete_items(session: Session, username: str, *, items: list[str]) -> DeleteItemsResult:
+    """Delete several of a user's items; one result per item, a failure not stopping the others.
+
+    `POST /sharing/rest/content/users/{username}/deleteItems` - auth: token
+
+    Raises:
+        PermissionDenied (403): The caller may not delete another user's items.
+    """
+    params = dict(username=username, items=items)
+    return session.call(_ops.CONTENT_DELETE_ITEMS, params, DeleteItemsResult)
+
+
+def can_delete(session: Session, username: str, id: str, *, folder_id: str | None = None) -> CanDeleteResult:
+    """Whether an item can be deleted now (the dry run of a delete; the official client reads it with GET and POST).
+
+    `GET | POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}/canDelete` - auth: token
+    Acts on the caller's own objects, or anyone's with portal:admin:deleteItems.
+
+    Raises:
+        BadRequest (400): The item is protected (CONT_0048), does not exist or is inaccessible.
+    """
+    params = dict(username=username, folder_id=folder_id, id=id)
+    return session.call(_ops.CONTENT_CAN_DELETE, params, CanDeleteResult)
+
+
+def move(
+    session: Session,
+    username: str,
+    id: str,
+    *,
+    folder: str,
+    folder_id: str | None = None,
+) -> MoveItemResult:
+    """Move an item to another of its owner's folders ("/" for the root folder).
+
+    `POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}/move` - auth: token
+    Acts on the caller's own objects, or anyone's with portal:admin:updateItems.
+
+    Args:
+        folder: The destination folder's id (or title); "/" for the root folder.
+
+    Raises:
+        BadRequest (400): The item or the destination folder does not exist.
+    """
+    params = dict(username=username, folder_id=folder_id, id=id, folder=folder)
+    return session.call(_ops.CONTENT_MOVE, params, MoveItemResult)
+
+
+def reassign(
+    session: Session,
+    username: str,
+    id: str,
+    *,
+    target_username: str,
+    folder_id: str | None = None,
+    target_folder_name: str | None = None,
+) -> ItemActionResult:
+    """Give an item to another member of the organization (administrators with portal:admin:reassignItems): the target needs portal:user:createItem; a private item shared with groups needs a target who belongs to every one of them. The destination folder is created when missing.
+
+    `POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}/reassign` - auth: token
+    Needs privileges: portal:admin:reassignItems.
+
+    Args:
+        target_folder_name: The destination folder's title; "/" (the default) for the root folder.
+
+    Raises:
+        BadRequest (400): Unknown item or target user, a target outside the organization or unable to own it.
+        PermissionDenied (403): The caller lacks portal:admin:reassignItems.
+    """
+    params = dict(
+        username=username,
+        folder_id=folder_id,
+        id=id,
+        target_username=target_username,
+        target_folder_name=target_folder_name,
+    )
+    return session.call(_ops.CONTENT_REASSIGN, params, ItemActionResult)
+
+
+def protect(session: Session, username: str, id: str, *, folder_id: str | None = None) -> ItemActionResult:
+    """Turn on delete protection.
+
+    `POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}/protect` - auth: token
+    Acts on the caller's own objects, or anyone's with portal:admin:updateItems.
+
+    Raises:
+        BadRequest (400): Item does not exist or is inaccessible.
+        PermissionDenied (403): Only the owner or an administrator may protect the item.
+    """
+    params = dict(username=username, folder_id=folder_id, id=id)
+    return session.call(_ops.CONTENT_PROTECT, params, ItemActionResult)
+
+
+def unprotect(session: Session, username: str, id: str, *, folder_id: str | None = None) -> ItemActionResult:
+    """Turn off delete protection.
+
+    `POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}/unprotect` - auth: token
+    Acts on the caller's own objects, or anyone's with portal:admin:updateItems.
+
+    Raises:
+        BadRequest (400): Item does not exist or is inaccessible.
+        PermissionDenied (403): Only the owner or an administrator may unprotect the item.
+    """
+    params = dict(username=username, folder_id=folder_id, id=id)
+    return session.call(_ops.CONTENT_UNPROTECT, params, ItemActionResult)
+
+
+def thumbnail(session: Session, id: str, file_name: str) -> bytes:
+    """The item's thumbnail image (the file named by the item's `thumbnail` field, thumbnail/<name>).
+
+    `GET /sharing/rest/content/items/{id}/info/thumbnail/{fileName}` - auth: optional
+
+    Raises:
+        BadRequest (400): Item or thumbnail does not exist or is inaccessible.
+    """
+    params = dict(id=id, file_name=file_name)
+    result: bytes = session.call(_ops.CONTENT_THUMBNAIL, params)
+    return result
+
+
+def metadata(session: Session, id: str) -> bytes:
+    """The item's metadata document (XML), as set by an update with `metadata`.
+
+    `GET /sharing/rest/content/items/{id}/info/metadata/metadata.xml` - auth: optional
+
+    Raises:
+        BadRequest (400): Item does not exist or is inaccessible, or has no metadata.
+    """
+    params = dict(id=id)
+    result: bytes = session.call(_ops.CONTENT_METADATA, params)
+    return result
+
+
+def set_content_status(
+    session: Session,
+    id: str,
+    *,
+    status: str | None = None,
+    clear_empty_fields: bool | None = None,
+) -> ItemActionResult:
+    """Mark an item authoritative or deprecated (owner or administrator; public_authoritative needs an administrator); an empty status with clearEmptyFields clears it.
+
+    `GET | POST /sharing/rest/content/items/{id}/setContentStatus` - auth: token
+
+    Args:
+        status: org_authoritative, public_authoritative, deprecated (authoritative means org_authoritative), or empty.
+
+    Raises:
+        BadRequest (400): Unknown status; item does not exist or is inaccessible.
+        PermissionDenied (403): Only the owner or an administrator may set the status.
+    """
+    params = dict(id=id, status=status, clear_empty_fields=clear_empty_fields)
+    return session.call(_ops.CONTENT_SET_CONTENT_STATUS, params, ItemActionResult)
+
+
+def proxies(session: Session, username: str, id: str) -> AppProxies:
+    """The hosted proxies of a registered app item (owner and administrators only).
+
+    `GET | POST /sharing/rest/content/users/{username}/items/{id}/proxies` - auth: token
+    Acts on the caller's own objects, or anyone's with portal:admin:viewItems.
+
+    Raises:
+        BadRequest (400): Item does not exist or is inaccessible.
+        PermissionDenied (403): Only the owner or an administrator may list the proxies.
+    """
+    params = dict(username=username, id=id)
+    return session.call(_ops.CONTENT_PROXIES, params, AppProxies)
+
+
+def item_page(session: Session, *, id: str) -> str:
+    """The item's page in the portal's web site (Item.homepage is its address, /home/item.html?id=<item id>).
+
+    `GET /home/item.html` - auth: optional
+
+    Raises:
+        BadRequest (400): Item does not exist or is inaccessible.
+    """
+    params = dict(id=id)
+    result: str = session.call(_ops.CONTENT_ITEM_PAGE, params)
+    return result
+
+
+def user_item(session: Session, username: str, id: str, *, folder_id: str | None = None) -> UserItem:
+    """One of a user's items with its sharing (the owner and administrators; the official client reads sharing here).
+
+    `GET | POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}` - auth: token
+    Acts on the caller's own objects, or anyone's with portal:admin:viewItems.
+
+    Raises:
+        BadRequest (400): Item does not exist or is inaccessible, or is not in that folder.
+        PermissionDenied (403): Only the owner or an administrator may read the item here.
+    """
+    params = dict(username=username, folder_id=folder_id, id=id)
+    return session.call(_ops.CONTENT_USER_ITEM, params, UserItem)
+
+
 class ContentOps:
     """The `content` operations bound to one client."""
 
@@ -581,6 +869,7 @@ class ContentOps:
         *,
         title: str,
         type: str,
+        folder_id: str | None = None,
         type_keywords: list[str] | None = None,
         description: str | None = None,
         snippet: str | None = None,
@@ -589,6 +878,7 @@ class ContentOps:
         text: str | None = None,
         file: Upload | None = None,
         file_name: str | None = None,
+        thumbnail: Upload | None = None,
         extent: str | None = None,
         spatial_reference: str | None = None,
         access_information: str | None = None,
@@ -598,12 +888,14 @@ class ContentOps:
     ) -> AddItemResult:
         """Add an item to the caller's root folder, with its data as an uploaded file, a URL, or text.
 
-        `POST /sharing/rest/content/users/{username}/addItem` - auth: token
+        `POST /sharing/rest/content/users/{username}[/{folderId}]/addItem` - auth: token
         Needs privileges: portal:user:createItem.
 
         Args:
+            folder_id: The id (or title) of the caller's folder to add the item to.
             text: The item's data as text (usually JSON).
             file: The item's data as a file upload (multipart part `file`).
+            thumbnail: The item's thumbnail image (PNG, JPEG or GIF, at most 1 MB).
 
         Raises:
             BadRequest (400): Missing title or type, or more than one of file, url and text.
@@ -612,6 +904,7 @@ class ContentOps:
         return add_item(
             self._client,
             username=username,
+            folder_id=folder_id,
             title=title,
             type=type,
             type_keywords=type_keywords,
@@ -622,6 +915,7 @@ class ContentOps:
             text=text,
             file=file,
             file_name=file_name,
+            thumbnail=thumbnail,
             extent=extent,
             spatial_reference=spatial_reference,
             access_information=access_information,
@@ -655,6 +949,7 @@ class ContentOps:
         username: str,
         id: str,
         *,
+        folder_id: str | None = None,
         title: str | None = None,
         type_keywords: list[str] | None = None,
         description: str | None = None,
@@ -664,6 +959,8 @@ class ContentOps:
         text: str | None = None,
         file: Upload | None = None,
         file_name: str | None = None,
+        thumbnail: Upload | None = None,
+        metadata: Upload | None = None,
         extent: str | None = None,
         access_information: str | None = None,
         license_info: str | None = None,
@@ -673,8 +970,13 @@ class ContentOps:
     ) -> UpdateItemResult:
         """Update an item's properties and, optionally, its data.
 
-        `POST /sharing/rest/content/users/{username}/items/{id}/update` - auth: token
+        `POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}/update` - auth: token
         Acts on the caller's own objects, or anyone's with portal:admin:updateItems.
+
+        Args:
+            folder_id: The folder holding the item (as the official client sends it).
+            thumbnail: A new thumbnail image (PNG, JPEG or GIF, at most 1 MB).
+            metadata: The item's metadata as an XML document (the official client names it metadata.xml).
 
         Raises:
             BadRequest (400): Item does not exist or is inaccessible; invalid values.
@@ -683,6 +985,7 @@ class ContentOps:
         return update(
             self._client,
             username=username,
+            folder_id=folder_id,
             id=id,
             title=title,
             type_keywords=type_keywords,
@@ -693,6 +996,8 @@ class ContentOps:
             text=text,
             file=file,
             file_name=file_name,
+            thumbnail=thumbnail,
+            metadata=metadata,
             extent=extent,
             access_information=access_information,
             license_info=license_info,
@@ -701,17 +1006,27 @@ class ContentOps:
             clear_empty_fields=clear_empty_fields,
         )
 
-    def delete(self, username: str, id: str) -> DeleteItemResult:
-        """Delete an item (protected items cannot be deleted).
+    def delete(
+        self,
+        username: str,
+        id: str,
+        *,
+        folder_id: str | None = None,
+        force: bool | None = None,
+    ) -> DeleteItemResult:
+        """Delete an item with its relationships, comments, ratings and resources (protected items cannot be deleted, not even with `force`, which only matters for items orphaned by a removed federated server).
 
-        `POST /sharing/rest/content/users/{username}/items/{id}/delete` - auth: token
+        `POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}/delete` - auth: token
         Acts on the caller's own objects, or anyone's with portal:admin:deleteItems.
+
+        Args:
+            folder_id: The folder holding the item (as the official client sends it).
 
         Raises:
             BadRequest (400): Item does not exist or is protected.
             PermissionDenied (403): Only the owner or an administrator with portal:admin:deleteItems may delete the item.
         """
-        return delete(self._client, username=username, id=id)
+        return delete(self._client, username=username, folder_id=folder_id, id=id, force=force)
 
     def share(
         self,
@@ -863,3 +1178,203 @@ class ContentOps:
             sort_order=sort_order,
             page_size=page_size,
         )
+
+    def create_folder(self, username: str, *, title: str) -> FolderResult:
+        """Create a folder in a user's content (folder titles are unique per user, case-insensitively).
+
+        `POST /sharing/rest/content/users/{username}/createFolder` - auth: token
+        Acts on the caller's own objects, or anyone's with portal:admin:updateItems.
+
+        Raises:
+            BadRequest (400): Empty or invalid folder title.
+            PermissionDenied (403): Only the user or an administrator may create the user's folders.
+            Conflict (409): The user already has a folder with that title.
+        """
+        return create_folder(self._client, username=username, title=title)
+
+    def delete_folder(self, username: str, folder_id: str) -> FolderResult:
+        """Delete a user's folder and every item in it (with their relationships, comments and resources); refused, deleting nothing, when an item in it is delete-protected.
+
+        `POST /sharing/rest/content/users/{username}/{folderId}/delete` - auth: token
+        Acts on the caller's own objects, or anyone's with portal:admin:deleteItems.
+
+        Raises:
+            BadRequest (400): The folder does not exist, or holds a protected item.
+            PermissionDenied (403): Only the user or an administrator may delete the user's folders.
+        """
+        return delete_folder(self._client, username=username, folder_id=folder_id)
+
+    def rename_folder(self, username: str, folder_id: str, *, new_title: str) -> FolderResult:
+        """Rename a user's folder (updateFolder).
+
+        `POST /sharing/rest/content/users/{username}/{folderId}/updateFolder` - auth: token
+        Acts on the caller's own objects, or anyone's with portal:admin:updateItems.
+
+        Raises:
+            BadRequest (400): The folder does not exist, or the title is empty or invalid.
+            Conflict (409): The user already has a folder with that title.
+        """
+        return rename_folder(self._client, username=username, folder_id=folder_id, new_title=new_title)
+
+    def delete_items(self, username: str, *, items: list[str]) -> DeleteItemsResult:
+        """Delete several of a user's items; one result per item, a failure not stopping the others.
+
+        `POST /sharing/rest/content/users/{username}/deleteItems` - auth: token
+
+        Raises:
+            PermissionDenied (403): The caller may not delete another user's items.
+        """
+        return delete_items(self._client, username=username, items=items)
+
+    def can_delete(self, username: str, id: str, *, folder_id: str | None = None) -> CanDeleteResult:
+        """Whether an item can be deleted now (the dry run of a delete; the official client reads it with GET and POST).
+
+        `GET | POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}/canDelete` - auth: token
+        Acts on the caller's own objects, or anyone's with portal:admin:deleteItems.
+
+        Raises:
+            BadRequest (400): The item is protected (CONT_0048), does not exist or is inaccessible.
+        """
+        return can_delete(self._client, username=username, folder_id=folder_id, id=id)
+
+    def move(self, username: str, id: str, *, folder: str, folder_id: str | None = None) -> MoveItemResult:
+        """Move an item to another of its owner's folders ("/" for the root folder).
+
+        `POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}/move` - auth: token
+        Acts on the caller's own objects, or anyone's with portal:admin:updateItems.
+
+        Args:
+            folder: The destination folder's id (or title); "/" for the root folder.
+
+        Raises:
+            BadRequest (400): The item or the destination folder does not exist.
+        """
+        return move(self._client, username=username, folder_id=folder_id, id=id, folder=folder)
+
+    def reassign(
+        self,
+        username: str,
+        id: str,
+        *,
+        target_username: str,
+        folder_id: str | None = None,
+        target_folder_name: str | None = None,
+    ) -> ItemActionResult:
+        """Give an item to another member of the organization (administrators with portal:admin:reassignItems): the target needs portal:user:createItem; a private item shared with groups needs a target who belongs to every one of them. The destination folder is created when missing.
+
+        `POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}/reassign` - auth: token
+        Needs privileges: portal:admin:reassignItems.
+
+        Args:
+            target_folder_name: The destination folder's title; "/" (the default) for the root folder.
+
+        Raises:
+            BadRequest (400): Unknown item or target user, a target outside the organization or unable to own it.
+            PermissionDenied (403): The caller lacks portal:admin:reassignItems.
+        """
+        return reassign(
+            self._client,
+            username=username,
+            folder_id=folder_id,
+            id=id,
+            target_username=target_username,
+            target_folder_name=target_folder_name,
+        )
+
+    def protect(self, username: str, id: str, *, folder_id: str | None = None) -> ItemActionResult:
+        """Turn on delete protection.
+
+        `POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}/protect` - auth: token
+        Acts on the caller's own objects, or anyone's with portal:admin:updateItems.
+
+        Raises:
+            BadRequest (400): Item does not exist or is inaccessible.
+            PermissionDenied (403): Only the owner or an administrator may protect the item.
+        """
+        return protect(self._client, username=username, folder_id=folder_id, id=id)
+
+    def unprotect(self, username: str, id: str, *, folder_id: str | None = None) -> ItemActionResult:
+        """Turn off delete protection.
+
+        `POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}/unprotect` - auth: token
+        Acts on the caller's own objects, or anyone's with portal:admin:updateItems.
+
+        Raises:
+            BadRequest (400): Item does not exist or is inaccessible.
+            PermissionDenied (403): Only the owner or an administrator may unprotect the item.
+        """
+        return unprotect(self._client, username=username, folder_id=folder_id, id=id)
+
+    def thumbnail(self, id: str, file_name: str) -> bytes:
+        """The item's thumbnail image (the file named by the item's `thumbnail` field, thumbnail/<name>).
+
+        `GET /sharing/rest/content/items/{id}/info/thumbnail/{fileName}` - auth: optional
+
+        Raises:
+            BadRequest (400): Item or thumbnail does not exist or is inaccessible.
+        """
+        return thumbnail(self._client, id=id, file_name=file_name)
+
+    def metadata(self, id: str) -> bytes:
+        """The item's metadata document (XML), as set by an update with `metadata`.
+
+        `GET /sharing/rest/content/items/{id}/info/metadata/metadata.xml` - auth: optional
+
+        Raises:
+            BadRequest (400): Item does not exist or is inaccessible, or has no metadata.
+        """
+        return metadata(self._client, id=id)
+
+    def set_content_status(
+        self,
+        id: str,
+        *,
+        status: str | None = None,
+        clear_empty_fields: bool | None = None,
+    ) -> ItemActionResult:
+        """Mark an item authoritative or deprecated (owner or administrator; public_authoritative needs an administrator); an empty status with clearEmptyFields clears it.
+
+        `GET | POST /sharing/rest/content/items/{id}/setContentStatus` - auth: token
+
+        Args:
+            status: org_authoritative, public_authoritative, deprecated (authoritative means org_authoritative), or empty.
+
+        Raises:
+            BadRequest (400): Unknown status; item does not exist or is inaccessible.
+            PermissionDenied (403): Only the owner or an administrator may set the status.
+        """
+        return set_content_status(self._client, id=id, status=status, clear_empty_fields=clear_empty_fields)
+
+    def proxies(self, username: str, id: str) -> AppProxies:
+        """The hosted proxies of a registered app item (owner and administrators only).
+
+        `GET | POST /sharing/rest/content/users/{username}/items/{id}/proxies` - auth: token
+        Acts on the caller's own objects, or anyone's with portal:admin:viewItems.
+
+        Raises:
+            BadRequest (400): Item does not exist or is inaccessible.
+            PermissionDenied (403): Only the owner or an administrator may list the proxies.
+        """
+        return proxies(self._client, username=username, id=id)
+
+    def item_page(self, *, id: str) -> str:
+        """The item's page in the portal's web site (Item.homepage is its address, /home/item.html?id=<item id>).
+
+        `GET /home/item.html` - auth: optional
+
+        Raises:
+            BadRequest (400): Item does not exist or is inaccessible.
+        """
+        return item_page(self._client, id=id)
+
+    def user_item(self, username: str, id: str, *, folder_id: str | None = None) -> UserItem:
+        """One of a user's items with its sharing (the owner and administrators; the official client reads sharing here).
+
+        `GET | POST /sharing/rest/content/users/{username}[/{folderId}]/items/{id}` - auth: token
+        Acts on the caller's own objects, or anyone's with portal:admin:viewItems.
+
+        Raises:
+            BadRequest (400): Item does not exist or is inaccessible, or is not in that folder.
+            PermissionDenied (403): Only the owner or an administrator may read the item here.
+        """
+        return user_item(self._client, username=username, folder_id=folder_id, id=id)

@@ -13,19 +13,34 @@ from arcgis_typed._runtime.operation import Upload
 
 __all__ = [
     "ContentAddItemParams",
+    "ContentCanDeleteParams",
+    "ContentCreateFolderParams",
+    "ContentDeleteFolderParams",
+    "ContentDeleteItemsParams",
     "ContentDeleteParams",
     "ContentFolderContentParams",
     "ContentGetDataParams",
     "ContentGetParams",
     "ContentItemGroupsParams",
+    "ContentItemPageParams",
+    "ContentMetadataParams",
+    "ContentMoveParams",
+    "ContentProtectParams",
+    "ContentProxiesParams",
+    "ContentReassignParams",
+    "ContentRenameFolderParams",
     "ContentSearchParams",
+    "ContentSetContentStatusParams",
     "ContentShareItemsParams",
     "ContentShareParams",
+    "ContentThumbnailParams",
+    "ContentUnprotectParams",
     "ContentUnshareItemsParams",
     "ContentUnshareParams",
     "ContentUnshareUserItemParams",
     "ContentUpdateParams",
     "ContentUserContentParams",
+    "ContentUserItemParams",
 ]
 
 
@@ -34,6 +49,8 @@ class ContentAddItemParams:
     """Parameters of `content.add_item`."""
 
     username: str = attrs.field(metadata={"wire": "username"})
+    folder_id: str | None = attrs.field(default=None, metadata={"wire": "folderId"})
+    """The id (or title) of the caller's folder to add the item to."""
     title: str = attrs.field(metadata={"wire": "title"})
     type: str = attrs.field(metadata={"wire": "type"})
     type_keywords: list[str] | None = attrs.field(default=None, metadata={"wire": "typeKeywords"})
@@ -46,6 +63,8 @@ class ContentAddItemParams:
     file: Upload | None = attrs.field(default=None, metadata={"wire": "file"})
     """The item's data as a file upload (multipart part `file`)."""
     file_name: str | None = attrs.field(default=None, metadata={"wire": "fileName"})
+    thumbnail: Upload | None = attrs.field(default=None, metadata={"wire": "thumbnail"})
+    """The item's thumbnail image (PNG, JPEG or GIF, at most 1 MB)."""
     extent: str | None = attrs.field(default=None, metadata={"wire": "extent"})
     spatial_reference: str | None = attrs.field(default=None, metadata={"wire": "spatialReference"})
     access_information: str | None = attrs.field(default=None, metadata={"wire": "accessInformation"})
@@ -55,11 +74,47 @@ class ContentAddItemParams:
 
 
 @attrs.frozen(kw_only=True)
+class ContentCanDeleteParams:
+    """Parameters of `content.can_delete`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    folder_id: str | None = attrs.field(default=None, metadata={"wire": "folderId"})
+    id: str = attrs.field(metadata={"wire": "id"})
+
+
+@attrs.frozen(kw_only=True)
+class ContentCreateFolderParams:
+    """Parameters of `content.create_folder`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    title: str = attrs.field(metadata={"wire": "title"})
+
+
+@attrs.frozen(kw_only=True)
+class ContentDeleteFolderParams:
+    """Parameters of `content.delete_folder`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    folder_id: str = attrs.field(metadata={"wire": "folderId"})
+
+
+@attrs.frozen(kw_only=True)
+class ContentDeleteItemsParams:
+    """Parameters of `content.delete_items`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    items: list[str] = attrs.field(metadata={"wire": "items"})
+
+
+@attrs.frozen(kw_only=True)
 class ContentDeleteParams:
     """Parameters of `content.delete`."""
 
     username: str = attrs.field(metadata={"wire": "username"})
+    folder_id: str | None = attrs.field(default=None, metadata={"wire": "folderId"})
+    """The folder holding the item (as the official client sends it)."""
     id: str = attrs.field(metadata={"wire": "id"})
+    force: bool | None = attrs.field(default=None, metadata={"wire": "force"})
 
 
 @attrs.frozen(kw_only=True)
@@ -97,6 +152,69 @@ class ContentItemGroupsParams:
 
 
 @attrs.frozen(kw_only=True)
+class ContentItemPageParams:
+    """Parameters of `content.item_page`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+
+
+@attrs.frozen(kw_only=True)
+class ContentMetadataParams:
+    """Parameters of `content.metadata`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+
+
+@attrs.frozen(kw_only=True)
+class ContentMoveParams:
+    """Parameters of `content.move`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    folder_id: str | None = attrs.field(default=None, metadata={"wire": "folderId"})
+    id: str = attrs.field(metadata={"wire": "id"})
+    folder: str = attrs.field(metadata={"wire": "folder"})
+    """The destination folder's id (or title); "/" for the root folder."""
+
+
+@attrs.frozen(kw_only=True)
+class ContentProtectParams:
+    """Parameters of `content.protect`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    folder_id: str | None = attrs.field(default=None, metadata={"wire": "folderId"})
+    id: str = attrs.field(metadata={"wire": "id"})
+
+
+@attrs.frozen(kw_only=True)
+class ContentProxiesParams:
+    """Parameters of `content.proxies`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    id: str = attrs.field(metadata={"wire": "id"})
+
+
+@attrs.frozen(kw_only=True)
+class ContentReassignParams:
+    """Parameters of `content.reassign`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    folder_id: str | None = attrs.field(default=None, metadata={"wire": "folderId"})
+    id: str = attrs.field(metadata={"wire": "id"})
+    target_username: str = attrs.field(metadata={"wire": "targetUsername"})
+    target_folder_name: str | None = attrs.field(default=None, metadata={"wire": "targetFolderName"})
+    """The destination folder's title; "/" (the default) for the root folder."""
+
+
+@attrs.frozen(kw_only=True)
+class ContentRenameFolderParams:
+    """Parameters of `content.rename_folder`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    folder_id: str = attrs.field(metadata={"wire": "folderId"})
+    new_title: str = attrs.field(metadata={"wire": "newTitle"})
+
+
+@attrs.frozen(kw_only=True)
 class ContentSearchParams:
     """Parameters of `content.search`."""
 
@@ -106,6 +224,18 @@ class ContentSearchParams:
     """One of: asc, desc."""
     start: int | None = attrs.field(default=None, metadata={"wire": "start"})
     num: int | None = attrs.field(default=None, metadata={"wire": "num"})
+
+
+@attrs.frozen(kw_only=True)
+class ContentSetContentStatusParams:
+    """Parameters of `content.set_content_status`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    status: str | None = attrs.field(default=None, metadata={"wire": "status"})
+    """org_authoritative, public_authoritative, deprecated (authoritative means org_authoritative), or empty.
+
+    """
+    clear_empty_fields: bool | None = attrs.field(default=None, metadata={"wire": "clearEmptyFields"})
 
 
 @attrs.frozen(kw_only=True)
@@ -129,6 +259,23 @@ class ContentShareParams:
     org: bool | None = attrs.field(default=None, metadata={"wire": "org"})
     groups: list[str] | None = attrs.field(default=None, metadata={"wire": "groups"})
     confirm_item_control: bool | None = attrs.field(default=None, metadata={"wire": "confirmItemControl"})
+
+
+@attrs.frozen(kw_only=True)
+class ContentThumbnailParams:
+    """Parameters of `content.thumbnail`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    file_name: str = attrs.field(metadata={"wire": "fileName"})
+
+
+@attrs.frozen(kw_only=True)
+class ContentUnprotectParams:
+    """Parameters of `content.unprotect`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    folder_id: str | None = attrs.field(default=None, metadata={"wire": "folderId"})
+    id: str = attrs.field(metadata={"wire": "id"})
 
 
 @attrs.frozen(kw_only=True)
@@ -162,6 +309,8 @@ class ContentUpdateParams:
     """Parameters of `content.update`."""
 
     username: str = attrs.field(metadata={"wire": "username"})
+    folder_id: str | None = attrs.field(default=None, metadata={"wire": "folderId"})
+    """The folder holding the item (as the official client sends it)."""
     id: str = attrs.field(metadata={"wire": "id"})
     title: str | None = attrs.field(default=None, metadata={"wire": "title"})
     type_keywords: list[str] | None = attrs.field(default=None, metadata={"wire": "typeKeywords"})
@@ -172,6 +321,10 @@ class ContentUpdateParams:
     text: str | None = attrs.field(default=None, metadata={"wire": "text"})
     file: Upload | None = attrs.field(default=None, metadata={"wire": "file"})
     file_name: str | None = attrs.field(default=None, metadata={"wire": "fileName"})
+    thumbnail: Upload | None = attrs.field(default=None, metadata={"wire": "thumbnail"})
+    """A new thumbnail image (PNG, JPEG or GIF, at most 1 MB)."""
+    metadata: Upload | None = attrs.field(default=None, metadata={"wire": "metadata"})
+    """The item's metadata as an XML document (the official client names it metadata.xml)."""
     extent: str | None = attrs.field(default=None, metadata={"wire": "extent"})
     access_information: str | None = attrs.field(default=None, metadata={"wire": "accessInformation"})
     license_info: str | None = attrs.field(default=None, metadata={"wire": "licenseInfo"})
@@ -190,3 +343,12 @@ class ContentUserContentParams:
     sort_field: str | None = attrs.field(default=None, metadata={"wire": "sortField"})
     sort_order: Literal["asc", "desc"] | None = attrs.field(default=None, metadata={"wire": "sortOrder"})
     """One of: asc, desc."""
+
+
+@attrs.frozen(kw_only=True)
+class ContentUserItemParams:
+    """Parameters of `content.user_item`."""
+
+    username: str = attrs.field(metadata={"wire": "username"})
+    folder_id: str | None = attrs.field(default=None, metadata={"wire": "folderId"})
+    id: str = attrs.field(metadata={"wire": "id"})
