@@ -100,6 +100,7 @@ MATRIX: dict[str, tuple[Action, Callable[[str, str], str]]] = {
     "groups.content": (lambda c, x: c.groups.content(x["gid"]), read),
     "groups.search_content": (lambda c, x: c.groups.search_content(x["gid"], q="title:matrix"), read),
     "groups.update_categories": (lambda c, x: c.groups.update_categories(x["gid"], items=[]), managed),
+    "groups.homepage": (lambda c, x: c.groups.homepage(id=x["gid"]), read),
     "groups.category_schema": (lambda c, x: c.groups.category_schema(x["gid"]), read),
     "groups.assign_category_schema": (
         lambda c, x: c.groups.assign_category_schema(x["gid"], category_schema={"categorySchema": [{"title": "C"}]}),

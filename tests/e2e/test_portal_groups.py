@@ -435,6 +435,15 @@ def test_group_content_categories_are_assigned_and_searched(alice: PortalClient,
     assert found(alice, ["/Categories/Forest"]) == set()
 
 
+@pytest.mark.seed("Group.homepage")
+def test_a_groups_home_page(alice: PortalClient, bob: PortalClient, anonymous: PortalClient) -> None:
+    gid = alice.groups.create(title="Rivers & <Lakes>", tags=["x"], access="org", snippet="Water").group.id
+    page = bob.groups.homepage(id=gid)
+    assert "<h1>Rivers &amp; &lt;Lakes&gt;</h1>" in page and f"/community/groups/{gid}" in page
+    with pytest.raises(BadRequest):
+        anonymous.groups.homepage(id=gid)  # an org group is not shown to anonymous visitors
+
+
 @pytest.mark.seed("Group.notify")
 def test_notify_members(alice: PortalClient, bob: PortalClient, carol: PortalClient, arcgis_fake: FakeArcGIS) -> None:
     gid = alice.groups.create(title="Crew", tags=["x"], access="org").group.id

@@ -369,7 +369,7 @@ def paths(draw: Callable[..., Any], world: World) -> str:
 def test_random_requests_never_get_a_500(world: World) -> None:
     non_json_ops = {op.name: op for op in OPERATIONS if op.response_kind in ("bytes", "text", "redirect")}
     assert set(non_json_ops) == {"content.get_data", "groups.thumbnail", "tokens.oauth2_authorize",
-                                 "tokens.oauth2_signin", "users.thumbnail", "users.homepage",
+                                 "tokens.oauth2_signin", "users.thumbnail", "users.homepage", "groups.homepage",
                                  "content.item_page", "content.metadata", "content.thumbnail", "item_resources.get"}
 
     @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

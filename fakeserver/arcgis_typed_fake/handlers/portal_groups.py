@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import attrs
@@ -39,6 +40,7 @@ from arcgis_typed.portal.params.groups import (
     GroupsDeclineParams,
     GroupsDeleteParams,
     GroupsGetParams,
+    GroupsHomepageParams,
     GroupsInviteParams,
     GroupsJoinParams,
     GroupsLeaveParams,
@@ -337,6 +339,16 @@ def update_categories(call: Call, p: GroupsUpdateCategoriesParams) -> UpdateItem
     groups = call.state.groups
     group = groups.managed_by(call.user, p.id)
     return update_each_item(p.items, lambda item_id, categories: groups.set_item_categories(group, item_id, categories))
+
+
+@handles("portal:groups.homepage")
+def homepage(call: Call, p: GroupsHomepageParams) -> Response:
+    group = call.state.groups.visible(call.caller, p.id)
+    e = html.escape
+    page = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{e(group.title)}</title></head><body>"
+            f"<h1>{e(group.title)}</h1><p>{e(group.snippet or '')}</p><p>Owner: {e(group.owner)}</p>"
+            f"<p><a href=\"{e(call.rest_url)}/community/groups/{e(group.id)}\">JSON</a></p></body></html>")
+    return Response(page, content_type="text/html; charset=utf-8")
 
 
 @handles("portal:groups.category_schema")

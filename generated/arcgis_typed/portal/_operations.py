@@ -1615,6 +1615,27 @@ GROUPS_UPDATE_CATEGORIES = Operation(
     seeds=("CategorySchemaManager.assign_to_items",),
 )
 
+GROUPS_HOMEPAGE = Operation(
+    api="portal",
+    name="groups.homepage",
+    methods=("GET",),
+    path="/home/group.html",
+    rule="/home/group.html",
+    auth="optional",
+    params=(
+        Param(name="id", wire="id", kind="str", location="form", required=True),
+    ),
+    params_class="arcgis_typed.portal.params.groups:GroupsHomepageParams",
+    response="@text",
+    idempotent=True,
+    envelope="portal",
+    privileges=(),
+    owner_override=None,
+    paging_items=None,
+    errors=((400, "Group does not exist or is inaccessible."),),
+    seeds=("Group.homepage",),
+)
+
 GROUPS_CATEGORY_SCHEMA = Operation(
     api="portal",
     name="groups.category_schema",
@@ -4356,6 +4377,7 @@ OPERATIONS: tuple[Operation, ...] = (
     GROUPS_CONTENT,
     GROUPS_SEARCH_CONTENT,
     GROUPS_UPDATE_CATEGORIES,
+    GROUPS_HOMEPAGE,
     GROUPS_CATEGORY_SCHEMA,
     GROUPS_ASSIGN_CATEGORY_SCHEMA,
     GROUPS_NOTIFY,

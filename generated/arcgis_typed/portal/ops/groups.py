@@ -49,6 +49,7 @@ __all__ = [
     "decline",
     "delete",
     "get",
+    "homepage",
     "invite",
     "join",
     "leave",
@@ -592,6 +593,19 @@ def update_categories(session: Session, id: str, *, items: Any) -> UpdateItemsRe
     """
     params = dict(id=id, items=items)
     return session.call(_ops.GROUPS_UPDATE_CATEGORIES, params, UpdateItemsResult)
+
+
+def homepage(session: Session, *, id: str) -> str:
+    """The group's page in the portal website (home/group.html?id=...), for whoever may see the group.
+
+    `GET /home/group.html` - auth: optional
+
+    Raises:
+        BadRequest (400): Group does not exist or is inaccessible.
+    """
+    params = dict(id=id)
+    result: str = session.call(_ops.GROUPS_HOMEPAGE, params)
+    return result
 
 
 def category_schema(session: Session, id: str) -> CategorySchema:
@@ -1147,6 +1161,16 @@ class GroupsOps:
             PermissionDenied (403): The caller does not manage the group.
         """
         return update_categories(self._client, id=id, items=items)
+
+    def homepage(self, *, id: str) -> str:
+        """The group's page in the portal website (home/group.html?id=...), for whoever may see the group.
+
+        `GET /home/group.html` - auth: optional
+
+        Raises:
+            BadRequest (400): Group does not exist or is inaccessible.
+        """
+        return homepage(self._client, id=id)
 
     def category_schema(self, id: str) -> CategorySchema:
         """The group's own content category schema (empty when none is set).

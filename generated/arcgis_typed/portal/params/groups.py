@@ -25,6 +25,7 @@ __all__ = [
     "GroupsDeclineParams",
     "GroupsDeleteParams",
     "GroupsGetParams",
+    "GroupsHomepageParams",
     "GroupsInviteParams",
     "GroupsJoinParams",
     "GroupsLeaveParams",
@@ -151,6 +152,13 @@ class GroupsDeleteParams:
 @attrs.frozen(kw_only=True)
 class GroupsGetParams:
     """Parameters of `groups.get`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+
+
+@attrs.frozen(kw_only=True)
+class GroupsHomepageParams:
+    """Parameters of `groups.homepage`."""
 
     id: str = attrs.field(metadata={"wire": "id"})
 
