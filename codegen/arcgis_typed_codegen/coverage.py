@@ -57,6 +57,10 @@ def report(spec: Spec, tsv: Path, handlers: set[str], client: dict[str, str] | N
     first_use: dict[str, SpecError] = {}
     fidelity: dict[str, dict[str, Any]] = {}
     for api in spec.apis:
+        for fam in api.families:  # a row the family's namespace serves as a whole: every operation of it
+            for i, row in enumerate(fam.seeds):
+                serving.setdefault(row, []).extend(f"{api.name}:{op.qualified}" for op in fam.operations)
+                first_use.setdefault(row, SpecError(fam.source, ("seeds", i), f"{row!r} is not a row of {tsv.name}"))
         for op in api.operations:
             key = f"{api.name}:{op.qualified}"
             if key in handlers and op.fidelity == "not_implemented":
@@ -73,7 +77,7 @@ def report(spec: Spec, tsv: Path, handlers: set[str], client: dict[str, str] | N
     for r in seed_rows(tsv):
         key = f"{r['class']}.{r['member']}"
         known.add(key)
-        ops = sorted(serving.get(key, []))
+        ops = sorted(set(serving.get(key, [])))
         entry: dict[str, Any] = {
             "row": key,
             "seed": r["seed"],

@@ -171,6 +171,7 @@ class Family:
     source: str
     models: tuple[Model, ...]  # response models and parameter classes, in dependency order
     operations: tuple[Operation, ...]
+    seeds: tuple[str, ...] = ()  # rows the family's namespace serves as a whole (GIS.users: the users manager)
 
 
 @attrs.frozen

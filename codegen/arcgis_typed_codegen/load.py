@@ -434,7 +434,7 @@ def _resolve(api: str, families: list[Family], api_file: str) -> list[Family]:
                 paging = Paging(op.paging.style, op.paging.items, field.name, field.type.item.py)
                 op = attrs.evolve(op, paging=paging)
             ops.append(op)
-        resolved.append(Family(fam.name, fam.doc, fam.source, fam.models, tuple(ops)))
+        resolved.append(Family(fam.name, fam.doc, fam.source, fam.models, tuple(ops), fam.seeds))
     return resolved
 
 
@@ -468,7 +468,9 @@ def load_api(api_dir: Path, spec_root: Path) -> Api:
             continue
         rel = path.relative_to(spec_root).as_posix()
         fctx = _Ctx(rel)
-        raw = fctx.mapping(_read_yaml(path, rel), allowed=("family", "doc", "models", "operations"), required=("family", "doc"))
+        raw = fctx.mapping(
+            _read_yaml(path, rel), allowed=("family", "doc", "models", "operations", "seeds"), required=("family", "doc")
+        )
         family = fctx.at("family").string(raw["family"])
         if family != path.stem:
             raise fctx.at("family").error(f"must equal the file name {path.stem!r}")
@@ -482,7 +484,13 @@ def load_api(api_dir: Path, spec_root: Path) -> Api:
         )
         models += [_params_model(op) for op in ops]
         local = {m.name for m in models}
-        families.append(Family(family, fctx.at("doc").string(raw["doc"]).strip(), rel, _ordered(models, local), ops))
+        fseeds = tuple(fctx.at("seeds").strings(raw.get("seeds", [])))
+        for i, row in enumerate(fseeds):
+            if "." not in row:
+                raise fctx.at("seeds", i).error("seed rows are written Class.member, as in seed-surface.tsv")
+        families.append(
+            Family(family, fctx.at("doc").string(raw["doc"]).strip(), rel, _ordered(models, local), ops, fseeds)
+        )
     families = _resolve(name, families, api_rel)
     qualified = {op.qualified for fam in families for op in fam.operations}
     sctx = ctx.at("sign_in")

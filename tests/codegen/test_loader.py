@@ -207,6 +207,8 @@ FAMILY_CASES: list[tuple[str, tuple[Any, ...], Any, str, str]] = [
     ("paged response without nextStart", ("models", "ThingPage", "fields", "nextStart"), DELETE, "operations.search.response", "nextStart"),
     # the file itself
     ("family name is not the file name", ("family",), "widgets", "family", "file name"),
+    ("family seed row without a class", ("seeds",), ["things"], "seeds.0", "Class.member"),
+    ("family seeds not a list", ("seeds",), "Thing.all", "seeds", "list"),
     # jobs
     ("job status operation unknown", ("operations", "get", "job"), {"status": "poll"}, "operations.get.job.status", "no other operation"),
     ("job status is itself", ("operations", "get", "job"), {"status": "get"}, "operations.get.job.status", "no other operation"),

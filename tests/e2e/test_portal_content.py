@@ -463,6 +463,7 @@ def titles(client: PortalClient, q: str, **kw: object) -> list[str]:
     return [i.title or "" for i in client.content.search_all(q=q, sort_field="title", **kw)]  # type: ignore[arg-type]
 
 
+@pytest.mark.seed("GIS.content")
 @pytest.mark.seed("ContentManager.search")
 def test_search_by_field(corpus: dict[str, str], arcgis_portal: PortalClient, arcgis_fake: FakeArcGIS) -> None:
     admin = arcgis_portal

@@ -90,6 +90,7 @@ def test_update_every_parameter(alice: PortalClient, bob: PortalClient) -> None:
 # --- visibility and search ----------------------------------------------------------------------------------
 
 
+@pytest.mark.seed("GIS.groups")
 @pytest.mark.seed("GroupManager.(constructor)")
 @pytest.mark.seed("GroupManager.search")
 def test_search_sees_only_visible_groups(alice: PortalClient, bob: PortalClient, anonymous: PortalClient,

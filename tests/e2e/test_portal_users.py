@@ -133,6 +133,7 @@ def thirty(arcgis_fake: FakeArcGIS) -> list[str]:
     return names
 
 
+@pytest.mark.seed("GIS.users")
 @pytest.mark.seed("UserManager.search")
 @pytest.mark.seed("UserManager.(constructor)")
 def test_search_pages_through_thirty_users(arcgis_portal: PortalClient, thirty: list[str]) -> None:
