@@ -288,9 +288,10 @@ class FakeArcGIS:
         values: dict[str, str] = dict(request.args.items())
         files: dict[str, Upload] = {}
         if request.method == "POST":
-            values.update(request.form.items())
+            values.update((name, value) for name, value in request.form.items() if name)  # a part may lack a name
             for name, storage in request.files.items():
-                files[name] = _upload(storage)
+                if name:
+                    files[name] = _upload(storage)
         token = _token(request, values, route.api)
         call: Call | ServerCall
         if route.api.name == "portal":
