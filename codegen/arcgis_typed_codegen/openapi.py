@@ -93,7 +93,7 @@ def _responses(api: Api, op: Operation) -> dict[str, Any]:
     elif op.response_kind == "bytes":
         content = {"application/octet-stream": {"schema": {}}, "application/json": {"schema": error}}
     else:
-        content = {"application/json": {"schema": {"oneOf": [{"$ref": f"#/components/schemas/{op.response}"}, error]}}}
+        content = {"application/json": {"schema": {"anyOf": [{"$ref": f"#/components/schemas/{op.response}"}, error]}}}
         if op.html:
             content["text/html"] = {"schema": {"type": "string", "description": "A browsable page (f=html)."}}
     return {"200": {"description": "The result, or an ArcGIS error envelope (ArcGIS answers errors with HTTP 200)", "content": content}}
@@ -178,6 +178,7 @@ def export(api: Api) -> dict[str, Any]:
         }
         if api.envelope == "portal"
         else {"status": {"const": "error"}, "messages": {"type": "array", "items": {"type": "string"}}, "code": {"type": "integer"}},
+        "required": ["error"] if api.envelope == "portal" else ["status", "messages", "code"],
     }
     return {
         "openapi": "3.1.0",

@@ -12,7 +12,8 @@ later are fuzzed without touching this file), a fresh seeded fake gets:
   token in the header, the query or the body, GET for POST;
 
 and for every answer: HTTP 200 (302 for a redirecting sign-in), a JSON object, an ArcGIS error envelope of the
-right API (never the other's), a page only for `f=html` or a text operation, never a 500 or a traceback; and an
+right API (never the other's) or a result matching the operation's response schema (for the schemathesis
+cases), a page only for `f=html` or a text operation, never a 500 or a traceback; and an
 answer that is an error left the state exactly as it was (the fingerprint of the whole fake, `fuzzworld`).
 
 Every operation gets at least `PER_OPERATION` requests, chosen so that all operations together get at least
@@ -38,6 +39,7 @@ from fuzzworld import ApiDoc, ErrorLog, World, check_response, fingerprint, new_
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
 TOTAL = 10_000
 DOCS = openapi_documents()
@@ -170,6 +172,8 @@ def _schemathesis_part(run: Run, mode: GenerationMode, examples: int) -> None:
         content_type = next((v for k, v in response.headers.items() if k.lower() == "content-type"), "")
         content_type = content_type[0] if isinstance(content_type, list) else content_type
         run.judge(response.status_code, content_type, response.content, fmt, repr(case))
+        if content_type.startswith("application/json"):
+            case.validate_response(response, checks=[response_schema_conformance])  # a result or an envelope
 
     check()
 
