@@ -31,6 +31,7 @@ OPENAPI_DIRS = (ROOT / "generated" / "openapi", ROOT / "generated" / "arcgis_typ
 ADMIN_PASSWORD = "hardening-admin-password"
 USER_PASSWORD = "hardening-user-password"
 SEED = 29
+SERVER_ROLES = ("user", "publisher")
 
 # --- the APIs --------------------------------------------------------------------------------------------
 
@@ -96,6 +97,7 @@ class World:
     admin_token: str
     user_token: str
     names: tuple[str, ...]  # identifiers of things that exist: usernames, ids, folder and service names
+    server_tokens: dict[str, str] = attrs.Factory(dict)  # ArcGIS Server role (user, publisher) -> a token
 
     def post(self, path: str, data: dict[str, str], token: str | None = None, **kw: Any) -> TestResponse:
         headers = {"X-Esri-Authorization": f"Bearer {token}"} if token else {}
@@ -128,6 +130,8 @@ def new_world(seed: int = SEED) -> World:
     site = fake.server.site
     site.catalog.create_folder("Fuzzed", "A folder to fuzz")
     site.catalog.create_service("Fuzzed", {"serviceName": "Svc", "type": "MapServer"})
+    for role in SERVER_ROLES:
+        site.add_user(f"server{role}", USER_PASSWORD, role=role)
     names += ["Fuzzed", "Svc", "MapServer", "MACHINE1", "MACHINE2"]
     client = Client(fake)
     tokens = []
@@ -135,7 +139,12 @@ def new_world(seed: int = SEED) -> World:
         body = json.loads(client.post(fake.portal_context + "/sharing/rest/generateToken",
                                       data={"username": username, "password": password, "f": "json"}).data)
         tokens.append(body["token"])
-    return World(fake, client, tokens[0], tokens[1], tuple(names))
+    server_tokens = {}
+    for role in SERVER_ROLES:
+        body = client.post(f"{fake.server_context}/admin/generateToken", data={
+            "username": f"server{role}", "password": USER_PASSWORD, "client": "requestip", "f": "json"}).get_json()
+        server_tokens[role] = str(body["token"])
+    return World(fake, client, tokens[0], tokens[1], tuple(names), server_tokens)
 
 
 # --- fingerprints ----------------------------------------------------------------------------------------
