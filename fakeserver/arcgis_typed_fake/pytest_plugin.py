@@ -6,6 +6,10 @@
                          site administrator, in-process
 * `arcgis_fake_server` - the same fake served over HTTPS on 127.0.0.1 (ephemeral port, private CA in
                          `.ca_path`), for code that needs a real URL, such as the official `arcgis` client
+* `arcgis_worker_fake` / `arcgis_worker_fake_server` - one fake (and one HTTPS server for it) per test session,
+                         which under pytest-xdist means one per worker: its own port, certificate authority and
+                         temporary folder, nothing shared between workers. Tests using them share its state;
+                         call `arcgis_worker_fake.reset()` where that matters.
 """
 
 from __future__ import annotations
@@ -56,4 +60,15 @@ def arcgis_server_admin(arcgis_fake: FakeArcGIS) -> ServerAdminClient:
 @pytest.fixture
 def arcgis_fake_server(arcgis_fake: FakeArcGIS) -> Iterator[RunningServer]:
     with serve(arcgis_fake, https=True) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def arcgis_worker_fake() -> FakeArcGIS:
+    return FakeArcGIS(admin_username=ADMIN_USERNAME, admin_password=ADMIN_PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def arcgis_worker_fake_server(arcgis_worker_fake: FakeArcGIS) -> Iterator[RunningServer]:
+    with serve(arcgis_worker_fake, https=True) as server:
         yield server
