@@ -39,9 +39,10 @@ from ._paging import window
 from .portal_groups import group_view
 
 
-def user_view(state: PortalState, caller: UserRecord | None, user: UserRecord) -> User:
+def user_view(state: PortalState, caller: UserRecord | None, user: UserRecord, *, detailed: bool = True) -> User:
     """A user as `caller` may see them: everything for themselves and user administrators, the public
-    profile for everybody else."""
+    profile for everybody else. Search results (`detailed=False`) leave out the user's groups and storage
+    usage, which the user resource has: they cost a walk over the user's groups and items per result."""
     full = caller is not None and (
         caller is user or (caller.org_id == user.org_id and caller.has("portal:admin:viewUsers"))
     )
@@ -76,13 +77,13 @@ def user_view(state: PortalState, caller: UserRecord | None, user: UserRecord) -
         user_type="arcgisonly",
         disabled=user.disabled,
         mfa_enabled=False,
-        storage_usage=sum(i.size for i in state.items if i.owner == user.username and i.size > 0),
+        storage_usage=state.items.storage_of(user.username) if detailed else None,
         storage_quota=2_147_483_648,
         last_login=ms_to_datetime(user.last_login),
         groups=[
             group_view(state.groups, user, g)
             for g in state.groups.all_of(state.groups.groups_of(user.username))
-        ],
+        ] if detailed else None,
     )
 
 
@@ -128,7 +129,7 @@ def search(call: Call, p: UsersSearchParams) -> UserSearchPage:
         start=w.start,
         num=w.num,
         next_start=w.next_start,
-        results=[user_view(state, call.caller, u) for u in users],
+        results=[user_view(state, call.caller, u, detailed=False) for u in users],
     )
 
 
