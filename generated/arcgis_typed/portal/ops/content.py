@@ -8,26 +8,30 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.content`).
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from arcgis_typed._runtime.operation import Upload
 from arcgis_typed._runtime.paging import iterate
-from arcgis_typed._runtime.session import Session
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.content import (
-    AddItemResult,
-    DeleteItemResult,
-    Item,
-    ItemSearchPage,
-    ShareItemResult,
-    ShareItemsResult,
-    UnshareItemResult,
-    UnshareItemsResult,
-    UpdateItemResult,
-    UserContent,
-)
-from arcgis_typed.portal.models.groups import ItemGroups
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.content import (
+        AddItemResult,
+        DeleteItemResult,
+        Item,
+        ItemSearchPage,
+        ShareItemResult,
+        ShareItemsResult,
+        UnshareItemResult,
+        UnshareItemsResult,
+        UpdateItemResult,
+        UserContent,
+    )
+    from arcgis_typed.portal.models.groups import ItemGroups
 
 __all__ = [
     "ContentOps",
@@ -74,7 +78,12 @@ def user_content(
         PermissionDenied (403): Only the user or an administrator may list a user's content.
     """
     params = dict(username=username, start=start, num=num, sort_field=sort_field, sort_order=sort_order)
-    return session.call(_ops.CONTENT_USER_CONTENT, params, UserContent)
+    model: UserContent = session.call(
+        _ops.CONTENT_USER_CONTENT,
+        params,
+        response_model(_ops.CONTENT_USER_CONTENT),
+    )
+    return model
 
 
 def user_content_all(
@@ -131,7 +140,12 @@ def folder_content(
         sort_field=sort_field,
         sort_order=sort_order,
     )
-    return session.call(_ops.CONTENT_FOLDER_CONTENT, params, UserContent)
+    model: UserContent = session.call(
+        _ops.CONTENT_FOLDER_CONTENT,
+        params,
+        response_model(_ops.CONTENT_FOLDER_CONTENT),
+    )
+    return model
 
 
 def folder_content_all(
@@ -212,7 +226,8 @@ def add_item(
         culture=culture,
         properties=properties,
     )
-    return session.call(_ops.CONTENT_ADD_ITEM, params, AddItemResult)
+    model: AddItemResult = session.call(_ops.CONTENT_ADD_ITEM, params, response_model(_ops.CONTENT_ADD_ITEM))
+    return model
 
 
 def get(session: Session, id: str) -> Item:
@@ -224,7 +239,8 @@ def get(session: Session, id: str) -> Item:
         BadRequest (400): Item does not exist or is inaccessible.
     """
     params = dict(id=id)
-    return session.call(_ops.CONTENT_GET, params, Item)
+    model: Item = session.call(_ops.CONTENT_GET, params, response_model(_ops.CONTENT_GET))
+    return model
 
 
 def get_data(session: Session, id: str) -> bytes:
@@ -289,7 +305,8 @@ def update(
         properties=properties,
         clear_empty_fields=clear_empty_fields,
     )
-    return session.call(_ops.CONTENT_UPDATE, params, UpdateItemResult)
+    model: UpdateItemResult = session.call(_ops.CONTENT_UPDATE, params, response_model(_ops.CONTENT_UPDATE))
+    return model
 
 
 def delete(session: Session, username: str, id: str) -> DeleteItemResult:
@@ -303,7 +320,8 @@ def delete(session: Session, username: str, id: str) -> DeleteItemResult:
         PermissionDenied (403): Only the owner or an administrator with portal:admin:deleteItems may delete the item.
     """
     params = dict(username=username, id=id)
-    return session.call(_ops.CONTENT_DELETE, params, DeleteItemResult)
+    model: DeleteItemResult = session.call(_ops.CONTENT_DELETE, params, response_model(_ops.CONTENT_DELETE))
+    return model
 
 
 def share(
@@ -325,7 +343,8 @@ def share(
         PermissionDenied (403): The caller may not share this item that widely.
     """
     params = dict(id=id, everyone=everyone, org=org, groups=groups, confirm_item_control=confirm_item_control)
-    return session.call(_ops.CONTENT_SHARE, params, ShareItemResult)
+    model: ShareItemResult = session.call(_ops.CONTENT_SHARE, params, response_model(_ops.CONTENT_SHARE))
+    return model
 
 
 def unshare(session: Session, id: str, *, groups: list[str] | None = None) -> UnshareItemResult:
@@ -337,7 +356,12 @@ def unshare(session: Session, id: str, *, groups: list[str] | None = None) -> Un
         BadRequest (400): Item does not exist or is inaccessible.
     """
     params = dict(id=id, groups=groups)
-    return session.call(_ops.CONTENT_UNSHARE, params, UnshareItemResult)
+    model: UnshareItemResult = session.call(
+        _ops.CONTENT_UNSHARE,
+        params,
+        response_model(_ops.CONTENT_UNSHARE),
+    )
+    return model
 
 
 def unshare_user_item(
@@ -355,7 +379,12 @@ def unshare_user_item(
         BadRequest (400): Item does not exist or is inaccessible.
     """
     params = dict(username=username, id=id, groups=groups)
-    return session.call(_ops.CONTENT_UNSHARE_USER_ITEM, params, UnshareItemResult)
+    model: UnshareItemResult = session.call(
+        _ops.CONTENT_UNSHARE_USER_ITEM,
+        params,
+        response_model(_ops.CONTENT_UNSHARE_USER_ITEM),
+    )
+    return model
 
 
 def unshare_items(
@@ -373,7 +402,12 @@ def unshare_items(
         PermissionDenied (403): The caller may not unshare another user's items.
     """
     params = dict(username=username, items=items, groups=groups)
-    return session.call(_ops.CONTENT_UNSHARE_ITEMS, params, UnshareItemsResult)
+    model: UnshareItemsResult = session.call(
+        _ops.CONTENT_UNSHARE_ITEMS,
+        params,
+        response_model(_ops.CONTENT_UNSHARE_ITEMS),
+    )
+    return model
 
 
 def item_groups(session: Session, id: str) -> ItemGroups:
@@ -385,7 +419,12 @@ def item_groups(session: Session, id: str) -> ItemGroups:
         BadRequest (400): Item does not exist or is inaccessible.
     """
     params = dict(id=id)
-    return session.call(_ops.CONTENT_ITEM_GROUPS, params, ItemGroups)
+    model: ItemGroups = session.call(
+        _ops.CONTENT_ITEM_GROUPS,
+        params,
+        response_model(_ops.CONTENT_ITEM_GROUPS),
+    )
+    return model
 
 
 def share_items(
@@ -415,7 +454,12 @@ def share_items(
         groups=groups,
         confirm_item_control=confirm_item_control,
     )
-    return session.call(_ops.CONTENT_SHARE_ITEMS, params, ShareItemsResult)
+    model: ShareItemsResult = session.call(
+        _ops.CONTENT_SHARE_ITEMS,
+        params,
+        response_model(_ops.CONTENT_SHARE_ITEMS),
+    )
+    return model
 
 
 def search(
@@ -439,7 +483,8 @@ def search(
         BadRequest (400): Invalid query, sort field or paging value.
     """
     params = dict(q=q, sort_field=sort_field, sort_order=sort_order, start=start, num=num)
-    return session.call(_ops.CONTENT_SEARCH, params, ItemSearchPage)
+    model: ItemSearchPage = session.call(_ops.CONTENT_SEARCH, params, response_model(_ops.CONTENT_SEARCH))
+    return model
 
 
 def search_all(

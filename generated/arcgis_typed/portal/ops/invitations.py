@@ -8,12 +8,17 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.invitations`).
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from arcgis_typed._runtime.paging import iterate
-from arcgis_typed._runtime.session import Session
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.invitations import Invitation, InvitationResult, InvitationsPage, InviteResult
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.invitations import Invitation, InvitationResult, InvitationsPage, InviteResult
 
 __all__ = [
     "InvitationsOps",
@@ -60,7 +65,12 @@ def invite(
         validate_email=validate_email,
         target_user_provider=target_user_provider,
     )
-    return session.call(_ops.INVITATIONS_INVITE, params, InviteResult)
+    model: InviteResult = session.call(
+        _ops.INVITATIONS_INVITE,
+        params,
+        response_model(_ops.INVITATIONS_INVITE),
+    )
+    return model
 
 
 def pending(session: Session, *, start: int | None = None, num: int | None = None) -> InvitationsPage:
@@ -71,7 +81,12 @@ def pending(session: Session, *, start: int | None = None, num: int | None = Non
     Paged: see `pending_all` to iterate over every result.
     """
     params = dict(start=start, num=num)
-    return session.call(_ops.INVITATIONS_PENDING, params, InvitationsPage)
+    model: InvitationsPage = session.call(
+        _ops.INVITATIONS_PENDING,
+        params,
+        response_model(_ops.INVITATIONS_PENDING),
+    )
+    return model
 
 
 def pending_all(session: Session, *, page_size: int = 100) -> Iterator[Invitation]:
@@ -93,7 +108,8 @@ def get(session: Session, invitation_id: str) -> Invitation:
         BadRequest (400): Invitation does not exist or is inaccessible.
     """
     params = dict(invitation_id=invitation_id)
-    return session.call(_ops.INVITATIONS_GET, params, Invitation)
+    model: Invitation = session.call(_ops.INVITATIONS_GET, params, response_model(_ops.INVITATIONS_GET))
+    return model
 
 
 def delete(session: Session, invitation_id: str) -> InvitationResult:
@@ -106,7 +122,12 @@ def delete(session: Session, invitation_id: str) -> InvitationResult:
         BadRequest (400): Invitation does not exist or is inaccessible.
     """
     params = dict(invitation_id=invitation_id)
-    return session.call(_ops.INVITATIONS_DELETE, params, InvitationResult)
+    model: InvitationResult = session.call(
+        _ops.INVITATIONS_DELETE,
+        params,
+        response_model(_ops.INVITATIONS_DELETE),
+    )
+    return model
 
 
 class InvitationsOps:

@@ -8,9 +8,15 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.org`).
 """
 
-from arcgis_typed._runtime.session import Session
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.org import PortalSelf, SharingInfo, SharingRoot
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.org import PortalSelf, SharingInfo, SharingRoot
 
 __all__ = [
     "OrgOps",
@@ -26,7 +32,8 @@ def root(session: Session) -> SharingRoot:
     `GET | POST /sharing/rest` - auth: optional
     """
     params: dict[str, object] = {}
-    return session.call(_ops.ORG_ROOT, params, SharingRoot)
+    model: SharingRoot = session.call(_ops.ORG_ROOT, params, response_model(_ops.ORG_ROOT))
+    return model
 
 
 def info(session: Session) -> SharingInfo:
@@ -35,7 +42,8 @@ def info(session: Session) -> SharingInfo:
     `GET | POST /sharing/rest/info` - auth: optional
     """
     params: dict[str, object] = {}
-    return session.call(_ops.ORG_INFO, params, SharingInfo)
+    model: SharingInfo = session.call(_ops.ORG_INFO, params, response_model(_ops.ORG_INFO))
+    return model
 
 
 def properties(session: Session) -> PortalSelf:
@@ -44,7 +52,8 @@ def properties(session: Session) -> PortalSelf:
     `GET | POST /sharing/rest/portals/self` - auth: optional
     """
     params: dict[str, object] = {}
-    return session.call(_ops.ORG_PROPERTIES, params, PortalSelf)
+    model: PortalSelf = session.call(_ops.ORG_PROPERTIES, params, response_model(_ops.ORG_PROPERTIES))
+    return model
 
 
 class OrgOps:

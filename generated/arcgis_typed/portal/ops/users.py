@@ -8,13 +8,17 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.users`).
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from arcgis_typed._runtime.paging import iterate
-from arcgis_typed._runtime.session import Session
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.users import OrgUsersPage, User, UserResult, UsersBatchResult, UserSearchPage
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.users import OrgUsersPage, User, UserResult, UsersBatchResult, UserSearchPage
 
 __all__ = [
     "UsersOps",
@@ -42,7 +46,8 @@ def me(session: Session) -> User:
     `GET | POST /sharing/rest/community/self` - auth: token
     """
     params: dict[str, object] = {}
-    return session.call(_ops.USERS_ME, params, User)
+    model: User = session.call(_ops.USERS_ME, params, response_model(_ops.USERS_ME))
+    return model
 
 
 def get(session: Session, username: str) -> User:
@@ -54,7 +59,8 @@ def get(session: Session, username: str) -> User:
         BadRequest (400): User not found, or not visible to the caller.
     """
     params = dict(username=username)
-    return session.call(_ops.USERS_GET, params, User)
+    model: User = session.call(_ops.USERS_GET, params, response_model(_ops.USERS_GET))
+    return model
 
 
 def search(
@@ -78,7 +84,8 @@ def search(
         BadRequest (400): Invalid query, sort field or paging value.
     """
     params = dict(q=q, sort_field=sort_field, sort_order=sort_order, start=start, num=num)
-    return session.call(_ops.USERS_SEARCH, params, UserSearchPage)
+    model: UserSearchPage = session.call(_ops.USERS_SEARCH, params, response_model(_ops.USERS_SEARCH))
+    return model
 
 
 def search_all(
@@ -125,7 +132,8 @@ def org_users(
         PermissionDenied (403): The caller may not list the organization's users.
     """
     params = dict(sort_field=sort_field, sort_order=sort_order, start=start, num=num)
-    return session.call(_ops.USERS_ORG_USERS, params, OrgUsersPage)
+    model: OrgUsersPage = session.call(_ops.USERS_ORG_USERS, params, response_model(_ops.USERS_ORG_USERS))
+    return model
 
 
 def org_users_all(
@@ -190,7 +198,8 @@ def create(
         provider=provider,
         idp_username=idp_username,
     )
-    return session.call(_ops.USERS_CREATE, params, UserResult)
+    model: UserResult = session.call(_ops.USERS_CREATE, params, response_model(_ops.USERS_CREATE))
+    return model
 
 
 def update(
@@ -239,7 +248,8 @@ def update(
         preferred_view=preferred_view,
         clear_empty_fields=clear_empty_fields,
     )
-    return session.call(_ops.USERS_UPDATE, params, UserResult)
+    model: UserResult = session.call(_ops.USERS_UPDATE, params, response_model(_ops.USERS_UPDATE))
+    return model
 
 
 def update_role(session: Session, *, user: str, role: str) -> UserResult:
@@ -257,7 +267,8 @@ def update_role(session: Session, *, user: str, role: str) -> UserResult:
         PermissionDenied (403): The caller may not change this member's role to this one.
     """
     params = dict(user=user, role=role)
-    return session.call(_ops.USERS_UPDATE_ROLE, params, UserResult)
+    model: UserResult = session.call(_ops.USERS_UPDATE_ROLE, params, response_model(_ops.USERS_UPDATE_ROLE))
+    return model
 
 
 def disable(session: Session, username: str) -> UserResult:
@@ -271,7 +282,8 @@ def disable(session: Session, username: str) -> UserResult:
         PermissionDenied (403): The caller lacks portal:admin:disableUsers, or the target is oneself or an administrator.
     """
     params = dict(username=username)
-    return session.call(_ops.USERS_DISABLE, params, UserResult)
+    model: UserResult = session.call(_ops.USERS_DISABLE, params, response_model(_ops.USERS_DISABLE))
+    return model
 
 
 def enable(session: Session, username: str) -> UserResult:
@@ -285,7 +297,8 @@ def enable(session: Session, username: str) -> UserResult:
         PermissionDenied (403): The caller lacks portal:admin:disableUsers.
     """
     params = dict(username=username)
-    return session.call(_ops.USERS_ENABLE, params, UserResult)
+    model: UserResult = session.call(_ops.USERS_ENABLE, params, response_model(_ops.USERS_ENABLE))
+    return model
 
 
 def delete(session: Session, username: str) -> UserResult:
@@ -299,7 +312,8 @@ def delete(session: Session, username: str) -> UserResult:
         PermissionDenied (403): The caller lacks portal:admin:deleteUsers, or the target is oneself or an administrator.
     """
     params = dict(username=username)
-    return session.call(_ops.USERS_DELETE, params, UserResult)
+    model: UserResult = session.call(_ops.USERS_DELETE, params, response_model(_ops.USERS_DELETE))
+    return model
 
 
 def reset(session: Session, username: str, *, password: str, new_password: str) -> UserResult:
@@ -315,7 +329,8 @@ def reset(session: Session, username: str, *, password: str, new_password: str) 
         PermissionDenied (403): Only the user may change their password this way.
     """
     params = dict(username=username, password=password, new_password=new_password)
-    return session.call(_ops.USERS_RESET, params, UserResult)
+    model: UserResult = session.call(_ops.USERS_RESET, params, response_model(_ops.USERS_RESET))
+    return model
 
 
 def disable_users(session: Session, *, users: list[str]) -> UsersBatchResult:
@@ -328,7 +343,12 @@ def disable_users(session: Session, *, users: list[str]) -> UsersBatchResult:
         users: Usernames.
     """
     params = dict(users=users)
-    return session.call(_ops.USERS_DISABLE_USERS, params, UsersBatchResult)
+    model: UsersBatchResult = session.call(
+        _ops.USERS_DISABLE_USERS,
+        params,
+        response_model(_ops.USERS_DISABLE_USERS),
+    )
+    return model
 
 
 def enable_users(session: Session, *, users: list[str]) -> UsersBatchResult:
@@ -341,7 +361,12 @@ def enable_users(session: Session, *, users: list[str]) -> UsersBatchResult:
         users: Usernames.
     """
     params = dict(users=users)
-    return session.call(_ops.USERS_ENABLE_USERS, params, UsersBatchResult)
+    model: UsersBatchResult = session.call(
+        _ops.USERS_ENABLE_USERS,
+        params,
+        response_model(_ops.USERS_ENABLE_USERS),
+    )
+    return model
 
 
 class UsersOps:
