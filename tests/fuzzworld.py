@@ -11,6 +11,7 @@ changed, whatever new stores other families add to the state later.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import logging
@@ -261,7 +262,9 @@ class ErrorLog(logging.Handler):
         self.records.append(record)
 
 
+@contextlib.contextmanager
 def watch_errors() -> Iterator[ErrorLog]:
+    """What the fake logs at ERROR meanwhile."""
     handler = ErrorLog()
     logger = logging.getLogger("arcgis_typed_fake")
     logger.addHandler(handler)

@@ -176,7 +176,8 @@ def check_indexes(fake: FakeArcGIS) -> None:
 
 @pytest.fixture
 def errors() -> Iterator[ErrorLog]:
-    yield from watch_errors()
+    with watch_errors() as log:
+        yield log
 
 
 def test_concurrent_clients_lose_nothing_and_match_a_serial_replay(errors: ErrorLog) -> None:

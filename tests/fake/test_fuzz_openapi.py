@@ -272,7 +272,8 @@ def _arcgis_part(run: Run, examples: int) -> None:
 
 @pytest.fixture
 def errors() -> Iterator[ErrorLog]:
-    yield from watch_errors()
+    with watch_errors() as log:
+        yield log
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=[t.id for t in TARGETS])

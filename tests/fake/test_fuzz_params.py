@@ -9,7 +9,6 @@ Requests are raw (werkzeug's test client), signed with a valid administrator tok
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
@@ -19,6 +18,7 @@ import pytest
 from arcgis_typed._runtime.operation import Operation, Param
 from arcgis_typed.portal._operations import OPERATIONS
 from arcgis_typed_fake import FakeArcGIS
+from fuzzworld import ErrorLog, watch_errors
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import Client, TestResponse
@@ -108,22 +108,11 @@ def world() -> World:
 
 
 @pytest.fixture(autouse=True)
-def no_internal_errors() -> Iterator[list[logging.LogRecord]]:
+def no_internal_errors() -> Iterator[ErrorLog]:
     """The fake logs every 500 it answers; none may happen."""
-    records: list[logging.LogRecord] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
-
-    handler = Keep(logging.ERROR)
-    logger = logging.getLogger("arcgis_typed_fake")
-    logger.addHandler(handler)
-    try:
-        yield records
-    finally:
-        logger.removeHandler(handler)
-    assert not records, [r.getMessage() for r in records]
+    with watch_errors() as log:
+        yield log
+    assert not log.records, [r.getMessage() for r in log.records]
 
 
 # --- sending -----------------------------------------------------------------------------------------------

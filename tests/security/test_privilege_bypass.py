@@ -47,6 +47,11 @@ class Request:
                                  environ_overrides=raw_path)
 
 
+FIXED = {"username": "admin", "user": "admin", "targetusername": "admin", "users": "admin", "admins": "admin",
+         "roleid": "hardening0000000", "foldername": "Fuzzed", "servicename": "Svc", "type": "Web Map",
+         "machinename": "MACHINE1", "service": '{"serviceName": "Fresh", "type": "MapServer"}'}
+
+
 def value_for(p: Param, world: World) -> str:
     """A plausible value, aimed at the administrator's things, so that a request gets past parameter checks to
     the privilege and ownership checks."""
@@ -58,26 +63,14 @@ def value_for(p: Param, world: World) -> str:
         return "true"
     if p.kind == "int":
         return str(p.minimum if p.minimum is not None else 1)
-    if wire in ("username", "user", "targetusername", "users", "admins"):
-        return "admin"
     if wire in ("id", "items", "itemids"):
         return next(i.id for i in portal.items if i.owner == "admin" and i.access == "private")
     if wire in ("groupid", "groups"):
         return next(g.id for g in portal.groups if g.owner == "admin")
     if wire == "folderid":
         return next(f.id for f in portal.items.folders("admin"))
-    if wire == "roleid":
-        return "hardening0000000"
-    if wire == "foldername":
-        return "Fuzzed"
-    if wire == "servicename":
-        return "Svc"
-    if wire == "type":
-        return "Web Map"
-    if wire == "machinename":
-        return "MACHINE1"
-    if wire == "service":
-        return '{"serviceName": "Fresh", "type": "MapServer"}'
+    if wire in FIXED:
+        return FIXED[wire]
     if p.kind == "json" or p.encoding == "json":
         return "{}"
     return "x"
