@@ -34,14 +34,26 @@ import attrs
 import pytest
 import schemathesis
 from arcgis_typed._runtime.operation import Operation
-from fuzzworld import ApiDoc, ErrorLog, World, check_response, fingerprint, new_world, openapi_documents, \
-    operation_tables, watch_errors
-from hypothesis import HealthCheck, given, seed, settings
+from fuzzworld import (
+    ADMIN_PASSWORD,
+    USER_PASSWORD,
+    ApiDoc,
+    ErrorLog,
+    World,
+    check_response,
+    fingerprint,
+    new_world,
+    openapi_documents,
+    operation_tables,
+    watch_errors,
+)
+from hypothesis import HealthCheck, given, reject, seed, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 TOTAL = 10_000
+SECRETS = (ADMIN_PASSWORD.encode(), USER_PASSWORD.encode())
 DOCS = openapi_documents()
 NAMES = new_world().names  # the same for every world (same seed)
 
@@ -141,6 +153,8 @@ class Run:
             record = self.errors.records[0]
             text = logging.Formatter().formatException(record.exc_info) if record.exc_info else ""
             raise AssertionError(f"500 for {what}:\n{text}")
+        for secret in SECRETS:  # no answer ever carries a password (errors included)
+            assert secret not in data, f"{what} answered with a password"
         error = check_response(self.target.op, self.target.api.envelope, status, content_type, data, fmt)
         after = fingerprint(self.world.fake)
         if error is not None:
@@ -166,7 +180,12 @@ def _schemathesis_part(run: Run, mode: GenerationMode, examples: int) -> None:
     @given(case=strategy, token=tokens)
     def check(case: Any, token: str | None) -> None:
         headers = {"X-Esri-Authorization": f"Bearer {token}"} if token else {}
-        response = case.call(app=world.fake, headers=headers)
+        try:
+            response = case.call(app=world.fake, headers=headers)
+        except ValueError as exc:  # schemathesis cannot send a path value holding "?" (the WSGI transport refuses)
+            if "Query string is defined in the path" not in str(exc):
+                raise
+            reject()
         body = case.body if isinstance(case.body, dict) else {}
         fmt = _fmt((case.query or {}).get("f") or body.get("f"))
         content_type = next((v for k, v in response.headers.items() if k.lower() == "content-type"), "")
@@ -288,3 +307,4 @@ def test_fuzz_operation(target: Target, errors: ErrorLog) -> None:
         _arcgis_part(run, PER_OPERATION - run.sent)
     assert not errors.records, [r.getMessage() for r in errors.records]
     assert run.sent >= PER_OPERATION, (target.id, run.sent)
+    logging.getLogger(__name__).info("fuzzed %s: %d requests, %d refused", target.id, run.sent, run.refused)
