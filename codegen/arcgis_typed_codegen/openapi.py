@@ -91,7 +91,9 @@ def _responses(api: Api, op: Operation) -> dict[str, Any]:
     if op.response_kind == "text":
         content: dict[str, Any] = {"text/html": {"schema": {"type": "string"}}, "application/json": {"schema": error}}
     elif op.response_kind == "bytes":
-        content = {"application/octet-stream": {"schema": {}}, "application/json": {"schema": error}}
+        # the data itself may be JSON (a web map's, for one): any JSON value, or the error envelope
+        content = {"application/octet-stream": {"schema": {}},
+                   "application/json": {"schema": {"anyOf": [{"description": "The data, when it is JSON."}, error]}}}
     else:
         content = {"application/json": {"schema": {"anyOf": [{"$ref": f"#/components/schemas/{op.response}"}, error]}}}
         if op.html:

@@ -64,16 +64,17 @@ def _with_names(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _steer(document: dict[str, Any], context: str) -> dict[str, Any]:
-    """The document as schemathesis should use it: served at its context path in-process, path values and
-    free-text form values sometimes existing names."""
+    """The document as schemathesis should use it: served at its context path in-process, path values existing
+    names (in negative cases: anything else), free-text form values sometimes existing names."""
     doc = copy.deepcopy(document)
     doc["servers"] = [{"url": context}]
     for item in doc["paths"].values():
         for operation in item.values():
             for p in operation.get("parameters", []):
-                if p["in"] == "path" or (p["schema"].get("type") == "string" and "enum" not in p["schema"]):
-                    p["schema"] = _with_names(p["schema"]) if p["in"] != "path" else {
-                        "anyOf": [{"enum": list(NAMES)}, {"type": "string", "minLength": 1}]}
+                if p["in"] == "path":  # positive cases name existing things; negative ones anything else
+                    p["schema"] = {"type": "string", "enum": list(NAMES)}
+                elif p["schema"].get("type") == "string" and "enum" not in p["schema"]:
+                    p["schema"] = _with_names(p["schema"])
             for content in operation.get("requestBody", {}).get("content", {}).values():
                 props = content["schema"]["properties"]
                 for name, schema in props.items():
