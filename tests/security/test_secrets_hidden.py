@@ -11,8 +11,14 @@ from collections.abc import Iterator
 
 import pytest
 import urllib3
-from arcgis_typed import ArcGISClientError, ArcGISError, PasswordAuth, PortalClient, ServerAdminClient, TokenAuth, \
-    Urllib3Transport
+from arcgis_typed import (
+    ArcGISClientError,
+    PasswordAuth,
+    PortalClient,
+    ServerAdminClient,
+    TokenAuth,
+    Urllib3Transport,
+)
 from arcgis_typed._runtime.errors import redact
 from arcgis_typed._runtime.transport import HttpRequest
 from arcgis_typed_fake import FakeArcGIS, serve
