@@ -160,8 +160,13 @@ def _skipped(name: str) -> bool:
 
 
 def fingerprint(fake: FakeArcGIS) -> Any:
-    """The whole state of the fake (portal and server) as one comparable value."""
-    return _canon({"portal": fake.portal, "server": fake.server}, set())
+    """The whole state of the fake as one comparable value: every attribute of the fake holding an object of
+    its `state` package (the portal, the server, and whatever other state later work adds, a Mission Server's
+    for one), not what merely records requests (a journal) or configures the app."""
+    states = {name: value for name, value in sorted(vars(fake).items())
+              if type(value).__module__.startswith("arcgis_typed_fake.state")}
+    assert {"portal", "server"} <= set(states), sorted(states)
+    return _canon(states, set())
 
 
 def _canon(value: Any, seen: set[int]) -> Any:

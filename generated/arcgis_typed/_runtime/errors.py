@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 _REDACT = re.compile(
-    r"(?i)((?:token|password|client_secret|refresh_token|code|access_token|api_?key|newPassword)=)[^&#\s'\")]*"
+    r"(?i)((?:token|password|client_secret|refresh_token|code|access_token|api_?key|newPassword)=)[^&#\s]*"
 )
 
 
