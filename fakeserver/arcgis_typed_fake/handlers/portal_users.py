@@ -118,8 +118,11 @@ def search(call: Call, p: UsersSearchParams) -> UserSearchPage:
         matches = state.users.index.query(p.q)
     except QuerySyntaxError as exc:
         raise Fault(400, "Unable to perform query. Please check your parameters.", [str(exc)]) from None
+    caller = call.caller
+    sees_org = caller is not None and caller.has("portal:admin:viewUsers")  # once, not once per match
     visible = {
-        i for i in matches if (u := state.users.get(i)) is not None and state.can_view_user(call.caller, u)
+        i for i in matches if (u := state.users.get(i)) is not None
+        and ((sees_org and caller is not None and u.org_id == caller.org_id) or state.can_view_user(caller, u))
     }
     w = window(p.start, p.num, len(visible))
     users = _sorted_users(state, visible, p.sort_field, p.sort_order, w.start, w.num)
