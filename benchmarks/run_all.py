@@ -35,6 +35,7 @@ SCRIPTS = {  # order: the noise-sensitive startup measurement first, the memory-
     "inprocess": "bench_inprocess.py",
     "search_scale": "bench_search_scale.py",
     "fork": "bench_fork.py",
+    "org_scale": "bench_org_scale.py",
 }
 TIMEOUT_S = 600
 BUSY_CPUS = 0.25  # other processes using more than this (in CPUs, on average) make a script's figures suspect

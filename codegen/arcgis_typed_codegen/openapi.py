@@ -91,12 +91,14 @@ def _responses(api: Api, op: Operation) -> dict[str, Any]:
     if op.response_kind == "text":
         content: dict[str, Any] = {"text/html": {"schema": {"type": "string"}}, "application/json": {"schema": error}}
     elif op.response_kind == "bytes":
-        content = {"application/octet-stream": {"schema": {}}, "application/json": {"schema": error}}
+        # the data itself may be JSON (a web map's, for one): any JSON value, or the error envelope
+        content = {"application/octet-stream": {"schema": {}},
+                   "application/json": {"schema": {"anyOf": [{"description": "The data, when it is JSON."}, error]}}}
     else:
         answer: dict[str, Any] = {"$ref": f"#/components/schemas/{op.response_model}"}
         if op.response_is_list:
             answer = {"type": "array", "items": answer}
-        content = {"application/json": {"schema": {"oneOf": [answer, error]}}}
+        content = {"application/json": {"schema": {"anyOf": [answer, error]}}}
         if op.html:
             content["text/html"] = {"schema": {"type": "string", "description": "A browsable page (f=html)."}}
     return {"200": {"description": "The result, or an ArcGIS error envelope (ArcGIS answers errors with HTTP 200)", "content": content}}
@@ -186,6 +188,7 @@ def export(api: Api) -> dict[str, Any]:
         }
         if api.envelope == "portal"
         else {"status": {"const": "error"}, "messages": {"type": "array", "items": {"type": "string"}}, "code": {"type": "integer"}},
+        "required": ["error"] if api.envelope == "portal" else ["status", "messages", "code"],
     }
     return {
         "openapi": "3.1.0",

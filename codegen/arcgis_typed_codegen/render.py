@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any
 
 import jinja2
@@ -190,26 +191,33 @@ def _ops_imports(api: Api, family: Family) -> list[str]:
         if op.paging:
             names.add(op.paging.item_type)
     sig = " ".join(" ".join(_signature(op, "")) for op in family.operations)
-    lines = []
+    # Response models are imported for the type checker only; at run time the session loads an operation's
+    # model on its first call (`response_model`), so importing an ops module does not build every attrs class
+    # of the models it returns (most of what importing it cost).
+    lines = ["from __future__ import annotations", ""]
     paged = any(op.paging for op in family.operations)
     if paged:
         lines.append("from collections.abc import Iterator")
     typing_names = [n for n in ("Any", "Literal") if f"{n}[" in sig or f": {n}" in sig]
+    if names:
+        typing_names.insert(0, "TYPE_CHECKING")
     if typing_names:
         lines.append(f"from typing import {', '.join(typing_names)}")
-    if lines:
+    if lines[-1] != "":
         lines.append("")
     if "Upload" in sig:
         lines.append("from arcgis_typed._runtime.operation import Upload")
     if paged:
         lines.append("from arcgis_typed._runtime.paging import iterate")
-    lines.append("from arcgis_typed._runtime.session import Session")
+    lines.append("from arcgis_typed._runtime.session import Session" + (", response_model" if names else ""))
     lines.append(f"from arcgis_typed.{api.name} import _operations as _ops")
     by_family: dict[str, set[str]] = {}
     for name in names:
         by_family.setdefault(api.model_family(name), set()).add(name)
+    if by_family:
+        lines += ["", "if TYPE_CHECKING:"]
     for fam in sorted(by_family):
-        lines.append(_import(f"arcgis_typed.{api.name}.models.{fam}", sorted(by_family[fam])))
+        lines.append(textwrap.indent(_import(f"arcgis_typed.{api.name}.models.{fam}", sorted(by_family[fam])), "    "))
     return lines
 
 

@@ -378,9 +378,10 @@ class FakeArcGIS:
         values: dict[str, str] = dict(request.args.items())
         files: dict[str, Upload] = {}
         if request.method == "POST":
-            values.update(request.form.items())
+            values.update((name, value) for name, value in request.form.items() if name)  # a part may lack a name
             for name, storage in request.files.items():
-                files[name] = _upload(storage)
+                if name:
+                    files[name] = _upload(storage)
         injected = product.inject(self, request, route.op, route.key, {**path_values, **values})  # journal; faults
         if injected is not None:
             return injected

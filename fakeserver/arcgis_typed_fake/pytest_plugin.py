@@ -18,6 +18,10 @@ Seeded baseline, one cheap fork per test (the baseline is built once per session
 Conformance (see conformance.py): `arcgis_target` runs a test's calls against a fork (`--arcgis-target fake`,
 the default) or a live portal (`--arcgis-target live`, from ARCGIS_LIVE_URL / _USERNAME / _PASSWORD [/ _CA];
 skipped when unset), recording or comparing normalised response shapes in `--arcgis-record DIR`.
+* `arcgis_worker_fake` / `arcgis_worker_fake_server` - one fake (and one HTTPS server for it) per test session,
+                         which under pytest-xdist means one per worker: its own port, certificate authority and
+                         temporary folder, nothing shared between workers. Tests using them share its state;
+                         call `arcgis_worker_fake.reset()` where that matters.
 """
 
 from __future__ import annotations
@@ -195,3 +199,14 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     for test_id, lines in sorted(deviations.items()):
         for line in lines[:20]:
             terminalreporter.write_line(f"{test_id}: {line}")
+
+
+@pytest.fixture(scope="session")
+def arcgis_worker_fake() -> FakeArcGIS:
+    return FakeArcGIS(admin_username=ADMIN_USERNAME, admin_password=ADMIN_PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def arcgis_worker_fake_server(arcgis_worker_fake: FakeArcGIS) -> Iterator[RunningServer]:
+    with serve(arcgis_worker_fake, https=True) as server:
+        yield server

@@ -40,6 +40,8 @@ import trustme
 from cheroot import wsgi
 from cheroot.ssl.builtin import BuiltinSSLAdapter
 
+from .app import MAX_REQUEST_BYTES
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
@@ -99,6 +101,9 @@ class _Listener:
         # The selector loop polls at this interval, and cheroot's stop() waits for
         # it: the default 0.5 s would add half a second to every stop().
         self.server.expiration_interval = 0.05
+        # A body larger than the fake accepts is refused (413, connection closed) before it is read: otherwise
+        # cheroot would read and discard all of it to keep the connection alive, however large it claims to be.
+        self.server.max_request_body_size = MAX_REQUEST_BYTES
         if tls is not None:
             self.server.ssl_adapter = tls
         self._ready = threading.Event()

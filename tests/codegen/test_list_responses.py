@@ -22,10 +22,10 @@ def test_a_list_response_loads_and_renders(tmp_path: Path) -> None:
     assert (op.response_is_list, op.response_model, op.response_py) == (True, "Thing", "list[Thing]")
     files = build(tmp_path)
     ops_module = files["arcgis_typed/portal/ops/things.py"]
-    assert "-> list[Thing]:" in ops_module and "params, list[Thing])" in ops_module
+    assert "-> list[Thing]:" in ops_module and "model: list[Thing] = session.call(" in ops_module
     assert 'response="arcgis_typed.portal.models.things:Thing[]"' in files["arcgis_typed/portal/_operations.py"]
     schema = json.loads(files["openapi/portal.json"])["paths"]["/sharing/rest/things/{id}"]["get"]
-    answer = schema["responses"]["200"]["content"]["application/json"]["schema"]["oneOf"][0]
+    answer = schema["responses"]["200"]["content"]["application/json"]["schema"]["anyOf"][0]
     assert answer == {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}
 
 

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from fuzzworld import watch_errors
 from hypothesis import strategies as st
 
 CHARS = st.characters(codec="utf-8")  # no lone surrogates: what a form can carry
@@ -41,17 +42,6 @@ NON_JSON = st.sampled_from(["{", "{'a': 1}", "[1,", "undefined", "{\"a\":}", " "
 @pytest.fixture(autouse=True)
 def no_internal_errors() -> Iterator[list[logging.LogRecord]]:
     """The fake logs every 500 it answers; none may happen."""
-    records: list[logging.LogRecord] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
-
-    handler = Keep(logging.ERROR)
-    logger = logging.getLogger("arcgis_typed_fake")
-    logger.addHandler(handler)
-    try:
-        yield records
-    finally:
-        logger.removeHandler(handler)
-    assert not records, [r.getMessage() for r in records]
+    with watch_errors() as log:
+        yield log.records
+    assert not log.records, [r.getMessage() for r in log.records]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from arcgis_typed._runtime import wire
 from arcgis_typed._runtime.operation import Upload
@@ -238,8 +239,17 @@ def get_data(call: Call, p: ContentGetDataParams) -> Response:
         return Response(b"{}", content_type="application/json")
     headers = {}
     if item.data_name:
-        headers["Content-Disposition"] = f'attachment; filename="{item.data_name}"'
+        headers["Content-Disposition"] = _attachment(item.data_name)
     return Response(item.data, content_type=item.data_type, headers=headers)
+
+
+def _attachment(name: str) -> str:
+    """A Content-Disposition for a stored file name whatever it holds: a name with quotes or non-ASCII letters
+    gets an ASCII fallback and the exact name percent-encoded (RFC 6266); never a broken or injected header."""
+    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name)
+    if fallback == name:
+        return f'attachment; filename="{name}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 @handles("portal:content.update")

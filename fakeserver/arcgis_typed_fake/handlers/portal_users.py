@@ -62,9 +62,10 @@ def upload_parts(upload: Upload | None) -> rules.Thumbnail | None:
     return None if upload is None else (upload.filename or "thumbnail.png", upload.data, upload.content_type)
 
 
-def user_view(state: PortalState, caller: UserRecord | None, user: UserRecord) -> User:
+def user_view(state: PortalState, caller: UserRecord | None, user: UserRecord, *, detailed: bool = True) -> User:
     """A user as `caller` may see them: everything for themselves and user administrators, the public
-    profile for everybody else."""
+    profile for everybody else. Search results (`detailed=False`) leave out the user's groups and storage
+    usage, which the user resource has: they cost a walk over the user's groups and items per result."""
     full = caller is not None and (
         caller is user or (caller.org_id == user.org_id and caller.has("portal:admin:viewUsers"))
     )
@@ -100,13 +101,13 @@ def user_view(state: PortalState, caller: UserRecord | None, user: UserRecord) -
         user_license_type_id=user.user_type_id,
         disabled=user.disabled,
         mfa_enabled=False,
-        storage_usage=sum(i.size for i in state.items if i.owner == user.username and i.size > 0),
+        storage_usage=state.items.storage_of(user.username) if detailed else None,
         storage_quota=2_147_483_648,
         last_login=ms_to_datetime(user.last_login),
         groups=[
             group_view(state.groups, user, g)
             for g in state.groups.all_of(state.groups.groups_of(user.username))
-        ],
+        ] if detailed else None,
     )
 
 
@@ -141,8 +142,11 @@ def search(call: Call, p: UsersSearchParams) -> UserSearchPage:
         matches = state.users.index.query(p.q)
     except QuerySyntaxError as exc:
         raise Fault(400, "Unable to perform query. Please check your parameters.", [str(exc)]) from None
+    caller = call.caller
+    sees_org = caller is not None and caller.has("portal:admin:viewUsers")  # once, not once per match
     visible = {
-        i for i in matches if (u := state.users.get(i)) is not None and state.can_view_user(call.caller, u)
+        i for i in matches if (u := state.users.get(i)) is not None
+        and ((sees_org and caller is not None and u.org_id == caller.org_id) or state.can_view_user(caller, u))
     }
     w = window(p.start, p.num, len(visible))
     users = _sorted_users(state, visible, p.sort_field, p.sort_order, w.start, w.num)
@@ -152,7 +156,7 @@ def search(call: Call, p: UsersSearchParams) -> UserSearchPage:
         start=w.start,
         num=w.num,
         next_start=w.next_start,
-        results=[user_view(state, call.caller, u) for u in users],
+        results=[user_view(state, call.caller, u, detailed=False) for u in users],
     )
 
 

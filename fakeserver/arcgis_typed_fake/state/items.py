@@ -222,6 +222,10 @@ class ItemStore:
     def owned_by(self, username: str, folder_id: str | None) -> set[str]:
         return {i for i in self._by_owner.get(username.lower(), set()) if self._items[i].folder_id == folder_id}
 
+    def storage_of(self, username: str) -> int:
+        """Bytes of item data a user owns (through the owner index: a user view must not scan every item)."""
+        return sum(max(self._items[i].size, 0) for i in self._by_owner.get(username.lower(), ()))
+
     def folders(self, username: str) -> list[Folder]:
         return sorted(self._folders.get(username.lower(), {}).values(), key=lambda f: (f.title.lower(), f.id))
 

@@ -325,5 +325,6 @@ class PortalState:
 
 def _safe_name(name: str) -> str:
     """A file name without any folder part (no path traversal through uploaded names)."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in base if c.isprintable()).strip()  # no control characters (CR/LF, NUL)
     return base if base not in ("", ".", "..") else "data"

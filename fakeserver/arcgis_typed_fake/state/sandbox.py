@@ -22,26 +22,26 @@ class Sandbox:
     unless one is given)."""
 
     # a restored sandbox makes its folder again on first use (a temporary one is new: files are not in snapshots)
-    __snapshot_exclude__ = ("_root",)
+    __snapshot_exclude__ = ("_root_cache",)
 
     def __init__(self, root: str | Path | None = None) -> None:
         self._given = str(root) if root is not None else None  # a str, so snapshots can carry it
-        self._root: Path | None = None
+        self._root_cache: Path | None = None
 
     def __snapshot_restored__(self) -> None:
-        self._root = None
+        self._root_cache = None
 
     @property
     def root(self) -> Path:
-        if self._root is None:
+        if self._root_cache is None:
             if self._given is not None:
                 given = Path(self._given)
                 given.mkdir(parents=True, exist_ok=True)
-                self._root = given.resolve()
+                self._root_cache = given.resolve()
             else:  # a temporary folder of its own, removed when the sandbox is garbage collected
-                self._root = Path(tempfile.mkdtemp(prefix="arcgis-fake-machine-")).resolve()
-                weakref.finalize(self, shutil.rmtree, self._root, True)
-        return self._root
+                self._root_cache = Path(tempfile.mkdtemp(prefix="arcgis-fake-machine-")).resolve()
+                weakref.finalize(self, shutil.rmtree, self._root_cache, True)
+        return self._root_cache
 
     def path(self, value: str, param: str) -> Path:
         """The real path of a client's path, or a 400 naming `param`."""

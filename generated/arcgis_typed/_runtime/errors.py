@@ -12,7 +12,9 @@ import re
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-_REDACT = re.compile(r"(?i)((?:token|password|client_secret|refresh_token|code|access_token)=)[^&#\s]*")
+_REDACT = re.compile(
+    r"(?i)((?:token|password|client_secret|refresh_token|code|access_token|api_?key|newPassword)=)[^&#\s]*"
+)
 
 
 def redact(url: str) -> str:
@@ -30,6 +32,7 @@ class TransportError(ArcGISClientError):
     def __init__(self, message: str, *, operation: str = "", url: str = "") -> None:
         self.operation = operation
         self.url = redact(url)
+        message = redact(message)  # urllib3's messages may name the whole URL
         super().__init__(f"{operation}: {message} ({self.url})" if operation else message)
 
 
@@ -51,6 +54,7 @@ class ResponseDecodeError(ArcGISClientError):
     def __init__(self, message: str, *, operation: str = "", url: str = "") -> None:
         self.operation = operation
         self.url = redact(url)
+        message = redact(message)  # urllib3's messages may name the whole URL
         super().__init__(f"{operation}: {message} ({self.url})" if operation else message)
 
 

@@ -3,6 +3,8 @@ reads the ArcGIS envelope and turns the answer into the operation's model."""
 
 from __future__ import annotations
 
+import functools
+import importlib
 import json
 from typing import Any, TypeVar, overload
 from urllib.parse import urlencode
@@ -20,6 +22,21 @@ T = TypeVar("T")
 
 USER_AGENT = "arcgis-typed/0.1"
 MAX_GET_URL = 2000  # longer reads are sent as POST, which every read endpoint accepts
+
+
+def response_model(op: Operation) -> type[Any]:
+    """The response model class of an operation (its `response`, "module:Class"), imported on first use: the
+    generated ops modules name their models for the type checker only, so importing them stays cheap."""
+    return _resolve(op.response)
+
+
+@functools.cache
+def _resolve(ref: str) -> type[Any]:
+    """"module:Class", or "module:Class[]" for an operation that answers a JSON array of them."""
+    many = ref.endswith("[]")
+    module, _, name = ref.removesuffix("[]").partition(":")
+    cls: type[Any] = getattr(importlib.import_module(module), name)
+    return list[cls] if many else cls  # type: ignore[valid-type]
 
 
 class Session:

@@ -16,15 +16,23 @@ from urllib.parse import unquote_to_bytes, urlsplit
 import attrs
 import urllib3
 
-from .errors import ConnectionFailed, Timeout, TLSError, TransportError
+from .errors import ConnectionFailed, Timeout, TLSError, TransportError, redact
+
+
+def _headers_repr(headers: Mapping[str, str]) -> str:
+    """Headers as repr shows them: credentials hidden."""
+    return repr({k: "***" if k.lower() in _SECRET_HEADERS else v for k, v in headers.items()})
+
+
+_SECRET_HEADERS = frozenset({"x-esri-authorization", "authorization", "cookie", "x-fake-control"})
 
 
 @attrs.frozen
 class HttpRequest:
     method: str
-    url: str
-    headers: Mapping[str, str]
-    body: bytes | None = None
+    url: str = attrs.field(repr=lambda url: repr(redact(url)))
+    headers: Mapping[str, str] = attrs.field(repr=_headers_repr)
+    body: bytes | None = attrs.field(default=None, repr=lambda body: "None" if body is None else f"<{len(body)} bytes>")
 
 
 @attrs.frozen

@@ -9,9 +9,15 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.jobs`).
 """
 
-from arcgis_typed._runtime.session import Session
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.mission import _operations as _ops
-from arcgis_typed.mission.models.jobs import Job, JobList
+
+if TYPE_CHECKING:
+    from arcgis_typed.mission.models.jobs import Job, JobList
 
 __all__ = [
     "JobsOps",
@@ -26,7 +32,8 @@ def list(session: Session) -> JobList:
     `GET | POST /jobs` - auth: token
     """
     params: dict[str, object] = {}
-    return session.call(_ops.JOBS_LIST, params, JobList)
+    model: JobList = session.call(_ops.JOBS_LIST, params, response_model(_ops.JOBS_LIST))
+    return model
 
 
 def get(session: Session, job_id: str) -> Job:
@@ -38,7 +45,8 @@ def get(session: Session, job_id: str) -> Job:
         NotFound (404): No such job, or it is another user's.
     """
     params = dict(job_id=job_id)
-    return session.call(_ops.JOBS_GET, params, Job)
+    model: Job = session.call(_ops.JOBS_GET, params, response_model(_ops.JOBS_GET))
+    return model
 
 
 class JobsOps:

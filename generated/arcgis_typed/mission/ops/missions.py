@@ -9,20 +9,24 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.missions`).
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arcgis_typed._runtime.paging import iterate
-from arcgis_typed._runtime.session import Session
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.mission import _operations as _ops
-from arcgis_typed.mission.models.missions import (
-    AddReportResult,
-    CreateMissionResult,
-    Mission,
-    MissionCatalogPage,
-    MissionDeleted,
-    MissionSummary,
-)
+
+if TYPE_CHECKING:
+    from arcgis_typed.mission.models.missions import (
+        AddReportResult,
+        CreateMissionResult,
+        Mission,
+        MissionCatalogPage,
+        MissionDeleted,
+        MissionSummary,
+    )
 
 __all__ = [
     "MissionsOps",
@@ -43,7 +47,8 @@ def list(session: Session, *, start: int | None = None, num: int | None = None) 
     Paged: see `list_all` to iterate over every result.
     """
     params = dict(start=start, num=num)
-    return session.call(_ops.MISSIONS_LIST, params, MissionCatalogPage)
+    model: MissionCatalogPage = session.call(_ops.MISSIONS_LIST, params, response_model(_ops.MISSIONS_LIST))
+    return model
 
 
 def list_all(session: Session, *, page_size: int = 100) -> Iterator[MissionSummary]:
@@ -105,7 +110,12 @@ def create(
         locale=locale,
         run_async=run_async,
     )
-    return session.call(_ops.MISSIONS_CREATE, params, CreateMissionResult)
+    model: CreateMissionResult = session.call(
+        _ops.MISSIONS_CREATE,
+        params,
+        response_model(_ops.MISSIONS_CREATE),
+    )
+    return model
 
 
 def get(session: Session, mission_id: str) -> Mission:
@@ -117,7 +127,8 @@ def get(session: Session, mission_id: str) -> Mission:
         NotFound (404): No such mission, or the caller may not see it.
     """
     params = dict(mission_id=mission_id)
-    return session.call(_ops.MISSIONS_GET, params, Mission)
+    model: Mission = session.call(_ops.MISSIONS_GET, params, response_model(_ops.MISSIONS_GET))
+    return model
 
 
 def get_by_id(session: Session, mission_id: str) -> Mission:
@@ -129,7 +140,8 @@ def get_by_id(session: Session, mission_id: str) -> Mission:
         NotFound (404): No such mission, or the caller may not see it.
     """
     params = dict(mission_id=mission_id)
-    return session.call(_ops.MISSIONS_GET_BY_ID, params, Mission)
+    model: Mission = session.call(_ops.MISSIONS_GET_BY_ID, params, response_model(_ops.MISSIONS_GET_BY_ID))
+    return model
 
 
 def add_report(
@@ -177,7 +189,12 @@ def add_report(
         locale=locale,
         share_as_template=share_as_template,
     )
-    return session.call(_ops.MISSIONS_ADD_REPORT, params, AddReportResult)
+    model: AddReportResult = session.call(
+        _ops.MISSIONS_ADD_REPORT,
+        params,
+        response_model(_ops.MISSIONS_ADD_REPORT),
+    )
+    return model
 
 
 def delete(session: Session, mission_id: str) -> MissionDeleted:
@@ -190,7 +207,8 @@ def delete(session: Session, mission_id: str) -> MissionDeleted:
         NotFound (404): No such mission.
     """
     params = dict(mission_id=mission_id)
-    return session.call(_ops.MISSIONS_DELETE, params, MissionDeleted)
+    model: MissionDeleted = session.call(_ops.MISSIONS_DELETE, params, response_model(_ops.MISSIONS_DELETE))
+    return model
 
 
 class MissionsOps:

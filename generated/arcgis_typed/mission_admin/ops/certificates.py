@@ -10,13 +10,17 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.certificates`).
 """
 
-from typing import Literal
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
 
 from arcgis_typed._runtime.operation import Upload
-from arcgis_typed._runtime.session import Session
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.mission_admin import _operations as _ops
-from arcgis_typed.mission_admin.models.certificates import Certificate, CertificateList
-from arcgis_typed.mission_admin.models.info import StatusResult
+
+if TYPE_CHECKING:
+    from arcgis_typed.mission_admin.models.certificates import Certificate, CertificateList
+    from arcgis_typed.mission_admin.models.info import StatusResult
 
 __all__ = [
     "CertificatesOps",
@@ -42,7 +46,12 @@ def list(session: Session, machine_name: str) -> CertificateList:
         NotFound (404): No such machine in the site.
     """
     params = dict(machine_name=machine_name)
-    return session.call(_ops.CERTIFICATES_LIST, params, CertificateList)
+    model: CertificateList = session.call(
+        _ops.CERTIFICATES_LIST,
+        params,
+        response_model(_ops.CERTIFICATES_LIST),
+    )
+    return model
 
 
 def get(session: Session, machine_name: str, alias: str) -> Certificate:
@@ -55,7 +64,8 @@ def get(session: Session, machine_name: str, alias: str) -> Certificate:
         NotFound (404): No such machine or certificate.
     """
     params = dict(machine_name=machine_name, alias=alias)
-    return session.call(_ops.CERTIFICATES_GET, params, Certificate)
+    model: Certificate = session.call(_ops.CERTIFICATES_GET, params, response_model(_ops.CERTIFICATES_GET))
+    return model
 
 
 def generate(
@@ -106,7 +116,12 @@ def generate(
         validity=validity,
         san=san,
     )
-    return session.call(_ops.CERTIFICATES_GENERATE, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.CERTIFICATES_GENERATE,
+        params,
+        response_model(_ops.CERTIFICATES_GENERATE),
+    )
+    return model
 
 
 def generate_csr(session: Session, machine_name: str, alias: str) -> bytes:
@@ -144,7 +159,12 @@ def import_ca_signed(
         NotFound (404): No such machine or certificate.
     """
     params = dict(machine_name=machine_name, alias=alias, ca_signed_certificate=ca_signed_certificate)
-    return session.call(_ops.CERTIFICATES_IMPORT_CA_SIGNED, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.CERTIFICATES_IMPORT_CA_SIGNED,
+        params,
+        response_model(_ops.CERTIFICATES_IMPORT_CA_SIGNED),
+    )
+    return model
 
 
 def import_existing(
@@ -167,7 +187,12 @@ def import_existing(
         BadRequest (400): Not PKCS#12, the wrong password, no key, an untrusted issuer, or the alias exists.
     """
     params = dict(machine_name=machine_name, alias=alias, cert_password=cert_password, cert_file=cert_file)
-    return session.call(_ops.CERTIFICATES_IMPORT_EXISTING, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.CERTIFICATES_IMPORT_EXISTING,
+        params,
+        response_model(_ops.CERTIFICATES_IMPORT_EXISTING),
+    )
+    return model
 
 
 def import_root(
@@ -189,7 +214,12 @@ def import_root(
         BadRequest (400): Not a CA certificate, or the alias exists.
     """
     params = dict(machine_name=machine_name, alias=alias, root_ca_certificate=root_ca_certificate)
-    return session.call(_ops.CERTIFICATES_IMPORT_ROOT, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.CERTIFICATES_IMPORT_ROOT,
+        params,
+        response_model(_ops.CERTIFICATES_IMPORT_ROOT),
+    )
+    return model
 
 
 def export(session: Session, machine_name: str, alias: str) -> bytes:
@@ -217,7 +247,12 @@ def delete(session: Session, machine_name: str, alias: str) -> StatusResult:
         NotFound (404): No such machine or certificate.
     """
     params = dict(machine_name=machine_name, alias=alias)
-    return session.call(_ops.CERTIFICATES_DELETE, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.CERTIFICATES_DELETE,
+        params,
+        response_model(_ops.CERTIFICATES_DELETE),
+    )
+    return model
 
 
 class CertificatesOps:

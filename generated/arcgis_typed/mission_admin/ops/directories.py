@@ -9,12 +9,16 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.directories`).
 """
 
-from typing import Literal
+from __future__ import annotations
 
-from arcgis_typed._runtime.session import Session
+from typing import TYPE_CHECKING, Literal
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.mission_admin import _operations as _ops
-from arcgis_typed.mission_admin.models.directories import DirectoryList
-from arcgis_typed.mission_admin.models.info import StatusResult
+
+if TYPE_CHECKING:
+    from arcgis_typed.mission_admin.models.directories import DirectoryList
+    from arcgis_typed.mission_admin.models.info import StatusResult
 
 __all__ = [
     "DirectoriesOps",
@@ -31,7 +35,8 @@ def list(session: Session) -> DirectoryList:
     Needs privileges: portal:admin:updateUsers.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.DIRECTORIES_LIST, params, DirectoryList)
+    model: DirectoryList = session.call(_ops.DIRECTORIES_LIST, params, response_model(_ops.DIRECTORIES_LIST))
+    return model
 
 
 def register(
@@ -55,7 +60,12 @@ def register(
         BadRequest (400): A bad name or path, or one already registered.
     """
     params = dict(name=name, path=path, directory_type=directory_type, description=description)
-    return session.call(_ops.DIRECTORIES_REGISTER, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.DIRECTORIES_REGISTER,
+        params,
+        response_model(_ops.DIRECTORIES_REGISTER),
+    )
+    return model
 
 
 def unregister(session: Session, directory_name: str) -> StatusResult:
@@ -68,7 +78,12 @@ def unregister(session: Session, directory_name: str) -> StatusResult:
         NotFound (404): No such directory.
     """
     params = dict(directory_name=directory_name)
-    return session.call(_ops.DIRECTORIES_UNREGISTER, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.DIRECTORIES_UNREGISTER,
+        params,
+        response_model(_ops.DIRECTORIES_UNREGISTER),
+    )
+    return model
 
 
 class DirectoriesOps:

@@ -8,9 +8,15 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.info`).
 """
 
-from arcgis_typed._runtime.session import Session
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.mission_admin import _operations as _ops
-from arcgis_typed.mission_admin.models.info import AdminInfo, AdminRoot
+
+if TYPE_CHECKING:
+    from arcgis_typed.mission_admin.models.info import AdminInfo, AdminRoot
 
 __all__ = [
     "InfoOps",
@@ -26,7 +32,8 @@ def root(session: Session) -> AdminRoot:
     Needs privileges: portal:admin:updateUsers.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.INFO_ROOT, params, AdminRoot)
+    model: AdminRoot = session.call(_ops.INFO_ROOT, params, response_model(_ops.INFO_ROOT))
+    return model
 
 
 def info(session: Session) -> AdminInfo:
@@ -35,7 +42,8 @@ def info(session: Session) -> AdminInfo:
     `GET | POST /admin/info` - auth: token
     """
     params: dict[str, object] = {}
-    return session.call(_ops.INFO_INFO, params, AdminInfo)
+    model: AdminInfo = session.call(_ops.INFO_INFO, params, response_model(_ops.INFO_INFO))
+    return model
 
 
 class InfoOps:

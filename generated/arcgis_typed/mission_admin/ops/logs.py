@@ -10,12 +10,16 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.logs`).
 """
 
-from typing import Any, Literal
+from __future__ import annotations
 
-from arcgis_typed._runtime.session import Session
+from typing import TYPE_CHECKING, Any, Literal
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.mission_admin import _operations as _ops
-from arcgis_typed.mission_admin.models.info import StatusResult
-from arcgis_typed.mission_admin.models.logs import LogQueryResult, LogSettings, LogsResource
+
+if TYPE_CHECKING:
+    from arcgis_typed.mission_admin.models.info import StatusResult
+    from arcgis_typed.mission_admin.models.logs import LogQueryResult, LogSettings, LogsResource
 
 __all__ = [
     "LogsOps",
@@ -34,7 +38,8 @@ def get(session: Session) -> LogsResource:
     Needs privileges: portal:admin:updateUsers.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.LOGS_GET, params, LogsResource)
+    model: LogsResource = session.call(_ops.LOGS_GET, params, response_model(_ops.LOGS_GET))
+    return model
 
 
 def query(
@@ -74,7 +79,8 @@ def query(
         filter=filter,
         page_size=page_size,
     )
-    return session.call(_ops.LOGS_QUERY, params, LogQueryResult)
+    model: LogQueryResult = session.call(_ops.LOGS_QUERY, params, response_model(_ops.LOGS_QUERY))
+    return model
 
 
 def clean(session: Session) -> StatusResult:
@@ -84,7 +90,8 @@ def clean(session: Session) -> StatusResult:
     Needs privileges: portal:admin:updateUsers.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.LOGS_CLEAN, params, StatusResult)
+    model: StatusResult = session.call(_ops.LOGS_CLEAN, params, response_model(_ops.LOGS_CLEAN))
+    return model
 
 
 def settings(session: Session) -> LogSettings:
@@ -94,7 +101,8 @@ def settings(session: Session) -> LogSettings:
     Needs privileges: portal:admin:updateUsers.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.LOGS_SETTINGS, params, LogSettings)
+    model: LogSettings = session.call(_ops.LOGS_SETTINGS, params, response_model(_ops.LOGS_SETTINGS))
+    return model
 
 
 def edit_settings(
@@ -121,7 +129,12 @@ def edit_settings(
         max_error_reports_count=max_error_reports_count,
         usage_metering_enabled=usage_metering_enabled,
     )
-    return session.call(_ops.LOGS_EDIT_SETTINGS, params, LogSettings)
+    model: LogSettings = session.call(
+        _ops.LOGS_EDIT_SETTINGS,
+        params,
+        response_model(_ops.LOGS_EDIT_SETTINGS),
+    )
+    return model
 
 
 class LogsOps:

@@ -9,10 +9,16 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.machines`).
 """
 
-from arcgis_typed._runtime.session import Session
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.mission_admin import _operations as _ops
-from arcgis_typed.mission_admin.models.info import StatusResult
-from arcgis_typed.mission_admin.models.machines import Hardware, Machine, MachineList
+
+if TYPE_CHECKING:
+    from arcgis_typed.mission_admin.models.info import StatusResult
+    from arcgis_typed.mission_admin.models.machines import Hardware, Machine, MachineList
 
 __all__ = [
     "MachinesOps",
@@ -31,7 +37,8 @@ def list(session: Session) -> MachineList:
     Needs privileges: portal:admin:updateUsers.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.MACHINES_LIST, params, MachineList)
+    model: MachineList = session.call(_ops.MACHINES_LIST, params, response_model(_ops.MACHINES_LIST))
+    return model
 
 
 def get(session: Session, machine_name: str) -> Machine:
@@ -44,7 +51,8 @@ def get(session: Session, machine_name: str) -> Machine:
         NotFound (404): No such machine in the site.
     """
     params = dict(machine_name=machine_name)
-    return session.call(_ops.MACHINES_GET, params, Machine)
+    model: Machine = session.call(_ops.MACHINES_GET, params, response_model(_ops.MACHINES_GET))
+    return model
 
 
 def edit(
@@ -70,7 +78,8 @@ def edit(
         web_socket_max_heap_size=web_socket_max_heap_size,
         web_server_certificate_alias=web_server_certificate_alias,
     )
-    return session.call(_ops.MACHINES_EDIT, params, Machine)
+    model: Machine = session.call(_ops.MACHINES_EDIT, params, response_model(_ops.MACHINES_EDIT))
+    return model
 
 
 def hardware(session: Session, machine_name: str) -> Hardware:
@@ -83,7 +92,8 @@ def hardware(session: Session, machine_name: str) -> Hardware:
         NotFound (404): No such machine in the site.
     """
     params = dict(machine_name=machine_name)
-    return session.call(_ops.MACHINES_HARDWARE, params, Hardware)
+    model: Hardware = session.call(_ops.MACHINES_HARDWARE, params, response_model(_ops.MACHINES_HARDWARE))
+    return model
 
 
 def unregister(session: Session, machine_name: str) -> StatusResult:
@@ -97,7 +107,12 @@ def unregister(session: Session, machine_name: str) -> StatusResult:
         NotFound (404): No such machine in the site.
     """
     params = dict(machine_name=machine_name)
-    return session.call(_ops.MACHINES_UNREGISTER, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.MACHINES_UNREGISTER,
+        params,
+        response_model(_ops.MACHINES_UNREGISTER),
+    )
+    return model
 
 
 class MachinesOps:

@@ -10,11 +10,15 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.security`).
 """
 
-from typing import Any, Literal
+from __future__ import annotations
 
-from arcgis_typed._runtime.session import Session
+from typing import TYPE_CHECKING, Any, Literal
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.mission_admin import _operations as _ops
-from arcgis_typed.mission_admin.models.security import SecurityConfig, SecurityResource
+
+if TYPE_CHECKING:
+    from arcgis_typed.mission_admin.models.security import SecurityConfig, SecurityResource
 
 __all__ = [
     "SecurityOps",
@@ -31,7 +35,8 @@ def get(session: Session) -> SecurityResource:
     Needs privileges: portal:admin:updateUsers.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.SECURITY_GET, params, SecurityResource)
+    model: SecurityResource = session.call(_ops.SECURITY_GET, params, response_model(_ops.SECURITY_GET))
+    return model
 
 
 def config(session: Session) -> SecurityConfig:
@@ -41,7 +46,8 @@ def config(session: Session) -> SecurityConfig:
     Needs privileges: portal:admin:updateUsers.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.SECURITY_CONFIG, params, SecurityConfig)
+    model: SecurityConfig = session.call(_ops.SECURITY_CONFIG, params, response_model(_ops.SECURITY_CONFIG))
+    return model
 
 
 def update(
@@ -88,7 +94,8 @@ def update(
         http_enabled=http_enabled,
         ssl_enabled=ssl_enabled,
     )
-    return session.call(_ops.SECURITY_UPDATE, params, SecurityConfig)
+    model: SecurityConfig = session.call(_ops.SECURITY_UPDATE, params, response_model(_ops.SECURITY_UPDATE))
+    return model
 
 
 class SecurityOps:

@@ -10,10 +10,16 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.site`).
 """
 
-from arcgis_typed._runtime.session import Session
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.mission_admin import _operations as _ops
-from arcgis_typed.mission_admin.models.info import StatusResult
-from arcgis_typed.mission_admin.models.site import ExportSiteResult
+
+if TYPE_CHECKING:
+    from arcgis_typed.mission_admin.models.info import StatusResult
+    from arcgis_typed.mission_admin.models.site import ExportSiteResult
 
 __all__ = [
     "SiteOps",
@@ -35,7 +41,12 @@ def export_site(session: Session, *, location: str | None = None) -> ExportSiteR
         BadRequest (400): The folder cannot be written (outside the server's file system, or not a folder).
     """
     params = dict(location=location)
-    return session.call(_ops.SITE_EXPORT_SITE, params, ExportSiteResult)
+    model: ExportSiteResult = session.call(
+        _ops.SITE_EXPORT_SITE,
+        params,
+        response_model(_ops.SITE_EXPORT_SITE),
+    )
+    return model
 
 
 def import_site(
@@ -57,7 +68,8 @@ def import_site(
         BadRequest (400): No such file, or not a site backup.
     """
     params = dict(location=location, export_location=export_location)
-    return session.call(_ops.SITE_IMPORT_SITE, params, StatusResult)
+    model: StatusResult = session.call(_ops.SITE_IMPORT_SITE, params, response_model(_ops.SITE_IMPORT_SITE))
+    return model
 
 
 class SiteOps:

@@ -8,12 +8,16 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.system`).
 """
 
-from typing import Any
+from __future__ import annotations
 
-from arcgis_typed._runtime.session import Session
+from typing import TYPE_CHECKING, Any
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.mission_admin import _operations as _ops
-from arcgis_typed.mission_admin.models.info import StatusResult
-from arcgis_typed.mission_admin.models.system import ConfigStore, Licenses, SystemProperties, SystemResource
+
+if TYPE_CHECKING:
+    from arcgis_typed.mission_admin.models.info import StatusResult
+    from arcgis_typed.mission_admin.models.system import ConfigStore, Licenses, SystemProperties, SystemResource
 
 __all__ = [
     "SystemOps",
@@ -32,7 +36,8 @@ def get(session: Session) -> SystemResource:
     Needs privileges: portal:admin:updateUsers.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.SYSTEM_GET, params, SystemResource)
+    model: SystemResource = session.call(_ops.SYSTEM_GET, params, response_model(_ops.SYSTEM_GET))
+    return model
 
 
 def properties(session: Session) -> SystemProperties:
@@ -42,7 +47,12 @@ def properties(session: Session) -> SystemProperties:
     Needs privileges: portal:admin:updateUsers.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.SYSTEM_PROPERTIES, params, SystemProperties)
+    model: SystemProperties = session.call(
+        _ops.SYSTEM_PROPERTIES,
+        params,
+        response_model(_ops.SYSTEM_PROPERTIES),
+    )
+    return model
 
 
 def update_properties(session: Session, *, properties: Any) -> StatusResult:
@@ -58,7 +68,12 @@ def update_properties(session: Session, *, properties: Any) -> StatusResult:
         BadRequest (400): Not a JSON object of plain values.
     """
     params = dict(properties=properties)
-    return session.call(_ops.SYSTEM_UPDATE_PROPERTIES, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.SYSTEM_UPDATE_PROPERTIES,
+        params,
+        response_model(_ops.SYSTEM_UPDATE_PROPERTIES),
+    )
+    return model
 
 
 def licenses(session: Session) -> Licenses:
@@ -68,7 +83,8 @@ def licenses(session: Session) -> Licenses:
     Needs privileges: portal:admin:updateUsers.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.SYSTEM_LICENSES, params, Licenses)
+    model: Licenses = session.call(_ops.SYSTEM_LICENSES, params, response_model(_ops.SYSTEM_LICENSES))
+    return model
 
 
 def config_store(session: Session) -> ConfigStore:
@@ -78,7 +94,12 @@ def config_store(session: Session) -> ConfigStore:
     Needs privileges: portal:admin:updateUsers.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.SYSTEM_CONFIG_STORE, params, ConfigStore)
+    model: ConfigStore = session.call(
+        _ops.SYSTEM_CONFIG_STORE,
+        params,
+        response_model(_ops.SYSTEM_CONFIG_STORE),
+    )
+    return model
 
 
 class SystemOps:

@@ -9,12 +9,16 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.webadaptors`).
 """
 
-from typing import Any
+from __future__ import annotations
 
-from arcgis_typed._runtime.session import Session
+from typing import TYPE_CHECKING, Any
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.mission_admin import _operations as _ops
-from arcgis_typed.mission_admin.models.info import StatusResult
-from arcgis_typed.mission_admin.models.webadaptors import WebAdaptor, WebAdaptorConfig, WebAdaptorList
+
+if TYPE_CHECKING:
+    from arcgis_typed.mission_admin.models.info import StatusResult
+    from arcgis_typed.mission_admin.models.webadaptors import WebAdaptor, WebAdaptorConfig, WebAdaptorList
 
 __all__ = [
     "WebadaptorsOps",
@@ -34,7 +38,8 @@ def list(session: Session) -> WebAdaptorList:
     Needs privileges: portal:admin:updateUsers.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.WEBADAPTORS_LIST, params, WebAdaptorList)
+    model: WebAdaptorList = session.call(_ops.WEBADAPTORS_LIST, params, response_model(_ops.WEBADAPTORS_LIST))
+    return model
 
 
 def get(session: Session, web_adaptor_id: str) -> WebAdaptor:
@@ -47,7 +52,8 @@ def get(session: Session, web_adaptor_id: str) -> WebAdaptor:
         NotFound (404): No such Web Adaptor.
     """
     params = dict(web_adaptor_id=web_adaptor_id)
-    return session.call(_ops.WEBADAPTORS_GET, params, WebAdaptor)
+    model: WebAdaptor = session.call(_ops.WEBADAPTORS_GET, params, response_model(_ops.WEBADAPTORS_GET))
+    return model
 
 
 def register(
@@ -78,7 +84,12 @@ def register(
         description=description,
         is_admin_enabled=is_admin_enabled,
     )
-    return session.call(_ops.WEBADAPTORS_REGISTER, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.WEBADAPTORS_REGISTER,
+        params,
+        response_model(_ops.WEBADAPTORS_REGISTER),
+    )
+    return model
 
 
 def unregister(session: Session, web_adaptor_id: str) -> StatusResult:
@@ -91,7 +102,12 @@ def unregister(session: Session, web_adaptor_id: str) -> StatusResult:
         NotFound (404): No such Web Adaptor.
     """
     params = dict(web_adaptor_id=web_adaptor_id)
-    return session.call(_ops.WEBADAPTORS_UNREGISTER, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.WEBADAPTORS_UNREGISTER,
+        params,
+        response_model(_ops.WEBADAPTORS_UNREGISTER),
+    )
+    return model
 
 
 def config(session: Session) -> WebAdaptorConfig:
@@ -101,7 +117,12 @@ def config(session: Session) -> WebAdaptorConfig:
     Needs privileges: portal:admin:updateUsers.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.WEBADAPTORS_CONFIG, params, WebAdaptorConfig)
+    model: WebAdaptorConfig = session.call(
+        _ops.WEBADAPTORS_CONFIG,
+        params,
+        response_model(_ops.WEBADAPTORS_CONFIG),
+    )
+    return model
 
 
 def update_config(session: Session, *, web_adaptor_config: Any) -> WebAdaptorConfig:
@@ -117,7 +138,12 @@ def update_config(session: Session, *, web_adaptor_config: Any) -> WebAdaptorCon
         BadRequest (400): Not a JSON object, or a value of the wrong type.
     """
     params = dict(web_adaptor_config=web_adaptor_config)
-    return session.call(_ops.WEBADAPTORS_UPDATE_CONFIG, params, WebAdaptorConfig)
+    model: WebAdaptorConfig = session.call(
+        _ops.WEBADAPTORS_UPDATE_CONFIG,
+        params,
+        response_model(_ops.WEBADAPTORS_UPDATE_CONFIG),
+    )
+    return model
 
 
 class WebadaptorsOps:

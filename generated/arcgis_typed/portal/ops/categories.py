@@ -9,11 +9,15 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.categories`).
 """
 
-from typing import Any
+from __future__ import annotations
 
-from arcgis_typed._runtime.session import Session
+from typing import TYPE_CHECKING, Any
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.categories import CategoryResult, CategorySchema, UpdateItemsResult
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.categories import CategoryResult, CategorySchema, UpdateItemsResult
 
 __all__ = [
     "CategoriesOps",
@@ -30,7 +34,12 @@ def schema(session: Session) -> CategorySchema:
     `GET | POST /sharing/rest/portals/self/categorySchema` - auth: token
     """
     params: dict[str, object] = {}
-    return session.call(_ops.CATEGORIES_SCHEMA, params, CategorySchema)
+    model: CategorySchema = session.call(
+        _ops.CATEGORIES_SCHEMA,
+        params,
+        response_model(_ops.CATEGORIES_SCHEMA),
+    )
+    return model
 
 
 def assign(session: Session, *, category_schema: Any) -> CategoryResult:
@@ -46,7 +55,12 @@ def assign(session: Session, *, category_schema: Any) -> CategoryResult:
         PermissionDenied (403): Only organization administrators may set the category schema.
     """
     params = dict(category_schema=category_schema)
-    return session.call(_ops.CATEGORIES_ASSIGN, params, CategoryResult)
+    model: CategoryResult = session.call(
+        _ops.CATEGORIES_ASSIGN,
+        params,
+        response_model(_ops.CATEGORIES_ASSIGN),
+    )
+    return model
 
 
 def delete(session: Session) -> CategoryResult:
@@ -58,7 +72,12 @@ def delete(session: Session) -> CategoryResult:
         PermissionDenied (403): Only organization administrators may delete the category schema.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.CATEGORIES_DELETE, params, CategoryResult)
+    model: CategoryResult = session.call(
+        _ops.CATEGORIES_DELETE,
+        params,
+        response_model(_ops.CATEGORIES_DELETE),
+    )
+    return model
 
 
 def update_items(session: Session, *, items: Any) -> UpdateItemsResult:
@@ -73,7 +92,12 @@ def update_items(session: Session, *, items: Any) -> UpdateItemsResult:
         BadRequest (400): Malformed items, more than 100 items.
     """
     params = dict(items=items)
-    return session.call(_ops.CATEGORIES_UPDATE_ITEMS, params, UpdateItemsResult)
+    model: UpdateItemsResult = session.call(
+        _ops.CATEGORIES_UPDATE_ITEMS,
+        params,
+        response_model(_ops.CATEGORIES_UPDATE_ITEMS),
+    )
+    return model
 
 
 class CategoriesOps:

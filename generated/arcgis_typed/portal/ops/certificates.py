@@ -9,9 +9,15 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.certificates`).
 """
 
-from arcgis_typed._runtime.session import Session
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.certificates import Certificate, CertificateList, CertificateResult
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.certificates import Certificate, CertificateList, CertificateResult
 
 __all__ = [
     "CertificatesOps",
@@ -32,7 +38,12 @@ def list(session: Session) -> CertificateList:
         PermissionDenied (403): The caller is not an administrator.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.CERTIFICATES_LIST, params, CertificateList)
+    model: CertificateList = session.call(
+        _ops.CERTIFICATES_LIST,
+        params,
+        response_model(_ops.CERTIFICATES_LIST),
+    )
+    return model
 
 
 def get(session: Session, certificate_id: str) -> Certificate:
@@ -45,7 +56,8 @@ def get(session: Session, certificate_id: str) -> Certificate:
         PermissionDenied (403): The caller is not an administrator.
     """
     params = dict(certificate_id=certificate_id)
-    return session.call(_ops.CERTIFICATES_GET, params, Certificate)
+    model: Certificate = session.call(_ops.CERTIFICATES_GET, params, response_model(_ops.CERTIFICATES_GET))
+    return model
 
 
 def register(session: Session, *, name: str, domain: str, certificate: str) -> CertificateResult:
@@ -62,7 +74,12 @@ def register(session: Session, *, name: str, domain: str, certificate: str) -> C
         PermissionDenied (403): The caller is not an administrator.
     """
     params = dict(name=name, domain=domain, certificate=certificate)
-    return session.call(_ops.CERTIFICATES_REGISTER, params, CertificateResult)
+    model: CertificateResult = session.call(
+        _ops.CERTIFICATES_REGISTER,
+        params,
+        response_model(_ops.CERTIFICATES_REGISTER),
+    )
+    return model
 
 
 def update(
@@ -82,7 +99,12 @@ def update(
         PermissionDenied (403): The caller is not an administrator.
     """
     params = dict(certificate_id=certificate_id, name=name, domain=domain, certificate=certificate)
-    return session.call(_ops.CERTIFICATES_UPDATE, params, CertificateResult)
+    model: CertificateResult = session.call(
+        _ops.CERTIFICATES_UPDATE,
+        params,
+        response_model(_ops.CERTIFICATES_UPDATE),
+    )
+    return model
 
 
 def unregister(session: Session, certificate_id: str) -> CertificateResult:
@@ -95,7 +117,12 @@ def unregister(session: Session, certificate_id: str) -> CertificateResult:
         PermissionDenied (403): The caller is not an administrator.
     """
     params = dict(certificate_id=certificate_id)
-    return session.call(_ops.CERTIFICATES_UNREGISTER, params, CertificateResult)
+    model: CertificateResult = session.call(
+        _ops.CERTIFICATES_UNREGISTER,
+        params,
+        response_model(_ops.CERTIFICATES_UNREGISTER),
+    )
+    return model
 
 
 class CertificatesOps:

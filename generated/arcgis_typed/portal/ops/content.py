@@ -8,33 +8,37 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.content`).
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from arcgis_typed._runtime.operation import Upload
 from arcgis_typed._runtime.paging import iterate
-from arcgis_typed._runtime.session import Session
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.content import (
-    AddItemResult,
-    AppProxies,
-    CanDeleteResult,
-    DeleteItemResult,
-    DeleteItemsResult,
-    FolderResult,
-    Item,
-    ItemActionResult,
-    ItemSearchPage,
-    MoveItemResult,
-    ShareItemResult,
-    ShareItemsResult,
-    UnshareItemResult,
-    UnshareItemsResult,
-    UpdateItemResult,
-    UserContent,
-    UserItem,
-)
-from arcgis_typed.portal.models.groups import ItemGroups
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.content import (
+        AddItemResult,
+        AppProxies,
+        CanDeleteResult,
+        DeleteItemResult,
+        DeleteItemsResult,
+        FolderResult,
+        Item,
+        ItemActionResult,
+        ItemSearchPage,
+        MoveItemResult,
+        ShareItemResult,
+        ShareItemsResult,
+        UnshareItemResult,
+        UnshareItemsResult,
+        UpdateItemResult,
+        UserContent,
+        UserItem,
+    )
+    from arcgis_typed.portal.models.groups import ItemGroups
 
 __all__ = [
     "ContentOps",
@@ -96,7 +100,12 @@ def user_content(
         PermissionDenied (403): Only the user or an administrator may list a user's content.
     """
     params = dict(username=username, start=start, num=num, sort_field=sort_field, sort_order=sort_order)
-    return session.call(_ops.CONTENT_USER_CONTENT, params, UserContent)
+    model: UserContent = session.call(
+        _ops.CONTENT_USER_CONTENT,
+        params,
+        response_model(_ops.CONTENT_USER_CONTENT),
+    )
+    return model
 
 
 def user_content_all(
@@ -153,7 +162,12 @@ def folder_content(
         sort_field=sort_field,
         sort_order=sort_order,
     )
-    return session.call(_ops.CONTENT_FOLDER_CONTENT, params, UserContent)
+    model: UserContent = session.call(
+        _ops.CONTENT_FOLDER_CONTENT,
+        params,
+        response_model(_ops.CONTENT_FOLDER_CONTENT),
+    )
+    return model
 
 
 def folder_content_all(
@@ -240,7 +254,8 @@ def add_item(
         culture=culture,
         properties=properties,
     )
-    return session.call(_ops.CONTENT_ADD_ITEM, params, AddItemResult)
+    model: AddItemResult = session.call(_ops.CONTENT_ADD_ITEM, params, response_model(_ops.CONTENT_ADD_ITEM))
+    return model
 
 
 def get(session: Session, id: str) -> Item:
@@ -252,7 +267,8 @@ def get(session: Session, id: str) -> Item:
         BadRequest (400): Item does not exist or is inaccessible.
     """
     params = dict(id=id)
-    return session.call(_ops.CONTENT_GET, params, Item)
+    model: Item = session.call(_ops.CONTENT_GET, params, response_model(_ops.CONTENT_GET))
+    return model
 
 
 def get_data(session: Session, id: str) -> bytes:
@@ -328,7 +344,8 @@ def update(
         properties=properties,
         clear_empty_fields=clear_empty_fields,
     )
-    return session.call(_ops.CONTENT_UPDATE, params, UpdateItemResult)
+    model: UpdateItemResult = session.call(_ops.CONTENT_UPDATE, params, response_model(_ops.CONTENT_UPDATE))
+    return model
 
 
 def delete(
@@ -352,7 +369,8 @@ def delete(
         PermissionDenied (403): Only the owner or an administrator with portal:admin:deleteItems may delete the item.
     """
     params = dict(username=username, folder_id=folder_id, id=id, force=force)
-    return session.call(_ops.CONTENT_DELETE, params, DeleteItemResult)
+    model: DeleteItemResult = session.call(_ops.CONTENT_DELETE, params, response_model(_ops.CONTENT_DELETE))
+    return model
 
 
 def share(
@@ -374,7 +392,8 @@ def share(
         PermissionDenied (403): The caller may not share this item that widely.
     """
     params = dict(id=id, everyone=everyone, org=org, groups=groups, confirm_item_control=confirm_item_control)
-    return session.call(_ops.CONTENT_SHARE, params, ShareItemResult)
+    model: ShareItemResult = session.call(_ops.CONTENT_SHARE, params, response_model(_ops.CONTENT_SHARE))
+    return model
 
 
 def unshare(session: Session, id: str, *, groups: list[str] | None = None) -> UnshareItemResult:
@@ -386,7 +405,12 @@ def unshare(session: Session, id: str, *, groups: list[str] | None = None) -> Un
         BadRequest (400): Item does not exist or is inaccessible.
     """
     params = dict(id=id, groups=groups)
-    return session.call(_ops.CONTENT_UNSHARE, params, UnshareItemResult)
+    model: UnshareItemResult = session.call(
+        _ops.CONTENT_UNSHARE,
+        params,
+        response_model(_ops.CONTENT_UNSHARE),
+    )
+    return model
 
 
 def unshare_user_item(
@@ -404,7 +428,12 @@ def unshare_user_item(
         BadRequest (400): Item does not exist or is inaccessible.
     """
     params = dict(username=username, id=id, groups=groups)
-    return session.call(_ops.CONTENT_UNSHARE_USER_ITEM, params, UnshareItemResult)
+    model: UnshareItemResult = session.call(
+        _ops.CONTENT_UNSHARE_USER_ITEM,
+        params,
+        response_model(_ops.CONTENT_UNSHARE_USER_ITEM),
+    )
+    return model
 
 
 def unshare_items(
@@ -422,7 +451,12 @@ def unshare_items(
         PermissionDenied (403): The caller may not unshare another user's items.
     """
     params = dict(username=username, items=items, groups=groups)
-    return session.call(_ops.CONTENT_UNSHARE_ITEMS, params, UnshareItemsResult)
+    model: UnshareItemsResult = session.call(
+        _ops.CONTENT_UNSHARE_ITEMS,
+        params,
+        response_model(_ops.CONTENT_UNSHARE_ITEMS),
+    )
+    return model
 
 
 def item_groups(session: Session, id: str) -> ItemGroups:
@@ -434,7 +468,12 @@ def item_groups(session: Session, id: str) -> ItemGroups:
         BadRequest (400): Item does not exist or is inaccessible.
     """
     params = dict(id=id)
-    return session.call(_ops.CONTENT_ITEM_GROUPS, params, ItemGroups)
+    model: ItemGroups = session.call(
+        _ops.CONTENT_ITEM_GROUPS,
+        params,
+        response_model(_ops.CONTENT_ITEM_GROUPS),
+    )
+    return model
 
 
 def share_items(
@@ -464,7 +503,12 @@ def share_items(
         groups=groups,
         confirm_item_control=confirm_item_control,
     )
-    return session.call(_ops.CONTENT_SHARE_ITEMS, params, ShareItemsResult)
+    model: ShareItemsResult = session.call(
+        _ops.CONTENT_SHARE_ITEMS,
+        params,
+        response_model(_ops.CONTENT_SHARE_ITEMS),
+    )
+    return model
 
 
 def search(
@@ -492,7 +536,8 @@ def search(
         BadRequest (400): Invalid query, sort field or paging value.
     """
     params = dict(q=q, sort_field=sort_field, sort_order=sort_order, start=start, num=num)
-    return session.call(_ops.CONTENT_SEARCH, params, ItemSearchPage)
+    model: ItemSearchPage = session.call(_ops.CONTENT_SEARCH, params, response_model(_ops.CONTENT_SEARCH))
+    return model
 
 
 def search_all(
@@ -530,7 +575,12 @@ def create_folder(session: Session, username: str, *, title: str) -> FolderResul
         Conflict (409): The user already has a folder with that title.
     """
     params = dict(username=username, title=title)
-    return session.call(_ops.CONTENT_CREATE_FOLDER, params, FolderResult)
+    model: FolderResult = session.call(
+        _ops.CONTENT_CREATE_FOLDER,
+        params,
+        response_model(_ops.CONTENT_CREATE_FOLDER),
+    )
+    return model
 
 
 def delete_folder(session: Session, username: str, folder_id: str) -> FolderResult:
@@ -544,7 +594,12 @@ def delete_folder(session: Session, username: str, folder_id: str) -> FolderResu
         PermissionDenied (403): Only the user or an administrator may delete the user's folders.
     """
     params = dict(username=username, folder_id=folder_id)
-    return session.call(_ops.CONTENT_DELETE_FOLDER, params, FolderResult)
+    model: FolderResult = session.call(
+        _ops.CONTENT_DELETE_FOLDER,
+        params,
+        response_model(_ops.CONTENT_DELETE_FOLDER),
+    )
+    return model
 
 
 def rename_folder(session: Session, username: str, folder_id: str, *, new_title: str) -> FolderResult:
@@ -558,7 +613,12 @@ def rename_folder(session: Session, username: str, folder_id: str, *, new_title:
         Conflict (409): The user already has a folder with that title.
     """
     params = dict(username=username, folder_id=folder_id, new_title=new_title)
-    return session.call(_ops.CONTENT_RENAME_FOLDER, params, FolderResult)
+    model: FolderResult = session.call(
+        _ops.CONTENT_RENAME_FOLDER,
+        params,
+        response_model(_ops.CONTENT_RENAME_FOLDER),
+    )
+    return model
 
 
 def delete_items(session: Session, username: str, *, items: list[str]) -> DeleteItemsResult:
@@ -570,7 +630,12 @@ def delete_items(session: Session, username: str, *, items: list[str]) -> Delete
         PermissionDenied (403): The caller may not delete another user's items.
     """
     params = dict(username=username, items=items)
-    return session.call(_ops.CONTENT_DELETE_ITEMS, params, DeleteItemsResult)
+    model: DeleteItemsResult = session.call(
+        _ops.CONTENT_DELETE_ITEMS,
+        params,
+        response_model(_ops.CONTENT_DELETE_ITEMS),
+    )
+    return model
 
 
 def can_delete(session: Session, username: str, id: str, *, folder_id: str | None = None) -> CanDeleteResult:
@@ -583,7 +648,12 @@ def can_delete(session: Session, username: str, id: str, *, folder_id: str | Non
         BadRequest (400): The item is protected (CONT_0048), does not exist or is inaccessible.
     """
     params = dict(username=username, folder_id=folder_id, id=id)
-    return session.call(_ops.CONTENT_CAN_DELETE, params, CanDeleteResult)
+    model: CanDeleteResult = session.call(
+        _ops.CONTENT_CAN_DELETE,
+        params,
+        response_model(_ops.CONTENT_CAN_DELETE),
+    )
+    return model
 
 
 def move(
@@ -606,7 +676,8 @@ def move(
         BadRequest (400): The item or the destination folder does not exist.
     """
     params = dict(username=username, folder_id=folder_id, id=id, folder=folder)
-    return session.call(_ops.CONTENT_MOVE, params, MoveItemResult)
+    model: MoveItemResult = session.call(_ops.CONTENT_MOVE, params, response_model(_ops.CONTENT_MOVE))
+    return model
 
 
 def reassign(
@@ -637,7 +708,12 @@ def reassign(
         target_username=target_username,
         target_folder_name=target_folder_name,
     )
-    return session.call(_ops.CONTENT_REASSIGN, params, ItemActionResult)
+    model: ItemActionResult = session.call(
+        _ops.CONTENT_REASSIGN,
+        params,
+        response_model(_ops.CONTENT_REASSIGN),
+    )
+    return model
 
 
 def protect(session: Session, username: str, id: str, *, folder_id: str | None = None) -> ItemActionResult:
@@ -651,7 +727,8 @@ def protect(session: Session, username: str, id: str, *, folder_id: str | None =
         PermissionDenied (403): Only the owner or an administrator may protect the item.
     """
     params = dict(username=username, folder_id=folder_id, id=id)
-    return session.call(_ops.CONTENT_PROTECT, params, ItemActionResult)
+    model: ItemActionResult = session.call(_ops.CONTENT_PROTECT, params, response_model(_ops.CONTENT_PROTECT))
+    return model
 
 
 def unprotect(session: Session, username: str, id: str, *, folder_id: str | None = None) -> ItemActionResult:
@@ -665,7 +742,12 @@ def unprotect(session: Session, username: str, id: str, *, folder_id: str | None
         PermissionDenied (403): Only the owner or an administrator may unprotect the item.
     """
     params = dict(username=username, folder_id=folder_id, id=id)
-    return session.call(_ops.CONTENT_UNPROTECT, params, ItemActionResult)
+    model: ItemActionResult = session.call(
+        _ops.CONTENT_UNPROTECT,
+        params,
+        response_model(_ops.CONTENT_UNPROTECT),
+    )
+    return model
 
 
 def thumbnail(session: Session, id: str, file_name: str) -> bytes:
@@ -713,7 +795,12 @@ def set_content_status(
         PermissionDenied (403): Only the owner or an administrator may set the status.
     """
     params = dict(id=id, status=status, clear_empty_fields=clear_empty_fields)
-    return session.call(_ops.CONTENT_SET_CONTENT_STATUS, params, ItemActionResult)
+    model: ItemActionResult = session.call(
+        _ops.CONTENT_SET_CONTENT_STATUS,
+        params,
+        response_model(_ops.CONTENT_SET_CONTENT_STATUS),
+    )
+    return model
 
 
 def proxies(session: Session, username: str, id: str) -> AppProxies:
@@ -727,7 +814,8 @@ def proxies(session: Session, username: str, id: str) -> AppProxies:
         PermissionDenied (403): Only the owner or an administrator may list the proxies.
     """
     params = dict(username=username, id=id)
-    return session.call(_ops.CONTENT_PROXIES, params, AppProxies)
+    model: AppProxies = session.call(_ops.CONTENT_PROXIES, params, response_model(_ops.CONTENT_PROXIES))
+    return model
 
 
 def item_page(session: Session, *, id: str) -> str:
@@ -754,7 +842,8 @@ def user_item(session: Session, username: str, id: str, *, folder_id: str | None
         PermissionDenied (403): Only the owner or an administrator may read the item here.
     """
     params = dict(username=username, folder_id=folder_id, id=id)
-    return session.call(_ops.CONTENT_USER_ITEM, params, UserItem)
+    model: UserItem = session.call(_ops.CONTENT_USER_ITEM, params, response_model(_ops.CONTENT_USER_ITEM))
+    return model
 
 
 class ContentOps:

@@ -10,18 +10,22 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.dependencies`).
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from arcgis_typed._runtime.paging import iterate
-from arcgis_typed._runtime.session import Session
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.dependencies import (
-    Dependency,
-    DependencyPage,
-    DependencyResult,
-    RebuildStatus,
-)
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.dependencies import (
+        Dependency,
+        DependencyPage,
+        DependencyResult,
+        RebuildStatus,
+    )
 
 __all__ = [
     "DependenciesOps",
@@ -48,7 +52,12 @@ def list(session: Session, id: str, *, start: int | None = None, num: int | None
         BadRequest (400): Item does not exist or is inaccessible.
     """
     params = dict(id=id, start=start, num=num)
-    return session.call(_ops.DEPENDENCIES_LIST, params, DependencyPage)
+    model: DependencyPage = session.call(
+        _ops.DEPENDENCIES_LIST,
+        params,
+        response_model(_ops.DEPENDENCIES_LIST),
+    )
+    return model
 
 
 def list_all(session: Session, id: str, *, page_size: int = 100) -> Iterator[Dependency]:
@@ -76,7 +85,12 @@ def dependents_to(
         BadRequest (400): Item does not exist or is inaccessible.
     """
     params = dict(id=id, start=start, num=num)
-    return session.call(_ops.DEPENDENCIES_DEPENDENTS_TO, params, DependencyPage)
+    model: DependencyPage = session.call(
+        _ops.DEPENDENCIES_DEPENDENTS_TO,
+        params,
+        response_model(_ops.DEPENDENCIES_DEPENDENTS_TO),
+    )
+    return model
 
 
 def dependents_to_all(session: Session, id: str, *, page_size: int = 100) -> Iterator[Dependency]:
@@ -109,7 +123,12 @@ def add(
         PermissionDenied (403): Only the owner or an administrator may change an item's dependencies.
     """
     params = dict(item_id=item_id, dependency_type=dependency_type, dependency=dependency)
-    return session.call(_ops.DEPENDENCIES_ADD, params, DependencyResult)
+    model: DependencyResult = session.call(
+        _ops.DEPENDENCIES_ADD,
+        params,
+        response_model(_ops.DEPENDENCIES_ADD),
+    )
+    return model
 
 
 def remove(
@@ -132,7 +151,12 @@ def remove(
         PermissionDenied (403): Only the owner or an administrator may change an item's dependencies.
     """
     params = dict(item_id=item_id, dependency_type=dependency_type, dependency=dependency)
-    return session.call(_ops.DEPENDENCIES_REMOVE, params, DependencyResult)
+    model: DependencyResult = session.call(
+        _ops.DEPENDENCIES_REMOVE,
+        params,
+        response_model(_ops.DEPENDENCIES_REMOVE),
+    )
+    return model
 
 
 def remove_all(session: Session, id: str) -> DependencyResult:
@@ -146,7 +170,12 @@ def remove_all(session: Session, id: str) -> DependencyResult:
         PermissionDenied (403): Only the owner or an administrator may change an item's dependencies.
     """
     params = dict(id=id)
-    return session.call(_ops.DEPENDENCIES_REMOVE_ALL, params, DependencyResult)
+    model: DependencyResult = session.call(
+        _ops.DEPENDENCIES_REMOVE_ALL,
+        params,
+        response_model(_ops.DEPENDENCIES_REMOVE_ALL),
+    )
+    return model
 
 
 def rebuild(session: Session) -> RebuildStatus:
@@ -161,7 +190,12 @@ def rebuild(session: Session) -> RebuildStatus:
         Conflict (409): A rebuild is already running.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.DEPENDENCIES_REBUILD, params, RebuildStatus)
+    model: RebuildStatus = session.call(
+        _ops.DEPENDENCIES_REBUILD,
+        params,
+        response_model(_ops.DEPENDENCIES_REBUILD),
+    )
+    return model
 
 
 def rebuild_status(session: Session) -> RebuildStatus:
@@ -174,7 +208,12 @@ def rebuild_status(session: Session) -> RebuildStatus:
         PermissionDenied (403): Administrators only.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.DEPENDENCIES_REBUILD_STATUS, params, RebuildStatus)
+    model: RebuildStatus = session.call(
+        _ops.DEPENDENCIES_REBUILD_STATUS,
+        params,
+        response_model(_ops.DEPENDENCIES_REBUILD_STATUS),
+    )
+    return model
 
 
 def stop_rebuild(session: Session) -> RebuildStatus:
@@ -188,7 +227,12 @@ def stop_rebuild(session: Session) -> RebuildStatus:
         PermissionDenied (403): Administrators only.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.DEPENDENCIES_STOP_REBUILD, params, RebuildStatus)
+    model: RebuildStatus = session.call(
+        _ops.DEPENDENCIES_STOP_REBUILD,
+        params,
+        response_model(_ops.DEPENDENCIES_STOP_REBUILD),
+    )
+    return model
 
 
 class DependenciesOps:

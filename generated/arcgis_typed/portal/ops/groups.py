@@ -10,30 +10,34 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.groups`).
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from arcgis_typed._runtime.operation import Upload
 from arcgis_typed._runtime.paging import iterate
-from arcgis_typed._runtime.session import Session
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.categories import CategoryResult, CategorySchema, UpdateItemsResult
-from arcgis_typed.portal.models.content import Item
-from arcgis_typed.portal.models.groups import (
-    AddUsersResult,
-    CreateGroupResult,
-    Group,
-    GroupApplication,
-    GroupApplications,
-    GroupContentPage,
-    GroupContentSearchPage,
-    GroupInviteResult,
-    GroupResult,
-    GroupSearchPage,
-    GroupUsers,
-    RemoveUsersResult,
-    UpdateUsersResult,
-)
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.categories import CategoryResult, CategorySchema, UpdateItemsResult
+    from arcgis_typed.portal.models.content import Item
+    from arcgis_typed.portal.models.groups import (
+        AddUsersResult,
+        CreateGroupResult,
+        Group,
+        GroupApplication,
+        GroupApplications,
+        GroupContentPage,
+        GroupContentSearchPage,
+        GroupInviteResult,
+        GroupResult,
+        GroupSearchPage,
+        GroupUsers,
+        RemoveUsersResult,
+        UpdateUsersResult,
+    )
 
 __all__ = [
     "GroupsOps",
@@ -131,7 +135,8 @@ def create(
         display_settings=display_settings,
         thumbnail=thumbnail,
     )
-    return session.call(_ops.GROUPS_CREATE, params, CreateGroupResult)
+    model: CreateGroupResult = session.call(_ops.GROUPS_CREATE, params, response_model(_ops.GROUPS_CREATE))
+    return model
 
 
 def get(session: Session, id: str) -> Group:
@@ -143,7 +148,8 @@ def get(session: Session, id: str) -> Group:
         BadRequest (400): Group does not exist or is inaccessible.
     """
     params = dict(id=id)
-    return session.call(_ops.GROUPS_GET, params, Group)
+    model: Group = session.call(_ops.GROUPS_GET, params, response_model(_ops.GROUPS_GET))
+    return model
 
 
 def search(
@@ -171,7 +177,8 @@ def search(
         BadRequest (400): Invalid query, sort field or paging value.
     """
     params = dict(q=q, sort_field=sort_field, sort_order=sort_order, start=start, num=num)
-    return session.call(_ops.GROUPS_SEARCH, params, GroupSearchPage)
+    model: GroupSearchPage = session.call(_ops.GROUPS_SEARCH, params, response_model(_ops.GROUPS_SEARCH))
+    return model
 
 
 def search_all(
@@ -256,7 +263,8 @@ def update(
         thumbnail=thumbnail,
         clear_empty_fields=clear_empty_fields,
     )
-    return session.call(_ops.GROUPS_UPDATE, params, GroupResult)
+    model: GroupResult = session.call(_ops.GROUPS_UPDATE, params, response_model(_ops.GROUPS_UPDATE))
+    return model
 
 
 def delete(session: Session, id: str) -> GroupResult:
@@ -269,7 +277,8 @@ def delete(session: Session, id: str) -> GroupResult:
         PermissionDenied (403): Only the owner or an administrator with portal:admin:deleteGroups may delete the group.
     """
     params = dict(id=id)
-    return session.call(_ops.GROUPS_DELETE, params, GroupResult)
+    model: GroupResult = session.call(_ops.GROUPS_DELETE, params, response_model(_ops.GROUPS_DELETE))
+    return model
 
 
 def protect(session: Session, id: str) -> GroupResult:
@@ -281,7 +290,8 @@ def protect(session: Session, id: str) -> GroupResult:
         PermissionDenied (403): Only the owner or an administrator with portal:admin:deleteGroups may protect the group.
     """
     params = dict(id=id)
-    return session.call(_ops.GROUPS_PROTECT, params, GroupResult)
+    model: GroupResult = session.call(_ops.GROUPS_PROTECT, params, response_model(_ops.GROUPS_PROTECT))
+    return model
 
 
 def unprotect(session: Session, id: str) -> GroupResult:
@@ -293,7 +303,8 @@ def unprotect(session: Session, id: str) -> GroupResult:
         PermissionDenied (403): Only the owner or an administrator with portal:admin:deleteGroups may unprotect the group.
     """
     params = dict(id=id)
-    return session.call(_ops.GROUPS_UNPROTECT, params, GroupResult)
+    model: GroupResult = session.call(_ops.GROUPS_UNPROTECT, params, response_model(_ops.GROUPS_UNPROTECT))
+    return model
 
 
 def reassign(session: Session, id: str, *, target_username: str) -> GroupResult:
@@ -306,7 +317,8 @@ def reassign(session: Session, id: str, *, target_username: str) -> GroupResult:
         PermissionDenied (403): Only the owner or an administrator with portal:admin:reassignGroups may reassign the group.
     """
     params = dict(id=id, target_username=target_username)
-    return session.call(_ops.GROUPS_REASSIGN, params, GroupResult)
+    model: GroupResult = session.call(_ops.GROUPS_REASSIGN, params, response_model(_ops.GROUPS_REASSIGN))
+    return model
 
 
 def add_users(
@@ -324,7 +336,8 @@ def add_users(
         PermissionDenied (403): Only the group's owner and managers, or an administrator with portal:admin:assignToGroups, may add users.
     """
     params = dict(id=id, users=users, admins=admins)
-    return session.call(_ops.GROUPS_ADD_USERS, params, AddUsersResult)
+    model: AddUsersResult = session.call(_ops.GROUPS_ADD_USERS, params, response_model(_ops.GROUPS_ADD_USERS))
+    return model
 
 
 def remove_users(session: Session, id: str, *, users: list[str] | None = None) -> RemoveUsersResult:
@@ -336,7 +349,12 @@ def remove_users(session: Session, id: str, *, users: list[str] | None = None) -
         PermissionDenied (403): Only the group's owner and managers, or an administrator with portal:admin:assignToGroups, may remove users.
     """
     params = dict(id=id, users=users)
-    return session.call(_ops.GROUPS_REMOVE_USERS, params, RemoveUsersResult)
+    model: RemoveUsersResult = session.call(
+        _ops.GROUPS_REMOVE_USERS,
+        params,
+        response_model(_ops.GROUPS_REMOVE_USERS),
+    )
+    return model
 
 
 def update_users(
@@ -354,7 +372,12 @@ def update_users(
         PermissionDenied (403): Only the group's owner, or an administrator with portal:admin:assignToGroups, may change member types.
     """
     params = dict(id=id, users=users, admins=admins)
-    return session.call(_ops.GROUPS_UPDATE_USERS, params, UpdateUsersResult)
+    model: UpdateUsersResult = session.call(
+        _ops.GROUPS_UPDATE_USERS,
+        params,
+        response_model(_ops.GROUPS_UPDATE_USERS),
+    )
+    return model
 
 
 def users(session: Session, id: str) -> GroupUsers:
@@ -366,7 +389,8 @@ def users(session: Session, id: str) -> GroupUsers:
         BadRequest (400): Group does not exist or is inaccessible.
     """
     params = dict(id=id)
-    return session.call(_ops.GROUPS_USERS, params, GroupUsers)
+    model: GroupUsers = session.call(_ops.GROUPS_USERS, params, response_model(_ops.GROUPS_USERS))
+    return model
 
 
 def join(session: Session, id: str) -> GroupResult:
@@ -380,7 +404,8 @@ def join(session: Session, id: str) -> GroupResult:
         PermissionDenied (403): The group is invitation only and the caller was not invited.
     """
     params = dict(id=id)
-    return session.call(_ops.GROUPS_JOIN, params, GroupResult)
+    model: GroupResult = session.call(_ops.GROUPS_JOIN, params, response_model(_ops.GROUPS_JOIN))
+    return model
 
 
 def leave(session: Session, id: str) -> GroupResult:
@@ -393,7 +418,8 @@ def leave(session: Session, id: str) -> GroupResult:
         PermissionDenied (403): The group does not allow members to leave.
     """
     params = dict(id=id)
-    return session.call(_ops.GROUPS_LEAVE, params, GroupResult)
+    model: GroupResult = session.call(_ops.GROUPS_LEAVE, params, response_model(_ops.GROUPS_LEAVE))
+    return model
 
 
 def invite(
@@ -416,7 +442,8 @@ def invite(
         PermissionDenied (403): Only the group's owner and managers, or an administrator, may invite users.
     """
     params = dict(id=id, users=users, role=role, expiration=expiration)
-    return session.call(_ops.GROUPS_INVITE, params, GroupInviteResult)
+    model: GroupInviteResult = session.call(_ops.GROUPS_INVITE, params, response_model(_ops.GROUPS_INVITE))
+    return model
 
 
 def applications(session: Session, id: str) -> GroupApplications:
@@ -428,7 +455,12 @@ def applications(session: Session, id: str) -> GroupApplications:
         PermissionDenied (403): Only the group's owner and managers, or an administrator, may see applications.
     """
     params = dict(id=id)
-    return session.call(_ops.GROUPS_APPLICATIONS, params, GroupApplications)
+    model: GroupApplications = session.call(
+        _ops.GROUPS_APPLICATIONS,
+        params,
+        response_model(_ops.GROUPS_APPLICATIONS),
+    )
+    return model
 
 
 def application(session: Session, id: str, username: str) -> GroupApplication:
@@ -441,7 +473,12 @@ def application(session: Session, id: str, username: str) -> GroupApplication:
         PermissionDenied (403): Only the group's owner and managers, or an administrator, may see applications.
     """
     params = dict(id=id, username=username)
-    return session.call(_ops.GROUPS_APPLICATION, params, GroupApplication)
+    model: GroupApplication = session.call(
+        _ops.GROUPS_APPLICATION,
+        params,
+        response_model(_ops.GROUPS_APPLICATION),
+    )
+    return model
 
 
 def accept(session: Session, id: str, username: str) -> GroupResult:
@@ -454,7 +491,8 @@ def accept(session: Session, id: str, username: str) -> GroupResult:
         PermissionDenied (403): Only the group's owner and managers, or an administrator, may accept applications.
     """
     params = dict(id=id, username=username)
-    return session.call(_ops.GROUPS_ACCEPT, params, GroupResult)
+    model: GroupResult = session.call(_ops.GROUPS_ACCEPT, params, response_model(_ops.GROUPS_ACCEPT))
+    return model
 
 
 def decline(session: Session, id: str, username: str) -> GroupResult:
@@ -467,7 +505,8 @@ def decline(session: Session, id: str, username: str) -> GroupResult:
         PermissionDenied (403): Only the group's owner and managers, or an administrator, may decline applications.
     """
     params = dict(id=id, username=username)
-    return session.call(_ops.GROUPS_DECLINE, params, GroupResult)
+    model: GroupResult = session.call(_ops.GROUPS_DECLINE, params, response_model(_ops.GROUPS_DECLINE))
+    return model
 
 
 def content(
@@ -491,7 +530,8 @@ def content(
         BadRequest (400): Group does not exist or is inaccessible; invalid sort field.
     """
     params = dict(id=id, sort_field=sort_field, sort_order=sort_order, start=start, num=num)
-    return session.call(_ops.GROUPS_CONTENT, params, GroupContentPage)
+    model: GroupContentPage = session.call(_ops.GROUPS_CONTENT, params, response_model(_ops.GROUPS_CONTENT))
+    return model
 
 
 def content_all(
@@ -549,7 +589,12 @@ def search_content(
         start=start,
         num=num,
     )
-    return session.call(_ops.GROUPS_SEARCH_CONTENT, params, GroupContentSearchPage)
+    model: GroupContentSearchPage = session.call(
+        _ops.GROUPS_SEARCH_CONTENT,
+        params,
+        response_model(_ops.GROUPS_SEARCH_CONTENT),
+    )
+    return model
 
 
 def search_content_all(
@@ -592,7 +637,12 @@ def update_categories(session: Session, id: str, *, items: Any) -> UpdateItemsRe
         PermissionDenied (403): The caller does not manage the group.
     """
     params = dict(id=id, items=items)
-    return session.call(_ops.GROUPS_UPDATE_CATEGORIES, params, UpdateItemsResult)
+    model: UpdateItemsResult = session.call(
+        _ops.GROUPS_UPDATE_CATEGORIES,
+        params,
+        response_model(_ops.GROUPS_UPDATE_CATEGORIES),
+    )
+    return model
 
 
 def homepage(session: Session, *, id: str) -> str:
@@ -617,7 +667,12 @@ def category_schema(session: Session, id: str) -> CategorySchema:
         BadRequest (400): Group does not exist or is inaccessible.
     """
     params = dict(id=id)
-    return session.call(_ops.GROUPS_CATEGORY_SCHEMA, params, CategorySchema)
+    model: CategorySchema = session.call(
+        _ops.GROUPS_CATEGORY_SCHEMA,
+        params,
+        response_model(_ops.GROUPS_CATEGORY_SCHEMA),
+    )
+    return model
 
 
 def assign_category_schema(session: Session, id: str, *, category_schema: Any) -> CategoryResult:
@@ -633,7 +688,12 @@ def assign_category_schema(session: Session, id: str, *, category_schema: Any) -
         PermissionDenied (403): The caller may not update this group.
     """
     params = dict(id=id, category_schema=category_schema)
-    return session.call(_ops.GROUPS_ASSIGN_CATEGORY_SCHEMA, params, CategoryResult)
+    model: CategoryResult = session.call(
+        _ops.GROUPS_ASSIGN_CATEGORY_SCHEMA,
+        params,
+        response_model(_ops.GROUPS_ASSIGN_CATEGORY_SCHEMA),
+    )
+    return model
 
 
 def notify(
@@ -667,7 +727,8 @@ def notify(
         client_id=client_id,
         silent_notification=silent_notification,
     )
-    return session.call(_ops.GROUPS_NOTIFY, params, GroupResult)
+    model: GroupResult = session.call(_ops.GROUPS_NOTIFY, params, response_model(_ops.GROUPS_NOTIFY))
+    return model
 
 
 def thumbnail(session: Session, id: str, file_name: str) -> bytes:

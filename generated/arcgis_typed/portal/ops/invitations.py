@@ -9,20 +9,25 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.invitations`).
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from arcgis_typed._runtime.paging import iterate
-from arcgis_typed._runtime.session import Session
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.invitations import (
-    Invitation,
-    InvitationAnswer,
-    InvitationResult,
-    InvitationsPage,
-    InviteResult,
-    UserInvitation,
-    UserInvitations,
-)
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.invitations import (
+        Invitation,
+        InvitationAnswer,
+        InvitationResult,
+        InvitationsPage,
+        InviteResult,
+        UserInvitation,
+        UserInvitations,
+    )
 
 __all__ = [
     "InvitationsOps",
@@ -73,7 +78,12 @@ def invite(
         validate_email=validate_email,
         target_user_provider=target_user_provider,
     )
-    return session.call(_ops.INVITATIONS_INVITE, params, InviteResult)
+    model: InviteResult = session.call(
+        _ops.INVITATIONS_INVITE,
+        params,
+        response_model(_ops.INVITATIONS_INVITE),
+    )
+    return model
 
 
 def pending(session: Session, *, start: int | None = None, num: int | None = None) -> InvitationsPage:
@@ -84,7 +94,12 @@ def pending(session: Session, *, start: int | None = None, num: int | None = Non
     Paged: see `pending_all` to iterate over every result.
     """
     params = dict(start=start, num=num)
-    return session.call(_ops.INVITATIONS_PENDING, params, InvitationsPage)
+    model: InvitationsPage = session.call(
+        _ops.INVITATIONS_PENDING,
+        params,
+        response_model(_ops.INVITATIONS_PENDING),
+    )
+    return model
 
 
 def pending_all(session: Session, *, page_size: int = 100) -> Iterator[Invitation]:
@@ -106,7 +121,8 @@ def get(session: Session, invitation_id: str) -> Invitation:
         BadRequest (400): Invitation does not exist or is inaccessible.
     """
     params = dict(invitation_id=invitation_id)
-    return session.call(_ops.INVITATIONS_GET, params, Invitation)
+    model: Invitation = session.call(_ops.INVITATIONS_GET, params, response_model(_ops.INVITATIONS_GET))
+    return model
 
 
 def delete(session: Session, invitation_id: str) -> InvitationResult:
@@ -119,7 +135,12 @@ def delete(session: Session, invitation_id: str) -> InvitationResult:
         BadRequest (400): Invitation does not exist or is inaccessible.
     """
     params = dict(invitation_id=invitation_id)
-    return session.call(_ops.INVITATIONS_DELETE, params, InvitationResult)
+    model: InvitationResult = session.call(
+        _ops.INVITATIONS_DELETE,
+        params,
+        response_model(_ops.INVITATIONS_DELETE),
+    )
+    return model
 
 
 def user_invitations(session: Session, username: str) -> UserInvitations:
@@ -132,7 +153,12 @@ def user_invitations(session: Session, username: str) -> UserInvitations:
         PermissionDenied (403): Only the user sees their invitations.
     """
     params = dict(username=username)
-    return session.call(_ops.INVITATIONS_USER_INVITATIONS, params, UserInvitations)
+    model: UserInvitations = session.call(
+        _ops.INVITATIONS_USER_INVITATIONS,
+        params,
+        response_model(_ops.INVITATIONS_USER_INVITATIONS),
+    )
+    return model
 
 
 def user_invitation(session: Session, username: str, invitation_id: str) -> UserInvitation:
@@ -145,7 +171,12 @@ def user_invitation(session: Session, username: str, invitation_id: str) -> User
         PermissionDenied (403): Only the user sees their invitations.
     """
     params = dict(username=username, invitation_id=invitation_id)
-    return session.call(_ops.INVITATIONS_USER_INVITATION, params, UserInvitation)
+    model: UserInvitation = session.call(
+        _ops.INVITATIONS_USER_INVITATION,
+        params,
+        response_model(_ops.INVITATIONS_USER_INVITATION),
+    )
+    return model
 
 
 def accept(session: Session, username: str, invitation_id: str) -> InvitationAnswer:
@@ -158,7 +189,12 @@ def accept(session: Session, username: str, invitation_id: str) -> InvitationAns
         PermissionDenied (403): Only the invited user may accept.
     """
     params = dict(username=username, invitation_id=invitation_id)
-    return session.call(_ops.INVITATIONS_ACCEPT, params, InvitationAnswer)
+    model: InvitationAnswer = session.call(
+        _ops.INVITATIONS_ACCEPT,
+        params,
+        response_model(_ops.INVITATIONS_ACCEPT),
+    )
+    return model
 
 
 def decline(session: Session, username: str, invitation_id: str) -> InvitationAnswer:
@@ -171,7 +207,12 @@ def decline(session: Session, username: str, invitation_id: str) -> InvitationAn
         PermissionDenied (403): Only the invited user may decline.
     """
     params = dict(username=username, invitation_id=invitation_id)
-    return session.call(_ops.INVITATIONS_DECLINE, params, InvitationAnswer)
+    model: InvitationAnswer = session.call(
+        _ops.INVITATIONS_DECLINE,
+        params,
+        response_model(_ops.INVITATIONS_DECLINE),
+    )
+    return model
 
 
 class InvitationsOps:

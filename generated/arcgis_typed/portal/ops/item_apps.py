@@ -9,11 +9,15 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.item_apps`).
 """
 
-from typing import Literal
+from __future__ import annotations
 
-from arcgis_typed._runtime.session import Session
+from typing import TYPE_CHECKING, Literal
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.item_apps import RegisteredApp, UnregisterResult
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.item_apps import RegisteredApp, UnregisterResult
 
 __all__ = [
     "ItemAppsOps",
@@ -50,7 +54,12 @@ def register(
         http_referrers=http_referrers,
         privileges=privileges,
     )
-    return session.call(_ops.ITEM_APPS_REGISTER, params, RegisteredApp)
+    model: RegisteredApp = session.call(
+        _ops.ITEM_APPS_REGISTER,
+        params,
+        response_model(_ops.ITEM_APPS_REGISTER),
+    )
+    return model
 
 
 def app_info(session: Session, username: str, id: str) -> RegisteredApp:
@@ -64,7 +73,12 @@ def app_info(session: Session, username: str, id: str) -> RegisteredApp:
         PermissionDenied (403): Only the owner or an administrator may read the registration.
     """
     params = dict(username=username, id=id)
-    return session.call(_ops.ITEM_APPS_APP_INFO, params, RegisteredApp)
+    model: RegisteredApp = session.call(
+        _ops.ITEM_APPS_APP_INFO,
+        params,
+        response_model(_ops.ITEM_APPS_APP_INFO),
+    )
+    return model
 
 
 def unregister(session: Session, client_id: str) -> UnregisterResult:
@@ -77,7 +91,12 @@ def unregister(session: Session, client_id: str) -> UnregisterResult:
         PermissionDenied (403): Only the owner or an administrator may unregister the app.
     """
     params = dict(client_id=client_id)
-    return session.call(_ops.ITEM_APPS_UNREGISTER, params, UnregisterResult)
+    model: UnregisterResult = session.call(
+        _ops.ITEM_APPS_UNREGISTER,
+        params,
+        response_model(_ops.ITEM_APPS_UNREGISTER),
+    )
+    return model
 
 
 class ItemAppsOps:

@@ -9,18 +9,23 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.item_comments`).
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from arcgis_typed._runtime.paging import iterate
-from arcgis_typed._runtime.session import Session
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.item_comments import (
-    Comment,
-    CommentResult,
-    CommentsPage,
-    ItemRating,
-    RatingResult,
-)
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.item_comments import (
+        Comment,
+        CommentResult,
+        CommentsPage,
+        ItemRating,
+        RatingResult,
+    )
 
 __all__ = [
     "ItemCommentsOps",
@@ -46,7 +51,12 @@ def list(session: Session, id: str, *, start: int | None = None, num: int | None
         BadRequest (400): Item does not exist or is inaccessible.
     """
     params = dict(id=id, start=start, num=num)
-    return session.call(_ops.ITEM_COMMENTS_LIST, params, CommentsPage)
+    model: CommentsPage = session.call(
+        _ops.ITEM_COMMENTS_LIST,
+        params,
+        response_model(_ops.ITEM_COMMENTS_LIST),
+    )
+    return model
 
 
 def list_all(session: Session, id: str, *, page_size: int = 100) -> Iterator[Comment]:
@@ -67,7 +77,8 @@ def get(session: Session, id: str, comment_id: str) -> Comment:
         BadRequest (400): Item or comment does not exist or is inaccessible.
     """
     params = dict(id=id, comment_id=comment_id)
-    return session.call(_ops.ITEM_COMMENTS_GET, params, Comment)
+    model: Comment = session.call(_ops.ITEM_COMMENTS_GET, params, response_model(_ops.ITEM_COMMENTS_GET))
+    return model
 
 
 def add(session: Session, id: str, *, comment: str) -> CommentResult:
@@ -79,7 +90,12 @@ def add(session: Session, id: str, *, comment: str) -> CommentResult:
         BadRequest (400): Empty or too long comment; item does not exist or is inaccessible; comments are disabled.
     """
     params = dict(id=id, comment=comment)
-    return session.call(_ops.ITEM_COMMENTS_ADD, params, CommentResult)
+    model: CommentResult = session.call(
+        _ops.ITEM_COMMENTS_ADD,
+        params,
+        response_model(_ops.ITEM_COMMENTS_ADD),
+    )
+    return model
 
 
 def update(session: Session, id: str, comment_id: str, *, comment: str) -> CommentResult:
@@ -92,7 +108,12 @@ def update(session: Session, id: str, comment_id: str, *, comment: str) -> Comme
         PermissionDenied (403): Only the comment's author may change it.
     """
     params = dict(id=id, comment_id=comment_id, comment=comment)
-    return session.call(_ops.ITEM_COMMENTS_UPDATE, params, CommentResult)
+    model: CommentResult = session.call(
+        _ops.ITEM_COMMENTS_UPDATE,
+        params,
+        response_model(_ops.ITEM_COMMENTS_UPDATE),
+    )
+    return model
 
 
 def delete(session: Session, id: str, comment_id: str) -> CommentResult:
@@ -105,7 +126,12 @@ def delete(session: Session, id: str, comment_id: str) -> CommentResult:
         PermissionDenied (403): The caller may not delete this comment.
     """
     params = dict(id=id, comment_id=comment_id)
-    return session.call(_ops.ITEM_COMMENTS_DELETE, params, CommentResult)
+    model: CommentResult = session.call(
+        _ops.ITEM_COMMENTS_DELETE,
+        params,
+        response_model(_ops.ITEM_COMMENTS_DELETE),
+    )
+    return model
 
 
 def rating(session: Session, id: str) -> ItemRating:
@@ -117,7 +143,12 @@ def rating(session: Session, id: str) -> ItemRating:
         BadRequest (400): Item does not exist or is inaccessible.
     """
     params = dict(id=id)
-    return session.call(_ops.ITEM_COMMENTS_RATING, params, ItemRating)
+    model: ItemRating = session.call(
+        _ops.ITEM_COMMENTS_RATING,
+        params,
+        response_model(_ops.ITEM_COMMENTS_RATING),
+    )
+    return model
 
 
 def add_rating(session: Session, id: str, *, rating: float) -> RatingResult:
@@ -129,7 +160,12 @@ def add_rating(session: Session, id: str, *, rating: float) -> RatingResult:
         BadRequest (400): Rating outside 1.0-5.0; one's own item; item does not exist or is inaccessible.
     """
     params = dict(id=id, rating=rating)
-    return session.call(_ops.ITEM_COMMENTS_ADD_RATING, params, RatingResult)
+    model: RatingResult = session.call(
+        _ops.ITEM_COMMENTS_ADD_RATING,
+        params,
+        response_model(_ops.ITEM_COMMENTS_ADD_RATING),
+    )
+    return model
 
 
 def delete_rating(session: Session, id: str) -> RatingResult:
@@ -141,7 +177,12 @@ def delete_rating(session: Session, id: str) -> RatingResult:
         BadRequest (400): The caller has not rated the item; item does not exist or is inaccessible.
     """
     params = dict(id=id)
-    return session.call(_ops.ITEM_COMMENTS_DELETE_RATING, params, RatingResult)
+    model: RatingResult = session.call(
+        _ops.ITEM_COMMENTS_DELETE_RATING,
+        params,
+        response_model(_ops.ITEM_COMMENTS_DELETE_RATING),
+    )
+    return model
 
 
 class ItemCommentsOps:

@@ -10,11 +10,15 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.item_relationships`).
 """
 
-from typing import Literal
+from __future__ import annotations
 
-from arcgis_typed._runtime.session import Session
+from typing import TYPE_CHECKING, Literal
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.item_relationships import RelatedItems, RelationshipResult
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.item_relationships import RelatedItems, RelationshipResult
 
 __all__ = [
     "ItemRelationshipsOps",
@@ -46,7 +50,12 @@ def add(
         destination_item_id=destination_item_id,
         relationship_type=relationship_type,
     )
-    return session.call(_ops.ITEM_RELATIONSHIPS_ADD, params, RelationshipResult)
+    model: RelationshipResult = session.call(
+        _ops.ITEM_RELATIONSHIPS_ADD,
+        params,
+        response_model(_ops.ITEM_RELATIONSHIPS_ADD),
+    )
+    return model
 
 
 def delete(
@@ -71,7 +80,12 @@ def delete(
         destination_item_id=destination_item_id,
         relationship_type=relationship_type,
     )
-    return session.call(_ops.ITEM_RELATIONSHIPS_DELETE, params, RelationshipResult)
+    model: RelationshipResult = session.call(
+        _ops.ITEM_RELATIONSHIPS_DELETE,
+        params,
+        response_model(_ops.ITEM_RELATIONSHIPS_DELETE),
+    )
+    return model
 
 
 def related_items(
@@ -92,7 +106,12 @@ def related_items(
         BadRequest (400): Unknown relationship type; item does not exist or is inaccessible.
     """
     params = dict(id=id, relationship_types=relationship_types, direction=direction)
-    return session.call(_ops.ITEM_RELATIONSHIPS_RELATED_ITEMS, params, RelatedItems)
+    model: RelatedItems = session.call(
+        _ops.ITEM_RELATIONSHIPS_RELATED_ITEMS,
+        params,
+        response_model(_ops.ITEM_RELATIONSHIPS_RELATED_ITEMS),
+    )
+    return model
 
 
 class ItemRelationshipsOps:

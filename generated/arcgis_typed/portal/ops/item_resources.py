@@ -10,14 +10,18 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.item_resources`).
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from arcgis_typed._runtime.operation import Upload
 from arcgis_typed._runtime.paging import iterate
-from arcgis_typed._runtime.session import Session
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.item_resources import ItemResource, ItemResourcesPage, ResourceResult
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.item_resources import ItemResource, ItemResourcesPage, ResourceResult
 
 __all__ = [
     "ItemResourcesOps",
@@ -40,7 +44,12 @@ def list(session: Session, id: str, *, start: int | None = None, num: int | None
         BadRequest (400): Item does not exist or is inaccessible.
     """
     params = dict(id=id, start=start, num=num)
-    return session.call(_ops.ITEM_RESOURCES_LIST, params, ItemResourcesPage)
+    model: ItemResourcesPage = session.call(
+        _ops.ITEM_RESOURCES_LIST,
+        params,
+        response_model(_ops.ITEM_RESOURCES_LIST),
+    )
+    return model
 
 
 def list_all(session: Session, id: str, *, page_size: int = 100) -> Iterator[ItemResource]:
@@ -102,7 +111,12 @@ def add(
         archive=archive,
         access=access,
     )
-    return session.call(_ops.ITEM_RESOURCES_ADD, params, ResourceResult)
+    model: ResourceResult = session.call(
+        _ops.ITEM_RESOURCES_ADD,
+        params,
+        response_model(_ops.ITEM_RESOURCES_ADD),
+    )
+    return model
 
 
 def update(
@@ -137,7 +151,12 @@ def update(
         text=text,
         access=access,
     )
-    return session.call(_ops.ITEM_RESOURCES_UPDATE, params, ResourceResult)
+    model: ResourceResult = session.call(
+        _ops.ITEM_RESOURCES_UPDATE,
+        params,
+        response_model(_ops.ITEM_RESOURCES_UPDATE),
+    )
+    return model
 
 
 def remove(
@@ -158,7 +177,12 @@ def remove(
         PermissionDenied (403): Only the owner or an administrator may remove resources.
     """
     params = dict(username=username, id=id, resource=resource, delete_all=delete_all)
-    return session.call(_ops.ITEM_RESOURCES_REMOVE, params, ResourceResult)
+    model: ResourceResult = session.call(
+        _ops.ITEM_RESOURCES_REMOVE,
+        params,
+        response_model(_ops.ITEM_RESOURCES_REMOVE),
+    )
+    return model
 
 
 class ItemResourcesOps:

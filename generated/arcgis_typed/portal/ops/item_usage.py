@@ -10,11 +10,15 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.item_usage`).
 """
 
-from typing import Literal
+from __future__ import annotations
 
-from arcgis_typed._runtime.session import Session
+from typing import TYPE_CHECKING, Literal
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.item_usage import UsageReport
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.item_usage import UsageReport
 
 __all__ = [
     "ItemUsageOps",
@@ -61,7 +65,8 @@ def usage(
         vars=vars,
         groupby=groupby,
     )
-    return session.call(_ops.ITEM_USAGE_USAGE, params, UsageReport)
+    model: UsageReport = session.call(_ops.ITEM_USAGE_USAGE, params, response_model(_ops.ITEM_USAGE_USAGE))
+    return model
 
 
 class ItemUsageOps:

@@ -11,24 +11,28 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.licenses`).
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from arcgis_typed._runtime.paging import iterate
-from arcgis_typed._runtime.session import Session
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.licenses import (
-    AppBundle,
-    AppBundlesPage,
-    LicenseTypeChanges,
-    ProvisionedListing,
-    ProvisionedListingsPage,
-    UserCount,
-    UserCountsPage,
-    UserLicenseType,
-    UserLicenseTypeInfo,
-    UserLicenseTypesPage,
-)
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.licenses import (
+        AppBundle,
+        AppBundlesPage,
+        LicenseTypeChanges,
+        ProvisionedListing,
+        ProvisionedListingsPage,
+        UserCount,
+        UserCountsPage,
+        UserLicenseType,
+        UserLicenseTypeInfo,
+        UserLicenseTypesPage,
+    )
 
 __all__ = [
     "LicensesOps",
@@ -57,7 +61,12 @@ def user_license_types(
     Paged: see `user_license_types_all` to iterate over every result.
     """
     params = dict(start=start, num=num)
-    return session.call(_ops.LICENSES_USER_LICENSE_TYPES, params, UserLicenseTypesPage)
+    model: UserLicenseTypesPage = session.call(
+        _ops.LICENSES_USER_LICENSE_TYPES,
+        params,
+        response_model(_ops.LICENSES_USER_LICENSE_TYPES),
+    )
+    return model
 
 
 def user_license_types_all(session: Session, *, page_size: int = 100) -> Iterator[UserLicenseType]:
@@ -79,7 +88,12 @@ def user_license_type(session: Session, username: str) -> UserLicenseTypeInfo:
         BadRequest (400): User not found.
     """
     params = dict(username=username)
-    return session.call(_ops.LICENSES_USER_LICENSE_TYPE, params, UserLicenseTypeInfo)
+    model: UserLicenseTypeInfo = session.call(
+        _ops.LICENSES_USER_LICENSE_TYPE,
+        params,
+        response_model(_ops.LICENSES_USER_LICENSE_TYPE),
+    )
+    return model
 
 
 def update_user_license_type(
@@ -97,7 +111,12 @@ def update_user_license_type(
         BadRequest (400): Unknown user type.
     """
     params = dict(users=users, user_license_type=user_license_type)
-    return session.call(_ops.LICENSES_UPDATE_USER_LICENSE_TYPE, params, LicenseTypeChanges)
+    model: LicenseTypeChanges = session.call(
+        _ops.LICENSES_UPDATE_USER_LICENSE_TYPE,
+        params,
+        response_model(_ops.LICENSES_UPDATE_USER_LICENSE_TYPE),
+    )
+    return model
 
 
 def app_bundles(
@@ -114,7 +133,12 @@ def app_bundles(
     Paged: see `app_bundles_all` to iterate over every result.
     """
     params = dict(username=username, start=start, num=num)
-    return session.call(_ops.LICENSES_APP_BUNDLES, params, AppBundlesPage)
+    model: AppBundlesPage = session.call(
+        _ops.LICENSES_APP_BUNDLES,
+        params,
+        response_model(_ops.LICENSES_APP_BUNDLES),
+    )
+    return model
 
 
 def app_bundles_all(session: Session, username: str, *, page_size: int = 100) -> Iterator[AppBundle]:
@@ -141,7 +165,12 @@ def provisioned_listings(
     Paged: see `provisioned_listings_all` to iterate over every result.
     """
     params = dict(username=username, include_expired=include_expired, start=start, num=num)
-    return session.call(_ops.LICENSES_PROVISIONED_LISTINGS, params, ProvisionedListingsPage)
+    model: ProvisionedListingsPage = session.call(
+        _ops.LICENSES_PROVISIONED_LISTINGS,
+        params,
+        response_model(_ops.LICENSES_PROVISIONED_LISTINGS),
+    )
+    return model
 
 
 def provisioned_listings_all(
@@ -182,7 +211,8 @@ def counts(
         count_type: One of: role, userLicenseType, appBundle, app.
     """
     params = dict(count_type=count_type, start=start, num=num)
-    return session.call(_ops.LICENSES_COUNTS, params, UserCountsPage)
+    model: UserCountsPage = session.call(_ops.LICENSES_COUNTS, params, response_model(_ops.LICENSES_COUNTS))
+    return model
 
 
 def counts_all(

@@ -9,9 +9,15 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.locales`).
 """
 
-from arcgis_typed._runtime.session import Session
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.locales import Language, Region
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.locales import Language, Region
 
 __all__ = [
     "LocalesOps",
@@ -26,7 +32,12 @@ def languages(session: Session) -> list[Language]:
     `GET | POST /sharing/rest/portals/languages` - auth: optional
     """
     params: dict[str, object] = {}
-    return session.call(_ops.LOCALES_LANGUAGES, params, list[Language])
+    model: list[Language] = session.call(
+        _ops.LOCALES_LANGUAGES,
+        params,
+        response_model(_ops.LOCALES_LANGUAGES),
+    )
+    return model
 
 
 def regions(session: Session) -> list[Region]:
@@ -35,7 +46,8 @@ def regions(session: Session) -> list[Region]:
     `GET | POST /sharing/rest/portals/regions` - auth: optional
     """
     params: dict[str, object] = {}
-    return session.call(_ops.LOCALES_REGIONS, params, list[Region])
+    model: list[Region] = session.call(_ops.LOCALES_REGIONS, params, response_model(_ops.LOCALES_REGIONS))
+    return model
 
 
 class LocalesOps:

@@ -12,26 +12,30 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.marketplace`).
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from arcgis_typed._runtime.paging import iterate
-from arcgis_typed._runtime.session import Session
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.marketplace import (
-    CustomerEntry,
-    CustomerPage,
-    DeleteProvisionResult,
-    EntitlementResult,
-    Listing,
-    ListingComments,
-    ListingResult,
-    ListingSearchPage,
-    Provision,
-    Purchases,
-    UserEntitlementResult,
-    UserEntitlements,
-)
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.marketplace import (
+        CustomerEntry,
+        CustomerPage,
+        DeleteProvisionResult,
+        EntitlementResult,
+        Listing,
+        ListingComments,
+        ListingResult,
+        ListingSearchPage,
+        Provision,
+        Purchases,
+        UserEntitlementResult,
+        UserEntitlements,
+    )
 
 __all__ = [
     "MarketplaceOps",
@@ -67,7 +71,12 @@ def list_item(session: Session, username: str, id: str) -> ListingResult:
         PermissionDenied (403): The caller is neither the owner nor an administrator of the owner's organization.
     """
     params = dict(username=username, id=id)
-    return session.call(_ops.MARKETPLACE_LIST_ITEM, params, ListingResult)
+    model: ListingResult = session.call(
+        _ops.MARKETPLACE_LIST_ITEM,
+        params,
+        response_model(_ops.MARKETPLACE_LIST_ITEM),
+    )
+    return model
 
 
 def unlist_item(session: Session, username: str, id: str) -> ListingResult:
@@ -80,7 +89,12 @@ def unlist_item(session: Session, username: str, id: str) -> ListingResult:
         PermissionDenied (403): The caller is neither the owner nor an administrator of the owner's organization.
     """
     params = dict(username=username, id=id)
-    return session.call(_ops.MARKETPLACE_UNLIST_ITEM, params, ListingResult)
+    model: ListingResult = session.call(
+        _ops.MARKETPLACE_UNLIST_ITEM,
+        params,
+        response_model(_ops.MARKETPLACE_UNLIST_ITEM),
+    )
+    return model
 
 
 def listings(
@@ -114,7 +128,12 @@ def listings(
         start=start,
         num=num,
     )
-    return session.call(_ops.MARKETPLACE_LISTINGS, params, ListingSearchPage)
+    model: ListingSearchPage = session.call(
+        _ops.MARKETPLACE_LISTINGS,
+        params,
+        response_model(_ops.MARKETPLACE_LISTINGS),
+    )
+    return model
 
 
 def listings_all(
@@ -151,7 +170,8 @@ def listing(session: Session, id: str) -> Listing:
         BadRequest (400): Listing does not exist or is inaccessible.
     """
     params = dict(id=id)
-    return session.call(_ops.MARKETPLACE_LISTING, params, Listing)
+    model: Listing = session.call(_ops.MARKETPLACE_LISTING, params, response_model(_ops.MARKETPLACE_LISTING))
+    return model
 
 
 def comments(session: Session, id: str) -> ListingComments:
@@ -163,7 +183,12 @@ def comments(session: Session, id: str) -> ListingComments:
         BadRequest (400): Listing does not exist or is inaccessible.
     """
     params = dict(id=id)
-    return session.call(_ops.MARKETPLACE_COMMENTS, params, ListingComments)
+    model: ListingComments = session.call(
+        _ops.MARKETPLACE_COMMENTS,
+        params,
+        response_model(_ops.MARKETPLACE_COMMENTS),
+    )
+    return model
 
 
 def trial(session: Session, id: str) -> Provision:
@@ -176,7 +201,8 @@ def trial(session: Session, id: str) -> Provision:
         PermissionDenied (403): The caller may not start trials.
     """
     params = dict(id=id)
-    return session.call(_ops.MARKETPLACE_TRIAL, params, Provision)
+    model: Provision = session.call(_ops.MARKETPLACE_TRIAL, params, response_model(_ops.MARKETPLACE_TRIAL))
+    return model
 
 
 def interest(session: Session, id: str) -> Provision:
@@ -189,7 +215,12 @@ def interest(session: Session, id: str) -> Provision:
         PermissionDenied (403): The caller may not request purchases.
     """
     params = dict(id=id)
-    return session.call(_ops.MARKETPLACE_INTEREST, params, Provision)
+    model: Provision = session.call(
+        _ops.MARKETPLACE_INTEREST,
+        params,
+        response_model(_ops.MARKETPLACE_INTEREST),
+    )
+    return model
 
 
 def purchase(
@@ -219,7 +250,12 @@ def purchase(
         provisioned_item_id=provisioned_item_id,
         end_date=end_date,
     )
-    return session.call(_ops.MARKETPLACE_PURCHASE, params, Provision)
+    model: Provision = session.call(
+        _ops.MARKETPLACE_PURCHASE,
+        params,
+        response_model(_ops.MARKETPLACE_PURCHASE),
+    )
+    return model
 
 
 def provision_org_entitlements(
@@ -247,7 +283,12 @@ def provision_org_entitlements(
         purchaser_subscription_id=purchaser_subscription_id,
         org_entitlements=org_entitlements,
     )
-    return session.call(_ops.MARKETPLACE_PROVISION_ORG_ENTITLEMENTS, params, Provision)
+    model: Provision = session.call(
+        _ops.MARKETPLACE_PROVISION_ORG_ENTITLEMENTS,
+        params,
+        response_model(_ops.MARKETPLACE_PROVISION_ORG_ENTITLEMENTS),
+    )
+    return model
 
 
 def provision_user_entitlements(session: Session, id: str, *, user_entitlements: Any) -> EntitlementResult:
@@ -263,7 +304,12 @@ def provision_user_entitlements(session: Session, id: str, *, user_entitlements:
         PermissionDenied (403): The caller may not manage licenses.
     """
     params = dict(id=id, user_entitlements=user_entitlements)
-    return session.call(_ops.MARKETPLACE_PROVISION_USER_ENTITLEMENTS, params, EntitlementResult)
+    model: EntitlementResult = session.call(
+        _ops.MARKETPLACE_PROVISION_USER_ENTITLEMENTS,
+        params,
+        response_model(_ops.MARKETPLACE_PROVISION_USER_ENTITLEMENTS),
+    )
+    return model
 
 
 def user_entitlements(session: Session, id: str) -> UserEntitlements:
@@ -276,7 +322,12 @@ def user_entitlements(session: Session, id: str) -> UserEntitlements:
         PermissionDenied (403): The caller may not manage licenses.
     """
     params = dict(id=id)
-    return session.call(_ops.MARKETPLACE_USER_ENTITLEMENTS, params, UserEntitlements)
+    model: UserEntitlements = session.call(
+        _ops.MARKETPLACE_USER_ENTITLEMENTS,
+        params,
+        response_model(_ops.MARKETPLACE_USER_ENTITLEMENTS),
+    )
+    return model
 
 
 def user_entitlement(session: Session, id: str, username: str) -> UserEntitlementResult:
@@ -289,7 +340,12 @@ def user_entitlement(session: Session, id: str, username: str) -> UserEntitlemen
         PermissionDenied (403): The caller is neither the user nor may manage licenses.
     """
     params = dict(id=id, username=username)
-    return session.call(_ops.MARKETPLACE_USER_ENTITLEMENT, params, UserEntitlementResult)
+    model: UserEntitlementResult = session.call(
+        _ops.MARKETPLACE_USER_ENTITLEMENT,
+        params,
+        response_model(_ops.MARKETPLACE_USER_ENTITLEMENT),
+    )
+    return model
 
 
 def delete_provision(session: Session, id: str, *, purchaser_org_id: str) -> DeleteProvisionResult:
@@ -302,7 +358,12 @@ def delete_provision(session: Session, id: str, *, purchaser_org_id: str) -> Del
         PermissionDenied (403): The caller is not the vendor's administrator or listing manager.
     """
     params = dict(id=id, purchaser_org_id=purchaser_org_id)
-    return session.call(_ops.MARKETPLACE_DELETE_PROVISION, params, DeleteProvisionResult)
+    model: DeleteProvisionResult = session.call(
+        _ops.MARKETPLACE_DELETE_PROVISION,
+        params,
+        response_model(_ops.MARKETPLACE_DELETE_PROVISION),
+    )
+    return model
 
 
 def purchases(session: Session, *, status: Literal["active", "expired", "all"] | None = None) -> Purchases:
@@ -317,7 +378,12 @@ def purchases(session: Session, *, status: Literal["active", "expired", "all"] |
         PermissionDenied (403): The caller may not see the organization's purchases.
     """
     params = dict(status=status)
-    return session.call(_ops.MARKETPLACE_PURCHASES, params, Purchases)
+    model: Purchases = session.call(
+        _ops.MARKETPLACE_PURCHASES,
+        params,
+        response_model(_ops.MARKETPLACE_PURCHASES),
+    )
+    return model
 
 
 def customers_list(
@@ -362,7 +428,12 @@ def customers_list(
         start=start,
         num=num,
     )
-    return session.call(_ops.MARKETPLACE_CUSTOMERS_LIST, params, CustomerPage)
+    model: CustomerPage = session.call(
+        _ops.MARKETPLACE_CUSTOMERS_LIST,
+        params,
+        response_model(_ops.MARKETPLACE_CUSTOMERS_LIST),
+    )
+    return model
 
 
 def customers_list_all(
@@ -440,7 +511,12 @@ def customers(
         start=start,
         num=num,
     )
-    return session.call(_ops.MARKETPLACE_CUSTOMERS, params, CustomerPage)
+    model: CustomerPage = session.call(
+        _ops.MARKETPLACE_CUSTOMERS,
+        params,
+        response_model(_ops.MARKETPLACE_CUSTOMERS),
+    )
+    return model
 
 
 def customers_all(

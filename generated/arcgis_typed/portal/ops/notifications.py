@@ -10,16 +10,20 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.notifications`).
 """
 
-from typing import Literal
+from __future__ import annotations
 
-from arcgis_typed._runtime.session import Session
+from typing import TYPE_CHECKING, Literal
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.notifications import (
-    Notification,
-    NotificationDeleted,
-    Notifications,
-    NotificationSent,
-)
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.notifications import (
+        Notification,
+        NotificationDeleted,
+        Notifications,
+        NotificationSent,
+    )
 
 __all__ = [
     "NotificationsOps",
@@ -40,7 +44,12 @@ def user_notifications(session: Session, username: str) -> Notifications:
         PermissionDenied (403): Only the recipient reads their notifications.
     """
     params = dict(username=username)
-    return session.call(_ops.NOTIFICATIONS_USER_NOTIFICATIONS, params, Notifications)
+    model: Notifications = session.call(
+        _ops.NOTIFICATIONS_USER_NOTIFICATIONS,
+        params,
+        response_model(_ops.NOTIFICATIONS_USER_NOTIFICATIONS),
+    )
+    return model
 
 
 def get(session: Session, username: str, notification_id: str) -> Notification:
@@ -53,7 +62,8 @@ def get(session: Session, username: str, notification_id: str) -> Notification:
         PermissionDenied (403): Only the recipient reads their notifications.
     """
     params = dict(username=username, notification_id=notification_id)
-    return session.call(_ops.NOTIFICATIONS_GET, params, Notification)
+    model: Notification = session.call(_ops.NOTIFICATIONS_GET, params, response_model(_ops.NOTIFICATIONS_GET))
+    return model
 
 
 def delete(session: Session, username: str, notification_id: str) -> NotificationDeleted:
@@ -66,7 +76,12 @@ def delete(session: Session, username: str, notification_id: str) -> Notificatio
         PermissionDenied (403): Only the recipient deletes their notifications.
     """
     params = dict(username=username, notification_id=notification_id)
-    return session.call(_ops.NOTIFICATIONS_DELETE, params, NotificationDeleted)
+    model: NotificationDeleted = session.call(
+        _ops.NOTIFICATIONS_DELETE,
+        params,
+        response_model(_ops.NOTIFICATIONS_DELETE),
+    )
+    return model
 
 
 def send(
@@ -99,7 +114,12 @@ def send(
         notification_channel_type=notification_channel_type,
         client_id=client_id,
     )
-    return session.call(_ops.NOTIFICATIONS_SEND, params, NotificationSent)
+    model: NotificationSent = session.call(
+        _ops.NOTIFICATIONS_SEND,
+        params,
+        response_model(_ops.NOTIFICATIONS_SEND),
+    )
+    return model
 
 
 class NotificationsOps:

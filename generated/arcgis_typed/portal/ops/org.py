@@ -8,11 +8,15 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.org`).
 """
 
-from typing import Any, Literal
+from __future__ import annotations
 
-from arcgis_typed._runtime.session import Session
+from typing import TYPE_CHECKING, Any, Literal
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.org import OrgSettings, OrgUpdateResult, PortalSelf, SharingInfo, SharingRoot
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.org import OrgSettings, OrgUpdateResult, PortalSelf, SharingInfo, SharingRoot
 
 __all__ = [
     "OrgOps",
@@ -31,7 +35,8 @@ def root(session: Session) -> SharingRoot:
     `GET | POST /sharing/rest` - auth: optional
     """
     params: dict[str, object] = {}
-    return session.call(_ops.ORG_ROOT, params, SharingRoot)
+    model: SharingRoot = session.call(_ops.ORG_ROOT, params, response_model(_ops.ORG_ROOT))
+    return model
 
 
 def info(session: Session) -> SharingInfo:
@@ -40,7 +45,8 @@ def info(session: Session) -> SharingInfo:
     `GET | POST /sharing/rest/info` - auth: optional
     """
     params: dict[str, object] = {}
-    return session.call(_ops.ORG_INFO, params, SharingInfo)
+    model: SharingInfo = session.call(_ops.ORG_INFO, params, response_model(_ops.ORG_INFO))
+    return model
 
 
 def properties(session: Session) -> PortalSelf:
@@ -49,7 +55,8 @@ def properties(session: Session) -> PortalSelf:
     `GET | POST /sharing/rest/portals/self` - auth: optional
     """
     params: dict[str, object] = {}
-    return session.call(_ops.ORG_PROPERTIES, params, PortalSelf)
+    model: PortalSelf = session.call(_ops.ORG_PROPERTIES, params, response_model(_ops.ORG_PROPERTIES))
+    return model
 
 
 def settings(session: Session) -> OrgSettings:
@@ -58,7 +65,8 @@ def settings(session: Session) -> OrgSettings:
     `GET | POST /sharing/rest/portals/self/settings` - auth: optional
     """
     params: dict[str, object] = {}
-    return session.call(_ops.ORG_SETTINGS, params, OrgSettings)
+    model: OrgSettings = session.call(_ops.ORG_SETTINGS, params, response_model(_ops.ORG_SETTINGS))
+    return model
 
 
 def update_settings(
@@ -87,7 +95,12 @@ def update_settings(
         informational_banner=informational_banner,
         clear_empty_fields=clear_empty_fields,
     )
-    return session.call(_ops.ORG_UPDATE_SETTINGS, params, OrgUpdateResult)
+    model: OrgUpdateResult = session.call(
+        _ops.ORG_UPDATE_SETTINGS,
+        params,
+        response_model(_ops.ORG_UPDATE_SETTINGS),
+    )
+    return model
 
 
 def update(
@@ -138,7 +151,8 @@ def update(
         geocode_service=geocode_service,
         clear_empty_fields=clear_empty_fields,
     )
-    return session.call(_ops.ORG_UPDATE, params, OrgUpdateResult)
+    model: OrgUpdateResult = session.call(_ops.ORG_UPDATE, params, response_model(_ops.ORG_UPDATE))
+    return model
 
 
 class OrgOps:

@@ -14,21 +14,25 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.publishing`).
 """
 
-from typing import Any, Literal
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
 
 from arcgis_typed._runtime.operation import Upload
-from arcgis_typed._runtime.session import Session
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.publishing import (
-    AnalyzeResult,
-    CopyItemResult,
-    CreateServiceResult,
-    ExportResult,
-    ItemJobStatus,
-    PublishResult,
-    ReplaceServiceResult,
-    ServiceNameAvailability,
-)
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.publishing import (
+        AnalyzeResult,
+        CopyItemResult,
+        CreateServiceResult,
+        ExportResult,
+        ItemJobStatus,
+        PublishResult,
+        ReplaceServiceResult,
+        ServiceNameAvailability,
+    )
 
 __all__ = [
     "PublishingOps",
@@ -78,7 +82,12 @@ def analyze(
         source_locale=source_locale,
         source_country=source_country,
     )
-    return session.call(_ops.PUBLISHING_ANALYZE, params, AnalyzeResult)
+    model: AnalyzeResult = session.call(
+        _ops.PUBLISHING_ANALYZE,
+        params,
+        response_model(_ops.PUBLISHING_ANALYZE),
+    )
+    return model
 
 
 def publish(
@@ -122,7 +131,12 @@ def publish(
         overwrite=overwrite,
         item_id_to_create=item_id_to_create,
     )
-    return session.call(_ops.PUBLISHING_PUBLISH, params, PublishResult)
+    model: PublishResult = session.call(
+        _ops.PUBLISHING_PUBLISH,
+        params,
+        response_model(_ops.PUBLISHING_PUBLISH),
+    )
+    return model
 
 
 def export(
@@ -160,7 +174,8 @@ def export(
         tags=tags,
         snippet=snippet,
     )
-    return session.call(_ops.PUBLISHING_EXPORT, params, ExportResult)
+    model: ExportResult = session.call(_ops.PUBLISHING_EXPORT, params, response_model(_ops.PUBLISHING_EXPORT))
+    return model
 
 
 def create_service(
@@ -199,7 +214,12 @@ def create_service(
         tags=tags,
         snippet=snippet,
     )
-    return session.call(_ops.PUBLISHING_CREATE_SERVICE, params, CreateServiceResult)
+    model: CreateServiceResult = session.call(
+        _ops.PUBLISHING_CREATE_SERVICE,
+        params,
+        response_model(_ops.PUBLISHING_CREATE_SERVICE),
+    )
+    return model
 
 
 def is_service_name_available(
@@ -221,7 +241,12 @@ def is_service_name_available(
         BadRequest (400): Unknown service type.
     """
     params = dict(portal_id=portal_id, name=name, service_type=service_type)
-    return session.call(_ops.PUBLISHING_IS_SERVICE_NAME_AVAILABLE, params, ServiceNameAvailability)
+    model: ServiceNameAvailability = session.call(
+        _ops.PUBLISHING_IS_SERVICE_NAME_AVAILABLE,
+        params,
+        response_model(_ops.PUBLISHING_IS_SERVICE_NAME_AVAILABLE),
+    )
+    return model
 
 
 def status(
@@ -245,7 +270,12 @@ def status(
         PermissionDenied (403): Only the item's owner or an administrator may read its status.
     """
     params = dict(username=username, folder_id=folder_id, id=id, job_id=job_id, job_type=job_type)
-    return session.call(_ops.PUBLISHING_STATUS, params, ItemJobStatus)
+    model: ItemJobStatus = session.call(
+        _ops.PUBLISHING_STATUS,
+        params,
+        response_model(_ops.PUBLISHING_STATUS),
+    )
+    return model
 
 
 def copy(
@@ -282,7 +312,8 @@ def copy(
         folder=folder,
         copy_private_data=copy_private_data,
     )
-    return session.call(_ops.PUBLISHING_COPY, params, CopyItemResult)
+    model: CopyItemResult = session.call(_ops.PUBLISHING_COPY, params, response_model(_ops.PUBLISHING_COPY))
+    return model
 
 
 def replace_service(
@@ -311,7 +342,12 @@ def replace_service(
         replace_metadata=replace_metadata,
         create_new_item=create_new_item,
     )
-    return session.call(_ops.PUBLISHING_REPLACE_SERVICE, params, ReplaceServiceResult)
+    model: ReplaceServiceResult = session.call(
+        _ops.PUBLISHING_REPLACE_SERVICE,
+        params,
+        response_model(_ops.PUBLISHING_REPLACE_SERVICE),
+    )
+    return model
 
 
 class PublishingOps:

@@ -8,13 +8,17 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.roles`).
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arcgis_typed._runtime.paging import iterate
-from arcgis_typed._runtime.session import Session
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.roles import Role, RolePrivileges, RoleResult, RolesPage
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.roles import Role, RolePrivileges, RoleResult, RolesPage
 
 __all__ = [
     "RolesOps",
@@ -48,7 +52,8 @@ def list(
         BadRequest (400): Invalid paging value.
     """
     params = dict(start=start, num=num, return_privileges=return_privileges)
-    return session.call(_ops.ROLES_LIST, params, RolesPage)
+    model: RolesPage = session.call(_ops.ROLES_LIST, params, response_model(_ops.ROLES_LIST))
+    return model
 
 
 def list_all(
@@ -74,7 +79,8 @@ def get(session: Session, role_id: str) -> Role:
         BadRequest (400): Role does not exist or is inaccessible.
     """
     params = dict(role_id=role_id)
-    return session.call(_ops.ROLES_GET, params, Role)
+    model: Role = session.call(_ops.ROLES_GET, params, response_model(_ops.ROLES_GET))
+    return model
 
 
 def create(session: Session, *, name: str, description: str | None = None) -> RoleResult:
@@ -91,7 +97,8 @@ def create(session: Session, *, name: str, description: str | None = None) -> Ro
         PermissionDenied (403): The caller is not a default administrator.
     """
     params = dict(name=name, description=description)
-    return session.call(_ops.ROLES_CREATE, params, RoleResult)
+    model: RoleResult = session.call(_ops.ROLES_CREATE, params, response_model(_ops.ROLES_CREATE))
+    return model
 
 
 def update(
@@ -110,7 +117,8 @@ def update(
         PermissionDenied (403): The caller is not a default administrator, or the role is built in.
     """
     params = dict(role_id=role_id, name=name, description=description)
-    return session.call(_ops.ROLES_UPDATE, params, RoleResult)
+    model: RoleResult = session.call(_ops.ROLES_UPDATE, params, response_model(_ops.ROLES_UPDATE))
+    return model
 
 
 def set_privileges(session: Session, role_id: str, *, privileges: Any) -> RoleResult:
@@ -126,7 +134,12 @@ def set_privileges(session: Session, role_id: str, *, privileges: Any) -> RoleRe
         PermissionDenied (403): The caller is not a default administrator, or the role is built in.
     """
     params = dict(role_id=role_id, privileges=privileges)
-    return session.call(_ops.ROLES_SET_PRIVILEGES, params, RoleResult)
+    model: RoleResult = session.call(
+        _ops.ROLES_SET_PRIVILEGES,
+        params,
+        response_model(_ops.ROLES_SET_PRIVILEGES),
+    )
+    return model
 
 
 def privileges(session: Session, role_id: str) -> RolePrivileges:
@@ -138,7 +151,8 @@ def privileges(session: Session, role_id: str) -> RolePrivileges:
         BadRequest (400): Role does not exist or is inaccessible.
     """
     params = dict(role_id=role_id)
-    return session.call(_ops.ROLES_PRIVILEGES, params, RolePrivileges)
+    model: RolePrivileges = session.call(_ops.ROLES_PRIVILEGES, params, response_model(_ops.ROLES_PRIVILEGES))
+    return model
 
 
 def delete(session: Session, role_id: str) -> RoleResult:
@@ -151,7 +165,8 @@ def delete(session: Session, role_id: str) -> RoleResult:
         PermissionDenied (403): The caller is not a default administrator, or the role is built in.
     """
     params = dict(role_id=role_id)
-    return session.call(_ops.ROLES_DELETE, params, RoleResult)
+    model: RoleResult = session.call(_ops.ROLES_DELETE, params, response_model(_ops.ROLES_DELETE))
+    return model
 
 
 class RolesOps:

@@ -9,9 +9,15 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.servers`).
 """
 
-from arcgis_typed._runtime.session import Session
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.servers import FederatedServers
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.servers import FederatedServers
 
 __all__ = [
     "ServersOps",
@@ -25,7 +31,8 @@ def list(session: Session) -> FederatedServers:
     `GET | POST /sharing/rest/portals/self/servers` - auth: token
     """
     params: dict[str, object] = {}
-    return session.call(_ops.SERVERS_LIST, params, FederatedServers)
+    model: FederatedServers = session.call(_ops.SERVERS_LIST, params, response_model(_ops.SERVERS_LIST))
+    return model
 
 
 class ServersOps:

@@ -8,11 +8,15 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.tokens`).
 """
 
-from typing import Literal
+from __future__ import annotations
 
-from arcgis_typed._runtime.session import Session
+from typing import TYPE_CHECKING, Literal
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.tokens import OAuthToken, TokenInfo
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.tokens import OAuthToken, TokenInfo
 
 __all__ = [
     "TokensOps",
@@ -53,7 +57,12 @@ def generate_token(
         ip=ip,
         expiration=expiration,
     )
-    return session.call(_ops.TOKENS_GENERATE_TOKEN, params, TokenInfo)
+    model: TokenInfo = session.call(
+        _ops.TOKENS_GENERATE_TOKEN,
+        params,
+        response_model(_ops.TOKENS_GENERATE_TOKEN),
+    )
+    return model
 
 
 def oauth2_authorize(
@@ -145,7 +154,12 @@ def oauth2_token(
         refresh_token=refresh_token,
         expiration=expiration,
     )
-    return session.call(_ops.TOKENS_OAUTH2_TOKEN, params, OAuthToken)
+    model: OAuthToken = session.call(
+        _ops.TOKENS_OAUTH2_TOKEN,
+        params,
+        response_model(_ops.TOKENS_OAUTH2_TOKEN),
+    )
+    return model
 
 
 class TokensOps:

@@ -10,16 +10,20 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.user_settings`).
 """
 
-from typing import Any, Literal
+from __future__ import annotations
 
-from arcgis_typed._runtime.session import Session
+from typing import TYPE_CHECKING, Any, Literal
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.user_settings import (
-    PortalAdminInfo,
-    SecurityConfig,
-    SettingsResult,
-    UserDefaultSettings,
-)
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.user_settings import (
+        PortalAdminInfo,
+        SecurityConfig,
+        SettingsResult,
+        UserDefaultSettings,
+    )
 
 __all__ = [
     "UserSettingsOps",
@@ -39,7 +43,12 @@ def get(session: Session) -> UserDefaultSettings:
     Needs privileges: portal:admin:viewUsers.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.USER_SETTINGS_GET, params, UserDefaultSettings)
+    model: UserDefaultSettings = session.call(
+        _ops.USER_SETTINGS_GET,
+        params,
+        response_model(_ops.USER_SETTINGS_GET),
+    )
+    return model
 
 
 def set(
@@ -73,7 +82,12 @@ def set(
         app_bundles=app_bundles,
         clear_empty_fields=clear_empty_fields,
     )
-    return session.call(_ops.USER_SETTINGS_SET, params, SettingsResult)
+    model: SettingsResult = session.call(
+        _ops.USER_SETTINGS_SET,
+        params,
+        response_model(_ops.USER_SETTINGS_SET),
+    )
+    return model
 
 
 def delete(session: Session) -> SettingsResult:
@@ -83,7 +97,12 @@ def delete(session: Session) -> SettingsResult:
     Needs privileges: portal:admin:updateUsers.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.USER_SETTINGS_DELETE, params, SettingsResult)
+    model: SettingsResult = session.call(
+        _ops.USER_SETTINGS_DELETE,
+        params,
+        response_model(_ops.USER_SETTINGS_DELETE),
+    )
+    return model
 
 
 def admin_root(session: Session) -> PortalAdminInfo:
@@ -93,7 +112,12 @@ def admin_root(session: Session) -> PortalAdminInfo:
     Needs privileges: portal:admin:updateUsers.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.USER_SETTINGS_ADMIN_ROOT, params, PortalAdminInfo)
+    model: PortalAdminInfo = session.call(
+        _ops.USER_SETTINGS_ADMIN_ROOT,
+        params,
+        response_model(_ops.USER_SETTINGS_ADMIN_ROOT),
+    )
+    return model
 
 
 def security_config(session: Session) -> SecurityConfig:
@@ -103,7 +127,12 @@ def security_config(session: Session) -> SecurityConfig:
     Needs privileges: portal:admin:updateUsers.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.USER_SETTINGS_SECURITY_CONFIG, params, SecurityConfig)
+    model: SecurityConfig = session.call(
+        _ops.USER_SETTINGS_SECURITY_CONFIG,
+        params,
+        response_model(_ops.USER_SETTINGS_SECURITY_CONFIG),
+    )
+    return model
 
 
 def update_security_config(session: Session, *, security_config: Any) -> SecurityConfig:
@@ -119,7 +148,12 @@ def update_security_config(session: Session, *, security_config: Any) -> Securit
         BadRequest (400): securityConfig is not a JSON object, or allowSignup is not a boolean.
     """
     params = dict(security_config=security_config)
-    return session.call(_ops.USER_SETTINGS_UPDATE_SECURITY_CONFIG, params, SecurityConfig)
+    model: SecurityConfig = session.call(
+        _ops.USER_SETTINGS_UPDATE_SECURITY_CONFIG,
+        params,
+        response_model(_ops.USER_SETTINGS_UPDATE_SECURITY_CONFIG),
+    )
+    return model
 
 
 class UserSettingsOps:

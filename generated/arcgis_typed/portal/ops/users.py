@@ -8,24 +8,28 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.users`).
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from arcgis_typed._runtime.operation import Upload
 from arcgis_typed._runtime.paging import iterate
-from arcgis_typed._runtime.session import Session
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.portal import _operations as _ops
-from arcgis_typed.portal.models.users import (
-    LinkedUser,
-    LinkedUsersPage,
-    OrgUsersPage,
-    SuccessResult,
-    User,
-    UserResult,
-    UsersBatchResult,
-    UserSearchPage,
-    UsersGroupsResult,
-)
+
+if TYPE_CHECKING:
+    from arcgis_typed.portal.models.users import (
+        LinkedUser,
+        LinkedUsersPage,
+        OrgUsersPage,
+        SuccessResult,
+        User,
+        UserResult,
+        UsersBatchResult,
+        UserSearchPage,
+        UsersGroupsResult,
+    )
 
 __all__ = [
     "UsersOps",
@@ -64,7 +68,8 @@ def me(session: Session) -> User:
     `GET | POST /sharing/rest/community/self` - auth: token
     """
     params: dict[str, object] = {}
-    return session.call(_ops.USERS_ME, params, User)
+    model: User = session.call(_ops.USERS_ME, params, response_model(_ops.USERS_ME))
+    return model
 
 
 def get(session: Session, username: str) -> User:
@@ -76,7 +81,8 @@ def get(session: Session, username: str) -> User:
         BadRequest (400): User not found, or not visible to the caller.
     """
     params = dict(username=username)
-    return session.call(_ops.USERS_GET, params, User)
+    model: User = session.call(_ops.USERS_GET, params, response_model(_ops.USERS_GET))
+    return model
 
 
 def search(
@@ -104,7 +110,8 @@ def search(
         BadRequest (400): Invalid query, sort field or paging value.
     """
     params = dict(q=q, sort_field=sort_field, sort_order=sort_order, start=start, num=num)
-    return session.call(_ops.USERS_SEARCH, params, UserSearchPage)
+    model: UserSearchPage = session.call(_ops.USERS_SEARCH, params, response_model(_ops.USERS_SEARCH))
+    return model
 
 
 def search_all(
@@ -151,7 +158,8 @@ def org_users(
         PermissionDenied (403): The caller may not list the organization's users.
     """
     params = dict(sort_field=sort_field, sort_order=sort_order, start=start, num=num)
-    return session.call(_ops.USERS_ORG_USERS, params, OrgUsersPage)
+    model: OrgUsersPage = session.call(_ops.USERS_ORG_USERS, params, response_model(_ops.USERS_ORG_USERS))
+    return model
 
 
 def org_users_all(
@@ -216,7 +224,8 @@ def create(
         provider=provider,
         idp_username=idp_username,
     )
-    return session.call(_ops.USERS_CREATE, params, UserResult)
+    model: UserResult = session.call(_ops.USERS_CREATE, params, response_model(_ops.USERS_CREATE))
+    return model
 
 
 def update(
@@ -271,7 +280,8 @@ def update(
         user_type=user_type,
         clear_empty_fields=clear_empty_fields,
     )
-    return session.call(_ops.USERS_UPDATE, params, UserResult)
+    model: UserResult = session.call(_ops.USERS_UPDATE, params, response_model(_ops.USERS_UPDATE))
+    return model
 
 
 def update_role(session: Session, *, user: str, role: str) -> UserResult:
@@ -289,7 +299,8 @@ def update_role(session: Session, *, user: str, role: str) -> UserResult:
         PermissionDenied (403): The caller may not change this member's role to this one.
     """
     params = dict(user=user, role=role)
-    return session.call(_ops.USERS_UPDATE_ROLE, params, UserResult)
+    model: UserResult = session.call(_ops.USERS_UPDATE_ROLE, params, response_model(_ops.USERS_UPDATE_ROLE))
+    return model
 
 
 def disable(session: Session, username: str) -> UserResult:
@@ -303,7 +314,8 @@ def disable(session: Session, username: str) -> UserResult:
         PermissionDenied (403): The caller lacks portal:admin:disableUsers, or the target is oneself or an administrator.
     """
     params = dict(username=username)
-    return session.call(_ops.USERS_DISABLE, params, UserResult)
+    model: UserResult = session.call(_ops.USERS_DISABLE, params, response_model(_ops.USERS_DISABLE))
+    return model
 
 
 def enable(session: Session, username: str) -> UserResult:
@@ -317,7 +329,8 @@ def enable(session: Session, username: str) -> UserResult:
         PermissionDenied (403): The caller lacks portal:admin:disableUsers.
     """
     params = dict(username=username)
-    return session.call(_ops.USERS_ENABLE, params, UserResult)
+    model: UserResult = session.call(_ops.USERS_ENABLE, params, response_model(_ops.USERS_ENABLE))
+    return model
 
 
 def delete(session: Session, username: str) -> UserResult:
@@ -331,7 +344,8 @@ def delete(session: Session, username: str) -> UserResult:
         PermissionDenied (403): The caller lacks portal:admin:deleteUsers, or the target is oneself or an administrator.
     """
     params = dict(username=username)
-    return session.call(_ops.USERS_DELETE, params, UserResult)
+    model: UserResult = session.call(_ops.USERS_DELETE, params, response_model(_ops.USERS_DELETE))
+    return model
 
 
 def reset(session: Session, username: str, *, password: str, new_password: str) -> UserResult:
@@ -347,7 +361,8 @@ def reset(session: Session, username: str, *, password: str, new_password: str) 
         PermissionDenied (403): Only the user may change their password this way.
     """
     params = dict(username=username, password=password, new_password=new_password)
-    return session.call(_ops.USERS_RESET, params, UserResult)
+    model: UserResult = session.call(_ops.USERS_RESET, params, response_model(_ops.USERS_RESET))
+    return model
 
 
 def disable_users(session: Session, *, users: list[str]) -> UsersBatchResult:
@@ -360,7 +375,12 @@ def disable_users(session: Session, *, users: list[str]) -> UsersBatchResult:
         users: Usernames.
     """
     params = dict(users=users)
-    return session.call(_ops.USERS_DISABLE_USERS, params, UsersBatchResult)
+    model: UsersBatchResult = session.call(
+        _ops.USERS_DISABLE_USERS,
+        params,
+        response_model(_ops.USERS_DISABLE_USERS),
+    )
+    return model
 
 
 def enable_users(session: Session, *, users: list[str]) -> UsersBatchResult:
@@ -373,7 +393,12 @@ def enable_users(session: Session, *, users: list[str]) -> UsersBatchResult:
         users: Usernames.
     """
     params = dict(users=users)
-    return session.call(_ops.USERS_ENABLE_USERS, params, UsersBatchResult)
+    model: UsersBatchResult = session.call(
+        _ops.USERS_ENABLE_USERS,
+        params,
+        response_model(_ops.USERS_ENABLE_USERS),
+    )
+    return model
 
 
 def thumbnail(session: Session, username: str, file_name: str) -> bytes:
@@ -400,7 +425,12 @@ def delete_thumbnail(session: Session, username: str) -> SuccessResult:
         PermissionDenied (403): Neither the user nor an administrator with portal:admin:updateUsers.
     """
     params = dict(username=username)
-    return session.call(_ops.USERS_DELETE_THUMBNAIL, params, SuccessResult)
+    model: SuccessResult = session.call(
+        _ops.USERS_DELETE_THUMBNAIL,
+        params,
+        response_model(_ops.USERS_DELETE_THUMBNAIL),
+    )
+    return model
 
 
 def homepage(session: Session, *, user: str) -> str:
@@ -427,7 +457,8 @@ def reassign(session: Session, username: str, *, target_username: str) -> Succes
         PermissionDenied (403): The caller may not reassign content, or the member is an administrator and the caller is not a default one.
     """
     params = dict(username=username, target_username=target_username)
-    return session.call(_ops.USERS_REASSIGN, params, SuccessResult)
+    model: SuccessResult = session.call(_ops.USERS_REASSIGN, params, response_model(_ops.USERS_REASSIGN))
+    return model
 
 
 def update_level(
@@ -452,7 +483,12 @@ def update_level(
         PermissionDenied (403): The caller may not change this member.
     """
     params = dict(user=user, user_name=user_name, level=level)
-    return session.call(_ops.USERS_UPDATE_LEVEL, params, SuccessResult)
+    model: SuccessResult = session.call(
+        _ops.USERS_UPDATE_LEVEL,
+        params,
+        response_model(_ops.USERS_UPDATE_LEVEL),
+    )
+    return model
 
 
 def signup(session: Session, *, username: str, password: str, fullname: str, email: str) -> SuccessResult:
@@ -465,7 +501,8 @@ def signup(session: Session, *, username: str, password: str, fullname: str, ema
         PermissionDenied (403): Self sign-up is turned off.
     """
     params = dict(username=username, password=password, fullname=fullname, email=email)
-    return session.call(_ops.USERS_SIGNUP, params, SuccessResult)
+    model: SuccessResult = session.call(_ops.USERS_SIGNUP, params, response_model(_ops.USERS_SIGNUP))
+    return model
 
 
 def users_groups(session: Session, *, users: list[str], limit: int | None = None) -> UsersGroupsResult:
@@ -482,7 +519,12 @@ def users_groups(session: Session, *, users: list[str], limit: int | None = None
         BadRequest (400): More than 25 usernames, or an unknown one.
     """
     params = dict(users=users, limit=limit)
-    return session.call(_ops.USERS_USERS_GROUPS, params, UsersGroupsResult)
+    model: UsersGroupsResult = session.call(
+        _ops.USERS_USERS_GROUPS,
+        params,
+        response_model(_ops.USERS_USERS_GROUPS),
+    )
+    return model
 
 
 def linked_users(
@@ -499,7 +541,12 @@ def linked_users(
     Paged: see `linked_users_all` to iterate over every result.
     """
     params = dict(username=username, start=start, num=num)
-    return session.call(_ops.USERS_LINKED_USERS, params, LinkedUsersPage)
+    model: LinkedUsersPage = session.call(
+        _ops.USERS_LINKED_USERS,
+        params,
+        response_model(_ops.USERS_LINKED_USERS),
+    )
+    return model
 
 
 def linked_users_all(session: Session, username: str, *, page_size: int = 100) -> Iterator[LinkedUser]:
@@ -521,7 +568,8 @@ def link_user(session: Session, username: str, *, user: str, user_token: str) ->
         PermissionDenied (403): Only the user may link accounts to theirs.
     """
     params = dict(username=username, user=user, user_token=user_token)
-    return session.call(_ops.USERS_LINK_USER, params, SuccessResult)
+    model: SuccessResult = session.call(_ops.USERS_LINK_USER, params, response_model(_ops.USERS_LINK_USER))
+    return model
 
 
 def unlink_user(session: Session, username: str, *, user: str) -> SuccessResult:
@@ -534,7 +582,12 @@ def unlink_user(session: Session, username: str, *, user: str) -> SuccessResult:
         PermissionDenied (403): Only the user may unlink accounts from theirs.
     """
     params = dict(username=username, user=user)
-    return session.call(_ops.USERS_UNLINK_USER, params, SuccessResult)
+    model: SuccessResult = session.call(
+        _ops.USERS_UNLINK_USER,
+        params,
+        response_model(_ops.USERS_UNLINK_USER),
+    )
+    return model
 
 
 class UsersOps:

@@ -11,21 +11,25 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.datastores`).
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from arcgis_typed._runtime.operation import Upload
-from arcgis_typed._runtime.session import Session
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.server_admin import _operations as _ops
-from arcgis_typed.server_admin.models.datastores import (
-    DataItem,
-    DataItemList,
-    DataManifest,
-    DataStoreConfig,
-    RefCount,
-    RegisterResult,
-    ValidationResult,
-)
-from arcgis_typed.server_admin.models.site import StatusResult
+
+if TYPE_CHECKING:
+    from arcgis_typed.server_admin.models.datastores import (
+        DataItem,
+        DataItemList,
+        DataManifest,
+        DataStoreConfig,
+        RefCount,
+        RegisterResult,
+        ValidationResult,
+    )
+    from arcgis_typed.server_admin.models.site import StatusResult
 
 __all__ = [
     "DatastoresOps",
@@ -52,7 +56,12 @@ def config(session: Session) -> DataStoreConfig:
     Needs privileges: PUBLISH.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.DATASTORES_CONFIG, params, DataStoreConfig)
+    model: DataStoreConfig = session.call(
+        _ops.DATASTORES_CONFIG,
+        params,
+        response_model(_ops.DATASTORES_CONFIG),
+    )
+    return model
 
 
 def update_config(session: Session, *, datastore_config: Any) -> StatusResult:
@@ -65,7 +74,12 @@ def update_config(session: Session, *, datastore_config: Any) -> StatusResult:
         BadRequest (400): Unknown settings or values of the wrong type.
     """
     params = dict(datastore_config=datastore_config)
-    return session.call(_ops.DATASTORES_UPDATE_CONFIG, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.DATASTORES_UPDATE_CONFIG,
+        params,
+        response_model(_ops.DATASTORES_UPDATE_CONFIG),
+    )
+    return model
 
 
 def register_item(session: Session, *, item: Any) -> RegisterResult:
@@ -81,7 +95,12 @@ def register_item(session: Session, *, item: Any) -> RegisterResult:
         BadRequest (400): The item is not valid (see validate_item).
     """
     params = dict(item=item)
-    return session.call(_ops.DATASTORES_REGISTER_ITEM, params, RegisterResult)
+    model: RegisterResult = session.call(
+        _ops.DATASTORES_REGISTER_ITEM,
+        params,
+        response_model(_ops.DATASTORES_REGISTER_ITEM),
+    )
+    return model
 
 
 def validate_item(session: Session, *, item: Any) -> ValidationResult:
@@ -97,7 +116,12 @@ def validate_item(session: Session, *, item: Any) -> ValidationResult:
         BadRequest (400): The item is not valid, or the server cannot reach it.
     """
     params = dict(item=item)
-    return session.call(_ops.DATASTORES_VALIDATE_ITEM, params, ValidationResult)
+    model: ValidationResult = session.call(
+        _ops.DATASTORES_VALIDATE_ITEM,
+        params,
+        response_model(_ops.DATASTORES_VALIDATE_ITEM),
+    )
+    return model
 
 
 def validate_all(session: Session) -> ValidationResult:
@@ -107,7 +131,12 @@ def validate_all(session: Session) -> ValidationResult:
     Needs privileges: PUBLISH.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.DATASTORES_VALIDATE_ALL, params, ValidationResult)
+    model: ValidationResult = session.call(
+        _ops.DATASTORES_VALIDATE_ALL,
+        params,
+        response_model(_ops.DATASTORES_VALIDATE_ALL),
+    )
+    return model
 
 
 def find_items(
@@ -130,7 +159,12 @@ def find_items(
         BadRequest (400): Unknown types.
     """
     params = dict(parent_path=parent_path, ancestor_path=ancestor_path, types=types, id=id)
-    return session.call(_ops.DATASTORES_FIND_ITEMS, params, DataItemList)
+    model: DataItemList = session.call(
+        _ops.DATASTORES_FIND_ITEMS,
+        params,
+        response_model(_ops.DATASTORES_FIND_ITEMS),
+    )
+    return model
 
 
 def get_item(session: Session, root_type: str, item_name: str) -> DataItem:
@@ -146,7 +180,8 @@ def get_item(session: Session, root_type: str, item_name: str) -> DataItem:
         NotFound (404): No data item at that path.
     """
     params = dict(root_type=root_type, item_name=item_name)
-    return session.call(_ops.DATASTORES_GET_ITEM, params, DataItem)
+    model: DataItem = session.call(_ops.DATASTORES_GET_ITEM, params, response_model(_ops.DATASTORES_GET_ITEM))
+    return model
 
 
 def edit_item(session: Session, root_type: str, item_name: str, *, item: Any) -> StatusResult:
@@ -163,7 +198,12 @@ def edit_item(session: Session, root_type: str, item_name: str, *, item: Any) ->
         NotFound (404): No data item at that path.
     """
     params = dict(root_type=root_type, item_name=item_name, item=item)
-    return session.call(_ops.DATASTORES_EDIT_ITEM, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.DATASTORES_EDIT_ITEM,
+        params,
+        response_model(_ops.DATASTORES_EDIT_ITEM),
+    )
+    return model
 
 
 def manifest(session: Session, root_type: str, item_name: str) -> DataManifest:
@@ -177,7 +217,12 @@ def manifest(session: Session, root_type: str, item_name: str) -> DataManifest:
         NotFound (404): No data item at that path.
     """
     params = dict(root_type=root_type, item_name=item_name)
-    return session.call(_ops.DATASTORES_MANIFEST, params, DataManifest)
+    model: DataManifest = session.call(
+        _ops.DATASTORES_MANIFEST,
+        params,
+        response_model(_ops.DATASTORES_MANIFEST),
+    )
+    return model
 
 
 def update_manifest(
@@ -200,7 +245,12 @@ def update_manifest(
         NotFound (404): No data item at that path.
     """
     params = dict(root_type=root_type, item_name=item_name, manifest=manifest)
-    return session.call(_ops.DATASTORES_UPDATE_MANIFEST, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.DATASTORES_UPDATE_MANIFEST,
+        params,
+        response_model(_ops.DATASTORES_UPDATE_MANIFEST),
+    )
+    return model
 
 
 def regenerate_manifest(session: Session, root_type: str, item_name: str) -> StatusResult:
@@ -214,7 +264,12 @@ def regenerate_manifest(session: Session, root_type: str, item_name: str) -> Sta
         NotFound (404): No data item at that path.
     """
     params = dict(root_type=root_type, item_name=item_name)
-    return session.call(_ops.DATASTORES_REGENERATE_MANIFEST, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.DATASTORES_REGENERATE_MANIFEST,
+        params,
+        response_model(_ops.DATASTORES_REGENERATE_MANIFEST),
+    )
+    return model
 
 
 def unregister_item(session: Session, *, item_path: str, force: bool | None = None) -> RegisterResult:
@@ -228,7 +283,12 @@ def unregister_item(session: Session, *, item_path: str, force: bool | None = No
         NotFound (404): No data item at that path.
     """
     params = dict(item_path=item_path, force=force)
-    return session.call(_ops.DATASTORES_UNREGISTER_ITEM, params, RegisterResult)
+    model: RegisterResult = session.call(
+        _ops.DATASTORES_UNREGISTER_ITEM,
+        params,
+        response_model(_ops.DATASTORES_UNREGISTER_ITEM),
+    )
+    return model
 
 
 def ref_count(session: Session, *, item_path: str) -> RefCount:
@@ -241,7 +301,12 @@ def ref_count(session: Session, *, item_path: str) -> RefCount:
         NotFound (404): No data item at that path.
     """
     params = dict(item_path=item_path)
-    return session.call(_ops.DATASTORES_REF_COUNT, params, RefCount)
+    model: RefCount = session.call(
+        _ops.DATASTORES_REF_COUNT,
+        params,
+        response_model(_ops.DATASTORES_REF_COUNT),
+    )
+    return model
 
 
 class DatastoresOps:

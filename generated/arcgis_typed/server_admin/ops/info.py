@@ -9,9 +9,15 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.info`).
 """
 
-from arcgis_typed._runtime.session import Session
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.server_admin import _operations as _ops
-from arcgis_typed.server_admin.models.info import AdminInfo, AdminRoot, ServerInfo
+
+if TYPE_CHECKING:
+    from arcgis_typed.server_admin.models.info import AdminInfo, AdminRoot, ServerInfo
 
 __all__ = [
     "InfoOps",
@@ -28,7 +34,8 @@ def server_info(session: Session) -> ServerInfo:
     `GET | POST /info` - auth: anonymous
     """
     params: dict[str, object] = {}
-    return session.call(_ops.INFO_SERVER_INFO, params, ServerInfo)
+    model: ServerInfo = session.call(_ops.INFO_SERVER_INFO, params, response_model(_ops.INFO_SERVER_INFO))
+    return model
 
 
 def rest_info(session: Session) -> ServerInfo:
@@ -37,7 +44,8 @@ def rest_info(session: Session) -> ServerInfo:
     `GET | POST /rest/info` - auth: anonymous
     """
     params: dict[str, object] = {}
-    return session.call(_ops.INFO_REST_INFO, params, ServerInfo)
+    model: ServerInfo = session.call(_ops.INFO_REST_INFO, params, response_model(_ops.INFO_REST_INFO))
+    return model
 
 
 def admin_root(session: Session) -> AdminRoot:
@@ -52,7 +60,8 @@ def admin_root(session: Session) -> AdminRoot:
         TokenRequired (499): No token was sent.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.INFO_ADMIN_ROOT, params, AdminRoot)
+    model: AdminRoot = session.call(_ops.INFO_ADMIN_ROOT, params, response_model(_ops.INFO_ADMIN_ROOT))
+    return model
 
 
 def admin_info(session: Session) -> AdminInfo:
@@ -65,7 +74,8 @@ def admin_info(session: Session) -> AdminInfo:
         TokenRequired (499): No token was sent.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.INFO_ADMIN_INFO, params, AdminInfo)
+    model: AdminInfo = session.call(_ops.INFO_ADMIN_INFO, params, response_model(_ops.INFO_ADMIN_INFO))
+    return model
 
 
 class InfoOps:

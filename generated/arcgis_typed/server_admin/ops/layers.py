@@ -10,9 +10,15 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.layers`).
 """
 
-from arcgis_typed._runtime.session import Session
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.server_admin import _operations as _ops
-from arcgis_typed.server_admin.models.layers import LayerInfo, RestService
+
+if TYPE_CHECKING:
+    from arcgis_typed.server_admin.models.layers import LayerInfo, RestService
 
 __all__ = [
     "LayersOps",
@@ -33,7 +39,8 @@ def service(session: Session, folder_name: str, service_name: str, service_type:
         NotFound (404): No such folder or service.
     """
     params = dict(folder_name=folder_name, service_name=service_name, service_type=service_type)
-    return session.call(_ops.LAYERS_SERVICE, params, RestService)
+    model: RestService = session.call(_ops.LAYERS_SERVICE, params, response_model(_ops.LAYERS_SERVICE))
+    return model
 
 
 def layer(
@@ -59,7 +66,8 @@ def layer(
         service_type=service_type,
         layer_id=layer_id,
     )
-    return session.call(_ops.LAYERS_LAYER, params, LayerInfo)
+    model: LayerInfo = session.call(_ops.LAYERS_LAYER, params, response_model(_ops.LAYERS_LAYER))
+    return model
 
 
 class LayersOps:

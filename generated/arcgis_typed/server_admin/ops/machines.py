@@ -9,10 +9,16 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.machines`).
 """
 
-from arcgis_typed._runtime.session import Session
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.server_admin import _operations as _ops
-from arcgis_typed.server_admin.models.machines import Machine, MachineList, MachineStatus
-from arcgis_typed.server_admin.models.site import StatusResult
+
+if TYPE_CHECKING:
+    from arcgis_typed.server_admin.models.machines import Machine, MachineList, MachineStatus
+    from arcgis_typed.server_admin.models.site import StatusResult
 
 __all__ = [
     "MachinesOps",
@@ -35,7 +41,8 @@ def list(session: Session) -> MachineList:
         PermissionDenied (403): The caller has neither the administer nor the publish privilege.
     """
     params: dict[str, object] = {}
-    return session.call(_ops.MACHINES_LIST, params, MachineList)
+    model: MachineList = session.call(_ops.MACHINES_LIST, params, response_model(_ops.MACHINES_LIST))
+    return model
 
 
 def get(session: Session, machine_name: str) -> Machine:
@@ -48,7 +55,8 @@ def get(session: Session, machine_name: str) -> Machine:
         NotFound (404): No such machine in the site.
     """
     params = dict(machine_name=machine_name)
-    return session.call(_ops.MACHINES_GET, params, Machine)
+    model: Machine = session.call(_ops.MACHINES_GET, params, response_model(_ops.MACHINES_GET))
+    return model
 
 
 def status(session: Session, machine_name: str) -> MachineStatus:
@@ -61,7 +69,8 @@ def status(session: Session, machine_name: str) -> MachineStatus:
         NotFound (404): No such machine in the site.
     """
     params = dict(machine_name=machine_name)
-    return session.call(_ops.MACHINES_STATUS, params, MachineStatus)
+    model: MachineStatus = session.call(_ops.MACHINES_STATUS, params, response_model(_ops.MACHINES_STATUS))
+    return model
 
 
 def start(session: Session, machine_name: str) -> StatusResult:
@@ -75,7 +84,8 @@ def start(session: Session, machine_name: str) -> StatusResult:
         NotFound (404): No such machine in the site.
     """
     params = dict(machine_name=machine_name)
-    return session.call(_ops.MACHINES_START, params, StatusResult)
+    model: StatusResult = session.call(_ops.MACHINES_START, params, response_model(_ops.MACHINES_START))
+    return model
 
 
 def stop(session: Session, machine_name: str) -> StatusResult:
@@ -89,7 +99,8 @@ def stop(session: Session, machine_name: str) -> StatusResult:
         NotFound (404): No such machine in the site.
     """
     params = dict(machine_name=machine_name)
-    return session.call(_ops.MACHINES_STOP, params, StatusResult)
+    model: StatusResult = session.call(_ops.MACHINES_STOP, params, response_model(_ops.MACHINES_STOP))
+    return model
 
 
 def unregister(session: Session, machine_name: str) -> StatusResult:
@@ -104,7 +115,12 @@ def unregister(session: Session, machine_name: str) -> StatusResult:
         NotFound (404): No such machine in the site.
     """
     params = dict(machine_name=machine_name)
-    return session.call(_ops.MACHINES_UNREGISTER, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.MACHINES_UNREGISTER,
+        params,
+        response_model(_ops.MACHINES_UNREGISTER),
+    )
+    return model
 
 
 class MachinesOps:

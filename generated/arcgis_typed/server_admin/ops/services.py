@@ -9,10 +9,16 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.services`).
 """
 
-from arcgis_typed._runtime.session import Session
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.server_admin import _operations as _ops
-from arcgis_typed.server_admin.models.services import Service, ServicesListing, ServiceStatus
-from arcgis_typed.server_admin.models.site import StatusResult
+
+if TYPE_CHECKING:
+    from arcgis_typed.server_admin.models.services import Service, ServicesListing, ServiceStatus
+    from arcgis_typed.server_admin.models.site import StatusResult
 
 __all__ = [
     "ServicesOps",
@@ -43,7 +49,8 @@ def list(session: Session, *, folder_name: str | None = None, detail: bool | Non
         NotFound (404): No such folder.
     """
     params = dict(folder_name=folder_name, detail=detail)
-    return session.call(_ops.SERVICES_LIST, params, ServicesListing)
+    model: ServicesListing = session.call(_ops.SERVICES_LIST, params, response_model(_ops.SERVICES_LIST))
+    return model
 
 
 def create_folder(session: Session, *, folder_name: str, description: str | None = None) -> StatusResult:
@@ -58,7 +65,12 @@ def create_folder(session: Session, *, folder_name: str, description: str | None
         Conflict (409): A folder of that name exists.
     """
     params = dict(folder_name=folder_name, description=description)
-    return session.call(_ops.SERVICES_CREATE_FOLDER, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.SERVICES_CREATE_FOLDER,
+        params,
+        response_model(_ops.SERVICES_CREATE_FOLDER),
+    )
+    return model
 
 
 def delete_folder(session: Session, folder_name: str) -> StatusResult:
@@ -73,7 +85,12 @@ def delete_folder(session: Session, folder_name: str) -> StatusResult:
         NotFound (404): No such folder.
     """
     params = dict(folder_name=folder_name)
-    return session.call(_ops.SERVICES_DELETE_FOLDER, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.SERVICES_DELETE_FOLDER,
+        params,
+        response_model(_ops.SERVICES_DELETE_FOLDER),
+    )
+    return model
 
 
 def create_service(session: Session, *, service: Service, folder_name: str | None = None) -> StatusResult:
@@ -93,7 +110,12 @@ def create_service(session: Session, *, service: Service, folder_name: str | Non
         Conflict (409): A service of that name and type exists in the folder.
     """
     params = dict(folder_name=folder_name, service=service)
-    return session.call(_ops.SERVICES_CREATE_SERVICE, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.SERVICES_CREATE_SERVICE,
+        params,
+        response_model(_ops.SERVICES_CREATE_SERVICE),
+    )
+    return model
 
 
 def get_service(
@@ -116,7 +138,12 @@ def get_service(
         NotFound (404): No such folder or service.
     """
     params = dict(folder_name=folder_name, service_name=service_name, service_type=service_type)
-    return session.call(_ops.SERVICES_GET_SERVICE, params, Service)
+    model: Service = session.call(
+        _ops.SERVICES_GET_SERVICE,
+        params,
+        response_model(_ops.SERVICES_GET_SERVICE),
+    )
+    return model
 
 
 def start_service(
@@ -138,7 +165,12 @@ def start_service(
         NotFound (404): No such folder or service.
     """
     params = dict(folder_name=folder_name, service_name=service_name, service_type=service_type)
-    return session.call(_ops.SERVICES_START_SERVICE, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.SERVICES_START_SERVICE,
+        params,
+        response_model(_ops.SERVICES_START_SERVICE),
+    )
+    return model
 
 
 def stop_service(
@@ -160,7 +192,12 @@ def stop_service(
         NotFound (404): No such folder or service.
     """
     params = dict(folder_name=folder_name, service_name=service_name, service_type=service_type)
-    return session.call(_ops.SERVICES_STOP_SERVICE, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.SERVICES_STOP_SERVICE,
+        params,
+        response_model(_ops.SERVICES_STOP_SERVICE),
+    )
+    return model
 
 
 def service_status(
@@ -182,7 +219,12 @@ def service_status(
         NotFound (404): No such folder or service.
     """
     params = dict(folder_name=folder_name, service_name=service_name, service_type=service_type)
-    return session.call(_ops.SERVICES_SERVICE_STATUS, params, ServiceStatus)
+    model: ServiceStatus = session.call(
+        _ops.SERVICES_SERVICE_STATUS,
+        params,
+        response_model(_ops.SERVICES_SERVICE_STATUS),
+    )
+    return model
 
 
 def delete_service(
@@ -204,7 +246,12 @@ def delete_service(
         NotFound (404): No such folder or service.
     """
     params = dict(folder_name=folder_name, service_name=service_name, service_type=service_type)
-    return session.call(_ops.SERVICES_DELETE_SERVICE, params, StatusResult)
+    model: StatusResult = session.call(
+        _ops.SERVICES_DELETE_SERVICE,
+        params,
+        response_model(_ops.SERVICES_DELETE_SERVICE),
+    )
+    return model
 
 
 class ServicesOps:

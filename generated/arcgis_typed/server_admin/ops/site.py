@@ -9,11 +9,15 @@ Each operation is a function taking the client (a `Session`) first, and a method
 (reached as `client.site`).
 """
 
-from typing import Any
+from __future__ import annotations
 
-from arcgis_typed._runtime.session import Session
+from typing import TYPE_CHECKING, Any
+
+from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.server_admin import _operations as _ops
-from arcgis_typed.server_admin.models.site import StatusResult
+
+if TYPE_CHECKING:
+    from arcgis_typed.server_admin.models.site import StatusResult
 
 __all__ = [
     "SiteOps",
@@ -60,7 +64,8 @@ def create_site(
         logs_settings=logs_settings,
         run_async=run_async,
     )
-    return session.call(_ops.SITE_CREATE_SITE, params, StatusResult)
+    model: StatusResult = session.call(_ops.SITE_CREATE_SITE, params, response_model(_ops.SITE_CREATE_SITE))
+    return model
 
 
 def join_site(session: Session, *, admin_url: str, username: str, password: str) -> StatusResult:
@@ -76,7 +81,8 @@ def join_site(session: Session, *, admin_url: str, username: str, password: str)
         PermissionDenied (403): The credentials are not those of an administrator of the site.
     """
     params = dict(admin_url=admin_url, username=username, password=password)
-    return session.call(_ops.SITE_JOIN_SITE, params, StatusResult)
+    model: StatusResult = session.call(_ops.SITE_JOIN_SITE, params, response_model(_ops.SITE_JOIN_SITE))
+    return model
 
 
 class SiteOps:
