@@ -20,7 +20,7 @@ from .item_relationships import RelationshipStore
 from .item_resources import ResourceStore
 from .item_usage import UsageStore
 from .search import ITEM_ALIASES, ITEM_DEFAULT_FIELDS, ITEM_FIELDS, QuerySyntaxError, SearchIndex
-from .users import UserRecord
+from .users import THUMBNAIL_TYPES, UserRecord, thumbnail_file_name
 
 if TYPE_CHECKING:
     from .portal import PortalState
@@ -374,9 +374,7 @@ def _search_values(item: ItemRecord) -> dict[str, str | int | float | list[str] 
 
 # --- item management rules ---------------------------------------------------------------------------------
 
-MAX_THUMBNAIL_BYTES = 1024 * 1024
 MAX_METADATA_BYTES = 10 * 1024 * 1024
-THUMBNAIL_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "bmp": "image/bmp"}
 CONTENT_STATUSES = ("org_authoritative", "public_authoritative", "deprecated")
 PROTECTED = Fault(400, "Unable to delete item. Delete protection is turned on.", message_code="CONT_0048")
 
@@ -537,16 +535,10 @@ def protect_item(
 
 
 def check_thumbnail(name: str | None, data: bytes | None) -> tuple[str, bytes] | None:
-    """(thumbnail/<name>, bytes) for an uploaded thumbnail after checking its type and size."""
+    """(thumbnail/<name>, bytes) for an uploaded thumbnail after the checks every thumbnail gets."""
     if data is None:
         return None
-    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    ext = base.rsplit(".", 1)[-1].lower() if "." in base else ""
-    if ext not in THUMBNAIL_TYPES or base.startswith("."):
-        raise bad_request(f"Invalid parameter 'thumbnail': expected a {', '.join(THUMBNAIL_TYPES)} image file.")
-    if len(data) > MAX_THUMBNAIL_BYTES:
-        raise bad_request(f"Invalid parameter 'thumbnail': larger than {MAX_THUMBNAIL_BYTES} bytes.")
-    return f"thumbnail/{base}", data
+    return f"thumbnail/{thumbnail_file_name((name or '', data, ''))}", data
 
 
 def check_metadata(data: bytes | None) -> bytes | None:

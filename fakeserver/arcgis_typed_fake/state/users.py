@@ -28,6 +28,8 @@ from .user_settings import SecurityConfig, UserDefaults
 
 Thumbnail = tuple[str, bytes, "str | None"]  # file name, bytes, content type
 MAX_THUMBNAIL_BYTES = 1024 * 1024
+# the images a thumbnail may be (users, groups and items alike), by extension, with their content types
+THUMBNAIL_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "bmp": "image/bmp"}
 
 if TYPE_CHECKING:
     from .portal import PortalState
@@ -335,8 +337,9 @@ def thumbnail_file_name(thumbnail: Thumbnail | None) -> str | None:
     if len(data) > MAX_THUMBNAIL_BYTES:
         raise bad_request(f"Invalid parameter 'thumbnail': at most {MAX_THUMBNAIL_BYTES} bytes.")
     base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    if base in ("", ".", "..") or not base.lower().endswith((".png", ".jpg", ".jpeg", ".gif")):
-        raise bad_request("Invalid parameter 'thumbnail': a .png, .jpg or .gif image.")
+    ext = base.rsplit(".", 1)[-1].lower() if "." in base else ""
+    if ext not in THUMBNAIL_TYPES or base.startswith("."):
+        raise bad_request(f"Invalid parameter 'thumbnail': expected a {', '.join(THUMBNAIL_TYPES)} image file.")
     return base
 
 
