@@ -103,7 +103,7 @@ class ItemStore:
         self._by_group: dict[str, set[str]] = {}  # group id -> ids of the items shared with it
         # the groups a user belongs to (set by the group store; memberships change through it, which clears
         # the visibility cache)
-        self.member_groups: Callable[[str], AbstractSet[str]] = lambda username: frozenset()
+        self.member_groups: Callable[[str], AbstractSet[str]] = no_groups  # the group store wires its own
         # caller key -> the ids that caller may see; cleared by every write (searches repeat far more often)
         self._visible: dict[tuple[str, ...], set[str]] = {}
         # called with each removed item, after it is gone, so other stores (hosted services, jobs, dependencies)
@@ -598,3 +598,7 @@ def set_content_status(state: PortalState, caller: UserRecord, item_id: str, sta
     state.items.reindex(item)
     return item
 
+
+def no_groups(username: str) -> AbstractSet[str]:
+    """The `member_groups` hook until a group store is wired in: nobody belongs to any group."""
+    return frozenset()
