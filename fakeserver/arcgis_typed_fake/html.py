@@ -107,3 +107,14 @@ def page(
         body += forms
     body.append("</body></html>")
     return "\n".join(body) + "\n"
+
+
+def home_page(heading: str, paragraphs: Iterable[str], *, rows: Iterable[tuple[str, str]] = (),
+              json_url: str | None = None) -> str:
+    """A plain page of the portal website (home/item.html, home/group.html, home/user.html): a heading,
+    paragraphs, a table of properties and a link to the resource's JSON; everything is HTML-escaped."""
+    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs if p)
+    table = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
+    link = f'<p><a href="{escape(json_url)}">JSON</a></p>' if json_url else ""
+    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(heading)}</title></head><body>'
+            f"<h1>{escape(heading)}</h1>{body}{f'<table>{table}</table>' if table else ''}{link}</body></html>")

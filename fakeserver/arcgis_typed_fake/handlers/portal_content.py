@@ -3,7 +3,6 @@ folders, moving, reassigning, protection, status, thumbnails, metadata, content 
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -70,6 +69,7 @@ from arcgis_typed.portal.params.content import (
 from werkzeug.wrappers import Response
 
 from ..call import Call
+from ..html import home_page
 from ..errors import Fault, bad_request, forbidden
 from ..registry import handles
 from ..state import items as rules
@@ -504,16 +504,8 @@ def item_page(call: Call, p: ContentItemPageParams) -> Response:
 
 def render_item_page(item: ItemRecord, rest_url: str) -> str:
     """A plain HTML page about the item (what a browser shows at /home/item.html?id=...)."""
-    e = html.escape
-    rows = "".join(
-        f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>"
-        for k, v in (("Type", item.type), ("Owner", item.owner), ("Tags", ", ".join(item.tags)), ("Access", item.access))
-    )
-    return (
-        f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{e(item.title)}</title></head><body>"
-        f"<h1>{e(item.title)}</h1><p>{e(item.snippet)}</p><table>{rows}</table>"
-        f"<p><a href=\"{e(rest_url)}/content/items/{e(item.id)}\">JSON</a></p></body></html>"
-    )
+    rows = (("Type", item.type), ("Owner", item.owner), ("Tags", ", ".join(item.tags)), ("Access", item.access))
+    return home_page(item.title, [item.snippet], rows=rows, json_url=f"{rest_url}/content/items/{item.id}")
 
 
 @handles("portal:content.user_item")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import attrs
@@ -60,6 +59,7 @@ from arcgis_typed.portal.params.groups import (
 from werkzeug.wrappers import Response
 
 from ..call import Call
+from ..html import home_page
 from ..registry import handles
 from ..state.categories import category_filters, matches_filters
 from ..state.groups import Application, GroupRecord, GroupStore
@@ -344,10 +344,8 @@ def update_categories(call: Call, p: GroupsUpdateCategoriesParams) -> UpdateItem
 @handles("portal:groups.homepage")
 def homepage(call: Call, p: GroupsHomepageParams) -> Response:
     group = call.state.groups.visible(call.caller, p.id)
-    e = html.escape
-    page = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{e(group.title)}</title></head><body>"
-            f"<h1>{e(group.title)}</h1><p>{e(group.snippet or '')}</p><p>Owner: {e(group.owner)}</p>"
-            f"<p><a href=\"{e(call.rest_url)}/community/groups/{e(group.id)}\">JSON</a></p></body></html>")
+    page = home_page(group.title, [group.snippet, f"Owner: {group.owner}"],
+                     json_url=f"{call.rest_url}/community/groups/{group.id}")
     return Response(page, content_type="text/html; charset=utf-8")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
 
 import attrs
 from arcgis_typed._runtime.operation import Upload
@@ -48,6 +47,7 @@ from arcgis_typed.portal.params.users import (
 from werkzeug.wrappers import Response
 
 from ..call import Call
+from ..html import home_page
 from ..errors import Fault, bad_request
 from ..registry import handles
 from ..state import users as rules
@@ -297,9 +297,7 @@ def delete_thumbnail(call: Call, p: UsersDeleteThumbnailParams) -> SuccessResult
 @handles("portal:users.homepage")
 def homepage(call: Call, p: UsersHomepageParams) -> Response:
     user = call.state.require_user_visible(call.caller, p.user)
-    name, full_name = escape(user.username), escape(user.full_name)
-    page = (f"<!DOCTYPE html><html><head><title>{full_name} ({name})</title></head><body>"
-            f"<h1>{full_name}</h1><p>{name}</p><p>{escape(user.description)}</p></body></html>")
+    page = home_page(user.full_name or user.username, [user.username, user.description])
     return Response(page, content_type="text/html; charset=utf-8")
 
 
