@@ -148,6 +148,28 @@ def new_world(seed: int = SEED) -> World:
     return World(fake, client, tokens[0], tokens[1], tuple(names), server_tokens)
 
 
+def forked(world: World) -> World:
+    """The same world on a fork of its fake (the fork's changes are tracked: `reset()` undoes them)."""
+    fork = world.fake.baseline().fork()
+    return attrs.evolve(world, fake=fork, client=Client(fork))
+
+
+def exact_state(fake: FakeArcGIS) -> tuple[str, Any]:
+    """The state as the snapshot writes it, in its own order (dicts as inserted), and what the search indexes
+    hold (every field's terms and sort keys): equal for two fakes only when they would answer alike."""
+    indexes = {}
+    for path, index in _indexes(fake):
+        indexes[path] = {name: ({t: sorted(ids) for t, ids in sorted(f.postings.items())}, sorted(f.sort_keys.items()))
+                         for name, f in sorted(index._fields.items())}
+    return json.dumps(fake.snapshot()["state"]), indexes
+
+
+def _indexes(fake: FakeArcGIS) -> list[tuple[str, Any]]:
+    portal, mission = fake.portal, fake.mission
+    return [("items", portal.items.index), ("users", portal.users.index), ("groups", portal.groups.index),
+            ("site users", mission.site_users.index)]
+
+
 # --- fingerprints ----------------------------------------------------------------------------------------
 
 # Derived or incidental: search indexes and caches (rebuilt from the records), the clock, the id generator.
@@ -165,9 +187,15 @@ def fingerprint(fake: FakeArcGIS) -> Any:
     its `state` package (the portal, the server, and whatever other state later work adds, a Mission Server's
     for one), not what merely records requests (a journal) or configures the app."""
     states = {name: value for name, value in sorted(vars(fake).items())
-              if type(value).__module__.startswith("arcgis_typed_fake.state")}
+              if _class(value).__module__.startswith("arcgis_typed_fake.state")}
     assert {"portal", "server"} <= set(states), sorted(states)
     return _canon(states, set())
+
+
+def _class(value: Any) -> type:
+    """The class of `value`, or the one it stands for in a fork (whose objects are tracked: see undo.py)."""
+    cls: type = getattr(type(value), "__undo_base__", type(value))
+    return cls
 
 
 def _canon(value: Any, seen: set[int]) -> Any:
@@ -176,27 +204,27 @@ def _canon(value: Any, seen: set[int]) -> Any:
     the same time)."""
     if value is None or isinstance(value, (bool, int, float, str, bytes)):
         return value
-    if type(value).__name__ in _SKIP_TYPES:
+    if _class(value).__name__ in _SKIP_TYPES:
         return "<skipped>"
     key = id(value)
     if key in seen:
-        return f"<ref {type(value).__name__}>"
+        return f"<ref {_class(value).__name__}>"
     seen.add(key)
     if isinstance(value, dict):
         return ("dict", [(repr(k), _canon(value[k], seen)) for k in sorted(value, key=repr)])
     if isinstance(value, (list, tuple)):
-        return (type(value).__name__, [_canon(v, seen) for v in value])
+        return (_class(value).__name__, [_canon(v, seen) for v in value])
     if isinstance(value, (set, frozenset)):
         return ("set", sorted(repr(v) for v in value))
     if attrs.has(type(value)):
-        fields = {f.name: getattr(value, f.name) for f in attrs.fields(type(value))}
+        fields = {f.name: getattr(value, f.name) for f in attrs.fields(_class(value))}
     elif hasattr(value, "__dict__"):
         fields = dict(vars(value))
     elif hasattr(value, "__slots__"):
         fields = {n: getattr(value, n) for n in value.__slots__ if hasattr(value, n)}
     else:
         return repr(value)
-    return (type(value).__name__,
+    return (_class(value).__name__,
             [(n, _canon(fields[n], seen)) for n in sorted(fields) if not _skipped(n) and not callable(fields[n])])
 
 

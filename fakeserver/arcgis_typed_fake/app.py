@@ -44,7 +44,7 @@ from .faults import Faults
 from .journal import RequestJournal
 from .registry import HANDLERS
 from .state.mission import MissionState
-from .snapshot import StateBlob
+from .undo import UndoLog
 from .state.portal import PortalState
 from .state.server import MachineRecord, ServerState, ServerUser
 from .state.users import UserRecord
@@ -213,7 +213,8 @@ class FakeArcGIS:
         self.mission: MissionState = self._new_mission()
         self.requests = RequestJournal()
         self.faults = Faults(seed)
-        self._baseline: StateBlob | None = None
+        self._baseline: product.Baseline | None = None  # a fork's (see product.py)
+        self._undo: tuple[UndoLog, dict[str, Any]] | None = None  # a fork's undo log and state (see undo.py)
         self._after_write: Callable[[], None] | None = None  # the CLI's persistence, told after each POST
 
     # --- state ------------------------------------------------------------------------------------------------
@@ -257,7 +258,7 @@ class FakeArcGIS:
         a fork goes back to its baseline instead. The request journal and fault rules are cleared too."""
         with self._lock:
             if self._baseline is not None:
-                product.install(self, self._baseline)
+                product.rewind(self)
             else:
                 self.portal, self.server = self._new_state()
                 self.mission = self._new_mission()

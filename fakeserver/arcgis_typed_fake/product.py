@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import attrs
 from arcgis_typed._runtime.operation import Operation
 from werkzeug.wrappers import Request, Response
 
@@ -21,6 +20,7 @@ from . import snapshot as snap
 from .errors import Fault
 from .faults import FaultRule, Faults
 from .journal import RequestJournal, redact
+from .undo import TrackedBlob, UndoLog
 
 if TYPE_CHECKING:
     from .app import FakeArcGIS
@@ -105,39 +105,86 @@ def restore(fake: FakeArcGIS, source: str | os.PathLike[str] | Mapping[str, Any]
 # --- baselines and forks --------------------------------------------------------------------------------------
 
 
-@attrs.frozen
 class Baseline:
     """The state of a fake at one moment, frozen; `fork()` makes a fake of its own from it, every time anew.
 
-    A fork costs one unpickling of the state (about 40 us per record, item or user, on the reference machine:
-    see `benchmarks/bench_fork.py`), whatever was done to other forks; `fork.reset()` goes back to the baseline."""
+    A fork records every change to its state in an undo log (see `undo.py`), so `fork.reset()` costs what the
+    test changed, not what the baseline holds. `release(fork)` resets a fork and keeps its state for the next
+    `fork()`, which then costs next to nothing; otherwise a fork costs one unpickling of the state (about 40 us
+    per record, item or user, on the reference machine: see `benchmarks/bench_fork.py`). The first fork also
+    pays a one-off pass that puts the baseline in tracked form (a few times one unpickling)."""
 
-    template: FakeArcGIS = attrs.field(repr=False)
-    blob: snap.StateBlob = attrs.field(repr=False)
+    def __init__(self, template: FakeArcGIS, blob: snap.StateBlob) -> None:
+        self.template = template
+        self.blob = blob
+        self._tracked: TrackedBlob | None = None
+        self._spare: list[tuple[UndoLog, dict[str, Any]]] = []  # states of released forks, back at the baseline
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<Baseline of {len(self.blob.data):,} bytes, {len(self._spare)} spare>"
 
     @classmethod
     def of(cls, fake: FakeArcGIS) -> Baseline:
         with fake._lock:
             return cls(fake, snap.StateBlob.of({**state_roots(fake), _CLOCK: fake.clock}))
 
+    def tracked(self) -> TrackedBlob:
+        """The baseline in tracked form (made on first use)."""
+        with self._lock:
+            if self._tracked is None:
+                self._tracked = TrackedBlob.of(self.blob.copy())
+            return self._tracked
+
     def fork(self) -> FakeArcGIS:
         twin = copy.copy(self.template)
         twin._lock = threading.RLock()
-        install(twin, self.blob)
-        twin._baseline = self.blob
+        with self._lock:
+            spare = self._spare.pop() if self._spare else None
+        _adopt(twin, *(spare or self.tracked().load()))
+        twin._baseline = self
         twin.requests = RequestJournal()
         twin.faults = Faults(twin._seed)
         twin._after_write = None  # a fork never writes its parent's persistence file
         return twin
 
+    def release(self, fork: FakeArcGIS) -> None:
+        """Done with `fork`: it goes back to the baseline and its state serves the next `fork()`; `fork` must
+        not be used afterwards (its state is gone from it)."""
+        if fork._baseline is not self:
+            raise ValueError("this fork was not made from this baseline (or was released already)")
+        with fork._lock:
+            rewind(fork)
+            assert fork._undo is not None
+            log, roots = fork._undo
+            for name in (*fork.STATE_ROOTS, "clock"):
+                delattr(fork, name)
+            fork._baseline = None
+        with self._lock:
+            self._spare.append((log, roots))
 
-def install(fake: FakeArcGIS, blob: snap.StateBlob) -> None:
-    """Give `fake` a fresh copy of the state in `blob` (its clock included)."""
-    roots = blob.copy()
+
+def _adopt(fake: FakeArcGIS, log: UndoLog, roots: dict[str, Any]) -> None:
+    """Give `fake` a fork's state (`roots`, clock included) whose changes `log` records from now on."""
     with fake._lock:
-        fake.clock = roots.pop(_CLOCK)
-        for name, value in roots.items():
-            setattr(fake, name, value)
+        fake.clock = roots[_CLOCK]
+        for name in fake.STATE_ROOTS:
+            setattr(fake, name, roots[name])
+        fake._undo = (log, roots)
+        log.armed = True
+
+
+def rewind(fork: FakeArcGIS) -> int:
+    """Put a fork's state back as its baseline had it; returns how many changes were undone. When the state was
+    replaced wholesale (`restore()`, a new clock), the fork takes a fresh copy of the baseline instead."""
+    assert fork._baseline is not None and fork._undo is not None
+    log, roots = fork._undo
+    with fork._lock:
+        if fork.clock is roots[_CLOCK] and all(getattr(fork, n) is roots[n] for n in fork.STATE_ROOTS):
+            return log.rollback()
+        log.armed = False
+        _adopt(fork, *fork._baseline.tracked().load())
+        return -1
 
 
 # --- per request: faults and the journal ----------------------------------------------------------------------
@@ -283,4 +330,4 @@ class Persistence:
         snapshot(self.fake, self.path)
 
 
-__all__ = ["Baseline", "Persistence", "expire_tokens", "finish", "inject", "restore", "snapshot", "state_roots"]
+__all__ = ["Baseline", "Persistence", "rewind", "expire_tokens", "finish", "inject", "restore", "snapshot", "state_roots"]

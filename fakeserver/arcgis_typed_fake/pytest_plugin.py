@@ -13,7 +13,9 @@ Seeded baseline, one cheap fork per test (the baseline is built once per session
                          `arcgis_seed_file`, or override this fixture (None: only the administrator)
 * `arcgis_fake_options` - keyword arguments of the baseline's `FakeArcGIS` (override: seed=, clock=, ...)
 * `arcgis_baseline`    - the seeded baseline (session scope): `arcgis_baseline.fork()` makes a fake from it
-* `arcgis_fork`        - a fork of the baseline for this test; `arcgis_fork_portal` - a client of it
+* `arcgis_fork`        - a fork of the baseline for this test; `arcgis_fork_portal` - a client of it. At teardown
+                         the fork is rolled back through its undo log and its state serves the next test's fork,
+                         so a test pays for what it changed, not for the size of the baseline
 
 Conformance (see conformance.py): `arcgis_target` runs a test's calls against a fork (`--arcgis-target fake`,
 the default) or a live portal (`--arcgis-target live`, from ARCGIS_LIVE_URL / _USERNAME / _PASSWORD [/ _CA];
@@ -133,6 +135,7 @@ def arcgis_fork(arcgis_baseline: Baseline) -> Iterator[FakeArcGIS]:
     fork = arcgis_baseline.fork()
     yield fork
     warn_partial(fork.requests)
+    arcgis_baseline.release(fork)  # rolled back (undo log): the next test's fork reuses it
 
 
 @pytest.fixture
@@ -184,7 +187,9 @@ def arcgis_target(request: pytest.FixtureRequest, arcgis_baseline: Baseline) -> 
         lines = conformance.compare(json.loads(recording.read_text(encoding="utf-8")), recorder.exchanges)
         config.stash.setdefault(_DEVIATIONS, {})[request.node.nodeid] = lines
         if lines and config.getoption("--arcgis-strict"):
+            arcgis_baseline.release(fake)
             pytest.fail("the fake deviates from the live recording:\n" + "\n".join(lines), pytrace=False)
+    arcgis_baseline.release(fake)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

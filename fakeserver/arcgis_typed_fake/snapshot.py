@@ -42,6 +42,8 @@ from typing import Any
 
 import attrs
 
+from .undo import frozen, plain_reduce
+
 FORMAT = "arcgis-typed-fake-snapshot"
 VERSION = 1
 _PACKAGE = "arcgis_typed_fake"
@@ -59,7 +61,7 @@ _ATTRS_FIELDS: dict[type, list[str]] = {}
 
 
 def _fields(obj: object) -> list[str]:
-    cls = type(obj)
+    cls = _untracked(type(obj))
     cached = _ATTRS_FIELDS.get(cls)
     if cached is not None:
         return cached
@@ -92,7 +94,14 @@ def _render(path: _Path | str) -> str:
     return str(path) + "".join(reversed(parts))
 
 
+def _untracked(cls: type) -> type:
+    """The class a fork's tracked object stands for (see undo.py)."""
+    base: type = getattr(cls, "__undo_base__", cls)
+    return base
+
+
 def _type_name(cls: type) -> str:
+    cls = _untracked(cls)
     return f"{cls.__module__.removeprefix(_PACKAGE + '.')}:{cls.__qualname__}"
 
 
@@ -170,7 +179,9 @@ class _Encoder:
             return {"$ref": self.ids[key]}
         tag: dict[str, Any] = {}
         # written in place each time (a bound method's object is what is shared; a method has no "$id" of its own)
-        if self.counts.get(key, 0) > 1 and not isinstance(value, (tuple, frozenset, types.MethodType, types.FunctionType)):
+        # (frozen values are written in place each time too: sharing them or not means nothing)
+        if (self.counts.get(key, 0) > 1 and not isinstance(value, (tuple, frozenset, types.MethodType, types.FunctionType))
+                and not frozen(type(value))):
             self.ids[key] = len(self.ids) + 1
             tag["$id"] = self.ids[key]
         if isinstance(value, dict):
@@ -414,14 +425,16 @@ def _new_lock(kind: str) -> object:
 class _Pickler(pickle.Pickler):
     """Pickles state: recreates locks, keeps module-level functions and lambdas without closures by reference."""
 
-    def __init__(self, file: io.BytesIO, functions: list[Callable[..., Any]]) -> None:
+    def __init__(self, file: io.BytesIO, functions: list[Callable[..., Any]], *, plain: bool = True) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.functions = functions
+        self.plain = plain
 
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, _LOCK_TYPES):
             return _new_lock, ("rlock" if isinstance(obj, _LOCK_TYPES[1]) else "lock",)
-        return NotImplemented
+        # a fork's tracked objects are copied as their plain selves, unless this is a tracked blob (undo.py)
+        return plain_reduce(obj) if self.plain else NotImplemented
 
     def persistent_id(self, obj: Any) -> Any:
         if type(obj) is types.FunctionType and obj.__closure__ is None and "<lambda>" in obj.__qualname__:
@@ -447,12 +460,13 @@ class StateBlob:
     functions: tuple[Callable[..., Any], ...]
 
     @classmethod
-    def of(cls, roots: Mapping[str, object]) -> StateBlob:
+    def of(cls, roots: Mapping[str, object], *, plain: bool = True) -> StateBlob:
+        """A copy of `roots`; `plain=False` keeps the tracked classes of a fork's objects (see undo.py)."""
         buffer = io.BytesIO()
         functions: list[Callable[..., Any]] = []
         try:
             with paused_gc():
-                _Pickler(buffer, functions).dump(dict(roots))
+                _Pickler(buffer, functions, plain=plain).dump(dict(roots))
         except (pickle.PicklingError, TypeError, AttributeError) as e:
             raise SnapshotError(f"cannot copy the fake's state: {e}") from e
         return cls(buffer.getvalue(), tuple(functions))

@@ -41,7 +41,9 @@ from fuzzworld import (
     ErrorLog,
     World,
     check_response,
+    exact_state,
     fingerprint,
+    forked,
     new_world,
     openapi_documents,
     operation_tables,
@@ -298,7 +300,9 @@ def errors() -> Iterator[ErrorLog]:
 
 @pytest.mark.parametrize("target", TARGETS, ids=[t.id for t in TARGETS])
 def test_fuzz_operation(target: Target, errors: ErrorLog) -> None:
-    run = Run(new_world(), target, errors)
+    world = new_world()
+    expected = exact_state(world.fake)
+    run = Run(forked(world), target, errors)  # on a fork: whatever the requests did, reset() must undo
     third = PER_OPERATION // 3
     _schemathesis_part(run, GenerationMode.POSITIVE, third)
     _schemathesis_part(run, GenerationMode.NEGATIVE, third)
@@ -308,4 +312,6 @@ def test_fuzz_operation(target: Target, errors: ErrorLog) -> None:
         _arcgis_part(run, PER_OPERATION - run.sent)
     assert not errors.records, [r.getMessage() for r in errors.records]
     assert run.sent >= PER_OPERATION, (target.id, run.sent)
+    run.world.fake.reset()
+    assert exact_state(run.world.fake) == expected, f"{target.id}: the fork's reset left changes behind"
     logging.getLogger(__name__).info("fuzzed %s: %d requests, %d refused", target.id, run.sent, run.refused)

@@ -132,7 +132,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from operator import itemgetter
 from types import MappingProxyType
-from typing import Any, Literal, NoReturn, cast
+from typing import Any, ClassVar, Literal, NoReturn, cast
 
 import attrs
 from luqum import tree as lt
@@ -666,6 +666,14 @@ class _Field:
         for term in terms:
             self._drop(term, doc)
 
+    def prepared(self, doc: str) -> _Prepared:
+        """The prepared value the field holds for *doc* (which has one): what ``insert`` was given."""
+        if self.kind == "number":
+            return cast(Number, self.sort_keys[doc])
+        if self.kind == "keyword":
+            return self.values[doc]
+        return (self.tokens[doc], cast(str, self.sort_keys[doc]))
+
     # -- lazily built sorted structures -----------------------------------
 
     def _entries(self) -> Iterable[_Entry]:
@@ -823,6 +831,14 @@ class _Field:
 _EMPTY_MAPPING: Mapping[str, str] = MappingProxyType({})
 
 
+def _put_back(index: SearchIndex, doc_id: str, state: tuple[tuple[_Field, _Prepared], ...] | None) -> None:
+    """Undo of a change to one document of a fork's index: index it as it was (``state``), or not at all."""
+    if state is not None:
+        index._apply(doc_id, state)
+    elif doc_id in index:
+        index.remove(doc_id)
+
+
 class SearchIndex:
     """Inverted indexes over documents (items or users) plus sorted orders.
 
@@ -832,6 +848,11 @@ class SearchIndex:
     fields :meth:`page` accepts (default: every field). All names are
     case-insensitive.
     """
+
+    # In a fork (see undo.py) the index logs, per document, how to put it back as it was: its internals are
+    # copied as they are, not tracked change by change.
+    __undo__ = "self"
+    __undo_log__: ClassVar[Any] = None
 
     def __init__(
         self,
@@ -922,6 +943,12 @@ class SearchIndex:
             ready = field.prepare(value)
             if ready is not None:
                 prepared.append((field, ready))
+        log = self.__undo_log__
+        if log is not None and log.armed:
+            log.add(_put_back, self, doc_id, self._doc_state(doc_id))
+        self._apply(doc_id, prepared)
+
+    def _apply(self, doc_id: str, prepared: Sequence[tuple[_Field, _Prepared]]) -> None:
         old_fields = self._doc_fields.get(doc_id)
         if old_fields is None:
             _set_add(self._writable_all(), doc_id)
@@ -940,10 +967,18 @@ class SearchIndex:
 
     def remove(self, doc_id: str) -> None:
         """Remove the document; ``KeyError`` if it is not indexed."""
+        log = self.__undo_log__
+        if log is not None and log.armed and doc_id in self._doc_fields:
+            log.add(_put_back, self, doc_id, self._doc_state(doc_id))
         self._unindex(doc_id)
         _set_discard(self._writable_all(), doc_id)
         if self._id_order is not None:
             self._id_order.discard(doc_id)
+
+    def _doc_state(self, doc_id: str) -> tuple[tuple[_Field, _Prepared], ...] | None:
+        """What the index holds for a document (its prepared values), or None when it holds nothing."""
+        fields = self._doc_fields.get(doc_id)
+        return None if fields is None else tuple((field, field.prepared(doc_id)) for field in fields)
 
     def _unindex(self, doc_id: str) -> None:
         for field in self._doc_fields.pop(doc_id):
