@@ -19,8 +19,9 @@ Anything else (a lambda, a lock, an object of a foreign class) makes `encode` fa
 Files are written atomically (a temporary file in the same folder, fsync, rename, fsync of the folder), so a
 crash leaves the previous snapshot intact. A file of another format version is refused with a clear message.
 
-**fork** copies the state in memory with pickle (locks are recreated, lazily built caches dropped), far cheaper
-than the JSON walk; see `StateBlob`.
+**Baselines** copy the state in memory with pickle (locks are recreated, lazily built caches dropped), far cheaper
+than the JSON walk; see `StateBlob`. A fork's copy is in tracked form, so that its reset plays back an undo log
+instead of copying again (`undo.py`); pickled here, a fork's objects are written as their plain classes.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ classes, the baseline is pickled once into a *tracked* form (`TrackedBlob.of`, a
 * `random.Random` (the seeded id streams) becomes a `TrackedRandom`, which logs its state before its first draw;
 * a class that keeps derived structures with mutation paths of its own (the search index) declares
   `__undo__ = "self"`: its internals are copied as they are, and its own methods log semantic inverses
-  (`SearchIndex.put` logs how to put the document back as it was) through `log_of(self)`;
+  (`SearchIndex.put` logs how to put the document back as it was) in its class's `__undo_log__`;
 * anything else that is mutable and not ours makes `TrackedBlob.of` fail naming the type, so no change can slip
   past the log unseen.
 
@@ -60,6 +60,8 @@ _IMMUTABLE: tuple[type, ...] = (
 )
 
 
+# Packages whose objects never change once made (certificates and keys).
+_IMMUTABLE_PACKAGES = ("cryptography.",)
 _ATOMIC = frozenset({str, int, float, bool, type(None), bytes, tuple, frozenset})
 
 
@@ -101,12 +103,6 @@ class UndoLog:
             self.saved.clear()
             self.armed = True
         return done
-
-
-def log_of(obj: object) -> UndoLog | None:
-    """The armed undo log `obj` belongs to, or None (not a fork's object, or not recording now)."""
-    log: UndoLog | None = getattr(type(obj), "__undo_log__", None)
-    return log if log is not None and log.armed else None
 
 
 # --- containers --------------------------------------------------------------------------------------------------
@@ -599,7 +595,7 @@ class _Converter:
             self.done[key] = obj
             return obj
         if isinstance(obj, type) or not _own(cls):
-            if isinstance(obj, _IMMUTABLE):
+            if isinstance(obj, _IMMUTABLE) or cls.__module__.startswith(_IMMUTABLE_PACKAGES):
                 self.done[key] = obj
                 return obj
             raise TypeError(
@@ -744,7 +740,6 @@ __all__ = [
     "UndoLog",
     "fork_class",
     "frozen",
-    "log_of",
     "plain_reduce",
     "trackable",
     "tracked_class",
