@@ -255,7 +255,8 @@ class FakeArcGIS:
 
     def reset(self) -> None:
         """Forget everything but the administrators (a fresh organization and server with the same settings);
-        a fork goes back to its baseline instead. The request journal and fault rules are cleared too."""
+        a fork goes back to its baseline instead, and a fake that took a `checkpoint()` to it. The request
+        journal and fault rules are cleared too."""
         with self._lock:
             if self._baseline is not None:
                 product.rewind(self)
@@ -279,6 +280,11 @@ class FakeArcGIS:
     def baseline(self) -> product.Baseline:
         """The state now, frozen: `baseline.fork()` gives any number of independent fakes starting from it."""
         return product.Baseline.of(self)
+
+    def checkpoint(self) -> product.Baseline:
+        """From now on `reset()` comes back to the state as it is now (undoing the changes made since, so a reset
+        costs what changed, not the size of the state); returns that state as a baseline to fork from too."""
+        return product.checkpoint(self)
 
     def fork(self) -> FakeArcGIS:
         """An independent copy of this fake (state, clock, settings); its `reset()` comes back to this point."""

@@ -4,6 +4,7 @@
     arcgis-fake serve --data-dir DIR  # keep the state in DIR/state.json: it survives restarts
     arcgis-fake serve --seed 7 --start-time 2024-01-01T00:00:00Z --seed-file org.yaml   # deterministic
     arcgis-fake reset --url URL --control-token TOKEN
+    arcgis-fake checkpoint --url URL --control-token TOKEN    # later resets come back to the state now
     arcgis-fake seed org.yaml --url URL --control-token TOKEN    # or --data-dir DIR (no server needed)
     arcgis-fake snapshot --url URL --out state.json ...; arcgis-fake restore state.json --url URL ...
     arcgis-fake faults add '{"op": "content.get", "httpStatus": 503, "times": 2}' --url URL ...
@@ -54,6 +55,8 @@ def _serve(args: argparse.Namespace) -> int:
     restored = persistence.load() if persistence is not None else False
     if args.seed_file and not restored:
         _seed_locally(fake, args.seed_file)
+    if args.checkpoint:
+        fake.checkpoint()  # `reset` comes back here, undoing the changes made since
     if persistence is not None:
         fake._after_write = persistence.changed
         persistence.start()
@@ -232,7 +235,10 @@ def main(argv: list[str] | None = None) -> int:
     _settings(s)
     s.add_argument("--data-dir", default=None, help="keep the state in DIR/state.json (restored at start, saved as it changes)")
     s.add_argument("--seed-file", default=None, help="seed from this YAML file at start (unless --data-dir had a state)")
-    for name, help_text in (("reset", "forget everything but the administrator"), ("status", "show counts"),
+    s.add_argument("--checkpoint", action="store_true",
+                   help="after seeding: `reset` comes back to the seeded state instead of an empty one")
+    for name, help_text in (("reset", "forget everything but the administrator (or back to the checkpoint)"),
+                            ("checkpoint", "later resets come back to the state now"), ("status", "show counts"),
                             ("requests", "show the request journal"), ("expire-tokens", "every token expires now")):
         c = sub.add_parser(name, help=help_text)
         _remote(c)
@@ -270,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.command in commands:
         return commands[args.command](args)
-    return _control(args, args.command, "POST" if args.command == "reset" else "GET")
+    return _control(args, args.command, "POST" if args.command in ("reset", "checkpoint") else "GET")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ JSON (the seed also takes YAML). The same operations exist on `FakeArcGIS` (Pyth
 `GET /_fake/openapi.json` (or `arcgis-fake openapi`) describes them all in OpenAPI 3.1.
 
 * `GET  /_fake/status`          counts of users and items, the portal and server paths, machines and sites
-* `POST /_fake/reset`           forget everything but the administrators (a fork: back to its baseline)
+* `POST /_fake/reset`           forget everything but the administrators (a fork: back to its baseline; after a
+                                checkpoint: back to it)
+* `POST /_fake/checkpoint`      the state now becomes what `reset` returns to (seed, checkpoint, reset per test)
 * `GET  /_fake/snapshot`        the state as a versioned snapshot document
 * `POST /_fake/restore`         replace the state with a snapshot document (the body)
 * `POST /_fake/seed`            seed from a YAML or JSON seed document (the body); answers counts per kind
@@ -87,6 +89,14 @@ def _status(fake: FakeArcGIS, request: Request, _: str) -> Any:
 
 def _reset(fake: FakeArcGIS, request: Request, _: str) -> Any:
     fake.reset()
+    return {"status": "success"}
+
+
+def _checkpoint(fake: FakeArcGIS, request: Request, _: str) -> Any:
+    try:
+        fake.checkpoint()
+    except SnapshotError as e:
+        raise Fault(500, f"Cannot checkpoint: {e}") from None
     return {"status": "success"}
 
 
@@ -210,8 +220,11 @@ _SNAPSHOT = {"type": "object", "required": ["format", "version", "state"],
 OPERATIONS: tuple[ControlOp, ...] = (
     ControlOp("GET", "status", "Counts of the state, paths, machines and sites", _status),
     ControlOp("POST", "status", "Counts of the state, paths, machines and sites", _status),
-    ControlOp("POST", "reset", "Forget everything but the administrators (a fork: back to its baseline)", _reset,
+    ControlOp("POST", "reset", "Forget everything but the administrators (a fork or a fake with a checkpoint: back "
+              "to it)", _reset,
               answer=_OK),
+    ControlOp("POST", "checkpoint", "The state now becomes what reset returns to (undoing the changes since)",
+              _checkpoint, answer=_OK),
     ControlOp("GET", "snapshot", "The state as a versioned snapshot document (no live tokens)", _snapshot,
               answer={"type": "object", "properties": {"snapshot": _SNAPSHOT}}),
     ControlOp("POST", "restore", "Replace the state with a snapshot document", _restore, body=_SNAPSHOT, answer=_OK),

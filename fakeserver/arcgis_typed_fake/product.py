@@ -174,6 +174,18 @@ def _adopt(fake: FakeArcGIS, log: UndoLog, roots: dict[str, Any]) -> None:
         log.armed = True
 
 
+def checkpoint(fake: FakeArcGIS) -> Baseline:
+    """Make the state now the point `fake.reset()` returns to, by undoing changes (the fake becomes a fork of
+    its own state: what a served fake's `POST /_fake/checkpoint` does once it is seeded)."""
+    with fake._lock:
+        if fake._undo is not None:
+            fake._undo[0].armed = False  # an earlier checkpoint's log: done with
+        baseline = Baseline.of(fake)
+        _adopt(fake, *baseline.tracked().load())
+        fake._baseline = baseline
+        return baseline
+
+
 def rewind(fork: FakeArcGIS) -> int:
     """Put a fork's state back as its baseline had it; returns how many changes were undone. When the state was
     replaced wholesale (`restore()`, a new clock), the fork takes a fresh copy of the baseline instead."""
@@ -330,4 +342,4 @@ class Persistence:
         snapshot(self.fake, self.path)
 
 
-__all__ = ["Baseline", "Persistence", "rewind", "expire_tokens", "finish", "inject", "restore", "snapshot", "state_roots"]
+__all__ = ["Baseline", "Persistence", "checkpoint", "rewind", "expire_tokens", "finish", "inject", "restore", "snapshot", "state_roots"]

@@ -60,6 +60,10 @@ class RemoteFake:
     def reset(self) -> None:
         self.call("reset", "POST")
 
+    def checkpoint(self) -> None:
+        """Later resets come back to the state as it is now."""
+        self.call("checkpoint", "POST")
+
     def snapshot(self, path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
         """The snapshot document; also written atomically to `path` on this machine when given."""
         doc: dict[str, Any] = self.call("snapshot")["snapshot"]

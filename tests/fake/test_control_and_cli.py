@@ -58,6 +58,55 @@ def test_status_and_reset(arcgis_fake: FakeArcGIS, arcgis_portal: PortalClient) 
     assert fresh.users.me().username == "admin"
 
 
+def test_reset_comes_back_to_a_checkpoint(arcgis_fake: FakeArcGIS, arcgis_portal: PortalClient) -> None:
+    arcgis_fake.portal.add_user("alice", "alice-password1", role="org_user")
+    kept = arcgis_portal.content.add_item("admin", title="seeded", type="CSV", text="a,b")
+    assert _control(arcgis_fake, "checkpoint") == {"controlVersion": 1, "status": "success"}
+    arcgis_portal.content.add_item("admin", title="made by a test", type="CSV", text="c")
+    arcgis_portal.content.delete("admin", kept.id)
+    arcgis_portal.users.delete("alice")
+    log, _ = arcgis_fake._undo  # type: ignore[misc]
+    assert len(log) > 0
+    assert _control(arcgis_fake, "reset")["status"] == "success"
+    assert len(log) == 0  # the reset undid the changes one by one
+    assert [i.title for i in arcgis_portal.content.search(q="*").results] == ["seeded"]
+    assert arcgis_fake.portal.users.get("alice") is not None
+    arcgis_portal.content.add_item("admin", title="another test's", type="CSV", text="d")
+    arcgis_fake.reset()  # as many times as wanted
+    assert arcgis_fake.portal.items.get(kept.id) is not None and len(arcgis_fake.portal.items) == 1
+
+
+def test_cli_serve_checkpoint_after_seeding(tmp_path: Any) -> None:
+    seed_file = tmp_path / "org.yaml"
+    seed_file.write_text("users: [{username: alice, password: alice-password1, role: org_user}]\n")
+    env = {**os.environ, "ARCGIS_FAKE_CONTROL_TOKEN": "checkpoint-token"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "arcgis_typed_fake", "serve", "--http", "--seed-file", str(seed_file), "--checkpoint"],
+        stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert process.stdout is not None
+        url = next(line.split()[-1] for line in process.stdout if "portal URL" in line)
+        base = url.rsplit("/", 1)[0]
+
+        def control(action: str) -> Any:
+            request = urllib.request.Request(f"{base}/_fake/{action}", method="POST" if action != "status" else "GET",
+                                             headers={HEADER: "checkpoint-token"}, data=b"" if action != "status" else None)
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read())
+
+        assert control("status")["users"] == 2
+        assert cli_main(["seed", str(seed_file).replace("org.yaml", "more.yaml"), "--url", url,
+                         "--control-token", "checkpoint-token"]) != 0  # (a missing file: refused, nothing seeded)
+        (tmp_path / "more.yaml").write_text("users: [{username: bob, password: bob-password1}]\n")
+        assert cli_main(["seed", str(tmp_path / "more.yaml"), "--url", url, "--control-token", "checkpoint-token"]) == 0
+        assert control("status")["users"] == 3
+        assert control("reset")["status"] == "success"
+        assert control("status")["users"] == 2  # back to the seeded state, not to an empty one
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)
+
+
 def test_unknown_control_operation(arcgis_fake: FakeArcGIS) -> None:
     body = _control(arcgis_fake, "explode")
     assert body["error"]["code"] == 400 and "explode" in body["error"]["message"]
