@@ -43,7 +43,7 @@ from typing import Any
 
 import attrs
 
-from .undo import frozen, plain_reduce
+from .undo import frozen, plain_reduce, untracked
 
 FORMAT = "arcgis-typed-fake-snapshot"
 VERSION = 1
@@ -62,7 +62,7 @@ _ATTRS_FIELDS: dict[type, list[str]] = {}
 
 
 def _fields(obj: object) -> list[str]:
-    cls = _untracked(type(obj))
+    cls = untracked(type(obj))
     cached = _ATTRS_FIELDS.get(cls)
     if cached is not None:
         return cached
@@ -95,14 +95,8 @@ def _render(path: _Path | str) -> str:
     return str(path) + "".join(reversed(parts))
 
 
-def _untracked(cls: type) -> type:
-    """The class a fork's tracked object stands for (see undo.py)."""
-    base: type = getattr(cls, "__undo_base__", cls)
-    return base
-
-
 def _type_name(cls: type) -> str:
-    cls = _untracked(cls)
+    cls = untracked(cls)
     return f"{cls.__module__.removeprefix(_PACKAGE + '.')}:{cls.__qualname__}"
 
 

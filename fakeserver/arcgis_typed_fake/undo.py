@@ -3,7 +3,8 @@ of the state.
 
 A fork's state is a copy of the baseline's in which every mutable object records how to undo each change made to
 it, in one `UndoLog` per fork; `reset()` plays the log backwards. To get there without touching the state
-classes, the baseline is pickled once into a *tracked* form (`TrackedBlob.of`, a pure-Python pickling pass):
+classes, a copy of the baseline is converted once into a *tracked* form (`TrackedBlob.of`, one Python pass over
+the objects, then pickled):
 
 * every `dict`, `list` and `set` of the state becomes a `TrackedDict`, `TrackedList` or `TrackedSet`: subclasses
   whose mutating methods log the inverse change first (reads run at C speed, untouched);
@@ -510,32 +511,6 @@ def tracked_class(cls: type) -> type:
     return made
 
 
-def __getattr__(name: str) -> type:
-    """Tracked classes by name, for unpickling in a process that has not made them yet."""
-    if name.startswith("T_"):
-        import importlib
-
-        for module_name in list(sys.modules):
-            if _own_module(module_name):
-                importlib.import_module(module_name)
-        for cls in _own_classes():
-            if trackable(cls) and tracked_class(cls).__qualname__ == name:
-                return _TRACKED[cls]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def _own_module(name: str) -> bool:
-    return name == _PACKAGE or name.startswith(_PACKAGE + ".")
-
-
-def _own_classes() -> Iterable[type]:
-    for module_name, module in list(sys.modules.items()):
-        if _own_module(module_name) and module is not None:
-            for value in list(vars(module).values()):
-                if isinstance(value, type) and value.__module__ == module_name:
-                    yield value
-
-
 def _retrack(cls: type, function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
     """Make an object the way its class's own `__reduce__` says, then make it tracked."""
     obj = function(*args)
@@ -553,7 +528,8 @@ def _tracked_reduce_ex(self: Any, protocol: SupportsIndex) -> Any:
 # --- the tracked form of a baseline, and forks of it --------------------------------------------------------
 
 
-def _untracked(cls: type) -> type:
+def untracked(cls: type) -> type:
+    """The class a fork's tracked object stands for (`cls` itself when it is not a tracked class)."""
     base: type = getattr(cls, "__undo_base__", cls)
     return base
 
@@ -593,6 +569,10 @@ class _Converter:
         if cls is random.Random:
             obj.__class__ = TrackedRandom
             self.done[key] = obj
+            return obj
+        if cls is types.MethodType:  # a hook: the object it is bound to is state like any other
+            self.done[key] = obj
+            convert(obj.__self__)
             return obj
         if isinstance(obj, type) or not _own(cls):
             if isinstance(obj, _IMMUTABLE) or cls.__module__.startswith(_IMMUTABLE_PACKAGES):
@@ -743,4 +723,5 @@ __all__ = [
     "plain_reduce",
     "trackable",
     "tracked_class",
+    "untracked",
 ]
