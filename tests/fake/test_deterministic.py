@@ -24,8 +24,8 @@ class Recording:
         return response
 
 
-def scenario(seed: int) -> tuple[list[bytes], FakeArcGIS]:
-    fake = FakeArcGIS(admin_password="admin-password", seed=seed, clock=ManualClock.at(START))
+def scenario(seed: int, fake: FakeArcGIS | None = None) -> tuple[list[bytes], FakeArcGIS]:
+    fake = fake or FakeArcGIS(admin_password="admin-password", seed=seed, clock=ManualClock.at(START))
     transport = Recording(fake)
     portal = PortalClient("https://fake.arcgis.test/portal", transport=transport, username="admin",
                           password="admin-password")
@@ -53,6 +53,18 @@ def test_same_seed_same_calls_byte_identical_responses() -> None:
     joined = b"\n".join(first)
     assert b'"token":"' in joined  # tokens are part of what is reproduced
     assert b"1709283600000" in joined or b"1709283900000" in joined  # timestamps come from the stopped clock
+
+
+def test_a_fork_and_its_reset_replay_byte_identical_responses() -> None:
+    """A fork starts where a fresh fake would, and its reset (the undo log: ids streams and clock included) puts
+    it back there: the same calls give the same bytes again."""
+    fresh, _ = scenario(7)
+    fork = FakeArcGIS(admin_password="admin-password", seed=7, clock=ManualClock.at(START)).fork()
+    first, _ = scenario(7, fork)
+    fork.reset()
+    again, _ = scenario(7, fork)
+    assert first == fresh
+    assert again == fresh
 
 
 def test_another_seed_gives_other_ids_and_tokens() -> None:
