@@ -18,9 +18,28 @@
       users: [{username: publisher1, password: pub-password, role: publisher}]
       folders: [{name: Hydro, description: Water}]
       services: [{folder: Hydro, serviceName: Rivers, type: MapServer}]   # any service definition fields
+    missions:                                                          # Mission Server (createMission, addReport)
+      - title: Wildfire
+        owner: alice                      # needs createMission's privileges (publishFeatures, createGroup, createItem)
+        snippet: Fire line
+        description: North ridge
+        licenseInfo: Internal use
+        tags: [fire, ridge]
+        capabilities: [CHAT, TASK, REPORT]   # default: all six
+        extent: [-120.5, 34, -119, 35.25]    # WGS84 xmin, ymin, xmax, ymax
+        locale: en-US
+        appId: myapp
+        templateWebMap: Basemap              # a web map the owner sees, by id or title (or baseMap: {baseMapLayers: [...]})
+        webMapDescription: The mission map
+        members: [bob]                       # join the mission's group
+        reports:
+          - {title: Sightings, serviceName: sightings, questions: [{type: Number, label: Count}],
+             description: Animals seen, tags: [wildlife], displayField: count, locale: en, shareAsTemplate: false}
 
 Every entity goes in through the state layer (the same rules as the REST API: privileges, unique names,
-valid roles), in the order above, so a group may name users of the same file and an item the groups. Each kind
+valid roles), in the order above, so a group may name users of the same file and an item the groups. A mission
+is created, given its members and its reports all or nothing: a refused member or report removes it again. The
+service URLs of seeded missions name the Mission Server's first machine (no request tells the host). Each kind
 is one function in `KINDS`; a new kind (missions, notifications, ...) adds one function and one entry. Unknown
 kinds and fields are refused with the path of the offending entry. `Seeder` is the bulk API: `seed(doc)`
 returns counts; `progress(done, total)` is called as it goes.
@@ -37,6 +56,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from arcgis_typed._runtime.operation import Operation
+from arcgis_typed.mission._operations import MISSIONS_ADD_REPORT, MISSIONS_CREATE
 
 from .errors import Fault
 from .snapshot import paused_gc
@@ -136,6 +157,11 @@ class Seeder:
                     _fields(entry, where, allowed, required)
                 if kind == "items" and entry.get("file"):
                     read_file(self.files, entry["file"], f"{where}.file")
+                if kind == "missions":
+                    if not isinstance(entry.get("members") or [], list):
+                        raise SeedError(f"{where}.members: expected a list")
+                    for at, report in _entries(entry.get("reports") or [], f"{where}.reports"):
+                        _fields(report, at, _REPORT_FIELDS, ("title", "serviceName", "questions"))
 
     # --- helpers for kinds -------------------------------------------------------------------------------------
 
@@ -166,6 +192,16 @@ class Seeder:
         if len(matches) != 1:
             raise SeedError(f"{where}: {'no' if not matches else 'more than one'} group titled {ref!r}")
         return matches[0].id
+
+    def members(self, owner: UserRecord, group_id: str, members: list[Any], admins: list[Any], where: str) -> None:
+        """Add members and admins to a group the way the API does (25 a request); refused names stop the entry."""
+        names = [self.user(u, f"{where}.members").username for u in members]
+        managers = [self.user(u, f"{where}.admins").username for u in admins]
+        add = self.fake.portal.groups.add_users
+        refused = [name for start in range(0, max(len(names), len(managers)), 25)
+                   for name in add(owner, group_id, names[start:start + 25], managers[start:start + 25])]
+        if refused:
+            raise SeedError(f"{where}: could not add {', '.join(refused)} to the group")
 
     def data_file(self, name: Any, where: str) -> bytes:
         return read_file(self.files, name, where)
@@ -276,13 +312,7 @@ def _groups(s: Seeder, value: Any, path: str) -> None:
                 is_view_only=entry.get("isViewOnly"), sort_field=entry.get("sortField"),
                 sort_order=entry.get("sortOrder"),
             )
-            members = [s.user(u, f"{where}.members").username for u in entry.get("members") or []]
-            admins = [s.user(u, f"{where}.admins").username for u in entry.get("admins") or []]
-            refused = [name for start in range(0, max(len(members), len(admins)), 25)  # 25 a request, as the API
-                       for name in portal.groups.add_users(owner, group.id, members[start:start + 25],
-                                                           admins[start:start + 25])]
-        if refused:
-            raise SeedError(f"{where}: could not add {', '.join(refused)} to the group")
+            s.members(owner, group.id, entry.get("members") or [], entry.get("admins") or [], where)
 
 
 _ITEM_FIELDS = ("title", "type", "owner", "folder", "tags", "typeKeywords", "description", "snippet", "url",
@@ -390,8 +420,79 @@ def _server(s: Seeder, value: Any, path: str) -> None:
             site.catalog.create_service(entry.get("folder"), definition)
 
 
+_MISSION_FIELDS = ("title", "owner", "snippet", "description", "licenseInfo", "tags", "capabilities", "extent",
+                   "locale", "appId", "templateWebMap", "baseMap", "webMapDescription", "members", "reports")
+_REPORT_FIELDS = ("title", "serviceName", "questions", "source", "description", "tags", "displayField",
+                  "drawingInfo", "locale", "shareAsTemplate")
+
+
 def _missions(s: Seeder, value: Any, path: str) -> None:
-    raise SeedError(f"{path}: this fake has no Mission Server state yet, so missions cannot be seeded")
+    fake = s.fake
+    if fake.mission_context is None:
+        raise SeedError(f"{path}: this fake has no Mission Server (it was made with mission_context=None)")
+    catalog = fake.mission.catalog
+    rest_url = f"https://{fake.mission.default_machine.host}{fake.mission_context}/rest"
+    for where, entry in s.entries(value, path):
+        owner = s.user(entry["owner"], f"{where}.owner")
+        _privileged(owner, MISSIONS_CREATE, f"{where}.owner")
+        with _entry(where):
+            mission = catalog.create(
+                owner, title=str(entry["title"]), rest_url=rest_url, snippet=_text(entry, "snippet"),
+                description=_text(entry, "description"), license_info=_text(entry, "licenseInfo"),
+                capabilities=_csv(entry.get("capabilities")), app_id=_text(entry, "appId"),
+                tags=_csv(entry.get("tags")), extent=_csv(entry.get("extent")),
+                template_webmap_id=_web_map(s, owner, entry.get("templateWebMap"), f"{where}.templateWebMap"),
+                base_map=entry.get("baseMap"), webmap_description=_text(entry, "webMapDescription"),
+                locale=_text(entry, "locale"))
+        try:  # all or nothing: a refused member or report takes the mission away again
+            s.members(owner, mission.group_id, entry.get("members") or [], [], where)
+            if entry.get("reports"):
+                _privileged(owner, MISSIONS_ADD_REPORT, f"{where}.owner")
+            for at, report in _entries(entry.get("reports") or [], f"{where}.reports"):
+                with _entry(at):
+                    catalog.add_report(
+                        owner, mission.id, rest_url=rest_url, title=str(report["title"]),
+                        service_name=str(report["serviceName"]), questions=report["questions"],
+                        source=_text(report, "source"), description=_text(report, "description"),
+                        tags=_csv(report.get("tags")), display_field=_text(report, "displayField"),
+                        drawing_info=report.get("drawingInfo"), locale=_text(report, "locale"),
+                        share_as_template=report.get("shareAsTemplate"))
+        except Exception:
+            catalog.delete(owner, mission.id)
+            raise
+
+
+def _privileged(user: UserRecord, op: Operation, where: str) -> None:
+    """The privileges the REST operation needs (its spec's `privileges`), checked as the fake's router does."""
+    lacking = [p for p in op.privileges if not user.has(p)]
+    if lacking:
+        raise SeedError(f"{where}: {user.username} lacks {', '.join(lacking)} ({op.name} needs it)")
+
+
+def _text(entry: Mapping[str, Any], name: str) -> str | None:
+    value = entry.get(name)
+    return None if value is None else str(value)
+
+
+def _csv(value: Any) -> str | None:
+    """A list (or a comma-separated string) as the comma-separated string the REST parameter takes."""
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    return None if value is None else str(value)
+
+
+def _web_map(s: Seeder, owner: UserRecord, ref: Any, where: str) -> str | None:
+    """A web map by id, or by title among the web maps `owner` sees."""
+    if ref is None:
+        return None
+    items = s.fake.portal.items
+    if items.get(str(ref)) is not None:
+        return str(ref)
+    matches = [i.id for i in items if i.type == "Web Map" and i.title.lower() == str(ref).lower()
+               and items.can_view(owner, i)]
+    if len(matches) != 1:
+        raise SeedError(f"{where}: {'no' if not matches else 'more than one'} web map titled {ref!r}")
+    return matches[0]
 
 
 SERVER_PARTS = ("users", "folders", "services")
@@ -404,6 +505,7 @@ SHAPES: dict[str, tuple[Sequence[str], Sequence[str]]] = {
     "server.users": (("username", "password", "role"), ("username", "password")),
     "server.folders": (("name", "description"), ("name",)),
     "server.services": ((), ()),
+    "missions": (_MISSION_FIELDS, ("title", "owner")),
 }
 
 # Seeded in this order. A new kind: one function (Seeder, value, path) and one entry here.

@@ -130,6 +130,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from functools import lru_cache
 from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, Literal, NoReturn, cast
@@ -262,6 +263,7 @@ _second = itemgetter(1)
 _TOKEN_RE = re.compile(r"\w+")
 
 
+@lru_cache(maxsize=1 << 14)  # indexing meets the same tags, types and empty texts again and again
 def tokenize(text: str) -> tuple[str, ...]:
     """Split *text* into case-folded word tokens (runs of ``\\w``)."""
     return tuple(_TOKEN_RE.findall(text.casefold()))
@@ -536,6 +538,15 @@ class _Field:
             if kind == "keyword":
                 return (value.casefold(),)
             return ((tokenize(value),), value.strip().casefold())
+        # the common shapes first (ints, lists of strings); anything else takes the general checks below
+        if type(value) is int and kind == "number":
+            return value
+        if type(value) is list and kind != "number" and all(type(v) is str for v in value):
+            if not value:
+                return None
+            if kind == "keyword":
+                return tuple(v.casefold() for v in value)
+            return tuple(tokenize(v) for v in value), " ".join(v.strip() for v in value).casefold()
         if kind == "number":
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 if isinstance(value, str):
@@ -594,17 +605,23 @@ class _Field:
         key: SortKey
         if self.kind == "number":
             key = cast(Number, prepared)
-        elif self.kind == "keyword":
-            values = cast(tuple[str, ...], prepared)
-            self.values[doc] = values
-            for term in set(values) if len(values) > 1 else values:
-                _set_add(self._posting_for_write(term), doc)
-            key = " ".join(values)
         else:
-            per_value, key = cast(tuple[tuple[tuple[str, ...], ...], str], prepared)
-            self.tokens[doc] = per_value
-            for term in {t for toks in per_value for t in toks}:
-                _set_add(self._posting_for_write(term), doc)
+            terms: Iterable[str]
+            if self.kind == "keyword":
+                values = cast(tuple[str, ...], prepared)
+                self.values[doc] = values
+                terms = set(values) if len(values) > 1 else values
+                key = values[0] if len(values) == 1 else " ".join(values)
+            else:
+                per_value, key = cast(tuple[tuple[tuple[str, ...], ...], str], prepared)
+                self.tokens[doc] = per_value
+                terms = {t for toks in per_value for t in toks} if len(per_value) > 1 else set(per_value[0])
+            postings = self.postings
+            for term in terms:
+                ids = postings.get(term)
+                if ids is None or self._lender.lent:  # a new term, or maybe a lent set: the careful way
+                    ids = self._posting_for_write(term)
+                _set_add(ids, doc)
         self.sort_keys[doc] = key
         if self._order is not None:
             self._order.add((key, doc))
@@ -912,13 +929,15 @@ class SearchIndex:
         if not isinstance(doc_id, str):
             raise TypeError(f"document ids are strings, got {doc_id!r}")
         names = self._names
+        fields = [names.get(name) or self._known(name, ValueError) for name in values]
+        if len(set(fields)) != len(fields):
+            seen: set[_Field] = set()
+            for name, field in zip(values, fields, strict=True):
+                if field in seen:
+                    raise ValueError(f"field {field.name!r} given twice (via {name!r})")
+                seen.add(field)
         prepared: list[tuple[_Field, _Prepared]] = []
-        seen: set[str] = set()
-        for name, value in values.items():
-            field = names.get(name) or self._known(name, ValueError)
-            if field.name in seen:
-                raise ValueError(f"field {field.name!r} given twice (via {name!r})")
-            seen.add(field.name)
+        for field, value in zip(fields, values.values(), strict=True):
             ready = field.prepare(value)
             if ready is not None:
                 prepared.append((field, ready))
