@@ -51,7 +51,6 @@ import base64
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -139,8 +138,10 @@ class Seeder:
     def check(self, doc: Mapping[str, Any]) -> None:
         """Check the shape of every entry (lists, mappings, known and required fields, readable files) before
         seeding anything, so a malformed document changes nothing. (A rule of the fake refusing an entry, such
-        as a duplicate username, still stops the seeding at that entry; the entries before it stay.)"""
+        as a duplicate username, still stops the seeding at that entry; the entries before it stay.) The kinds'
+        functions rely on it: they do not check the fields of `SHAPES` again."""
         for kind, (allowed, required) in SHAPES.items():
+            known = frozenset(allowed)
             section, _, part = kind.partition(".")
             value = doc.get(section)
             if part:
@@ -153,7 +154,7 @@ class Seeder:
             if value is None:
                 continue
             for where, entry in _entries(value, kind):
-                if allowed:
+                if allowed and (not known.issuperset(entry) or any(entry.get(k) in (None, "") for k in required)):
                     _fields(entry, where, allowed, required)
                 if kind == "items" and entry.get("file"):
                     read_file(self.files, entry["file"], f"{where}.file")
@@ -241,14 +242,21 @@ def _fields(entry: Mapping[str, Any], where: str, allowed: Sequence[str], requir
         raise SeedError(f"{where}: missing {', '.join(missing)}")
 
 
-@contextmanager
-def _entry(where: str) -> Iterator[None]:
+class _entry:  # noqa: N801  (used as `with _entry(where):`, once per entity: a class costs less than a generator)
     """A rule of the fake refusing an entry becomes a SeedError naming it."""
-    try:
-        yield
-    except Fault as fault:
-        details = f" ({'; '.join(fault.details)})" if fault.details else ""
-        raise SeedError(f"{where}: {fault.message}{details}") from None
+
+    __slots__ = ("where",)
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, fault: BaseException | None, tb: object) -> None:
+        if isinstance(fault, Fault):
+            details = f" ({'; '.join(fault.details)})" if fault.details else ""
+            raise SeedError(f"{self.where}: {fault.message}{details}") from None
 
 
 def _organization(s: Seeder, value: Any, path: str) -> None:
@@ -267,7 +275,6 @@ def _organization(s: Seeder, value: Any, path: str) -> None:
 def _roles(s: Seeder, value: Any, path: str) -> None:
     portal = s.fake.portal
     for where, entry in s.entries(value, path):
-        _fields(entry, where, ("name", "description", "privileges"), ("name",))
         with _entry(where):
             portal.roles.create(portal.ids.new()[:16], str(entry["name"]), str(entry.get("description", "")),
                                 portal.now(), privileges=[str(p) for p in entry.get("privileges") or []])
@@ -280,7 +287,6 @@ _USER_FIELDS = ("username", "password", "role", "fullName", "firstName", "lastNa
 def _users(s: Seeder, value: Any, path: str) -> None:
     portal = s.fake.portal
     for where, entry in s.entries(value, path):
-        _fields(entry, where, _USER_FIELDS, ("username", "password"))
         role = str(entry.get("role", "org_user"))
         custom = [r for r in portal.roles if r.name.lower() == role.lower()]
         with _entry(where):
@@ -302,7 +308,6 @@ _GROUP_FIELDS = ("title", "owner", "access", "tags", "description", "snippet", "
 def _groups(s: Seeder, value: Any, path: str) -> None:
     portal = s.fake.portal
     for where, entry in s.entries(value, path):
-        _fields(entry, where, _GROUP_FIELDS, ("title", "owner"))
         owner = s.user(entry["owner"], f"{where}.owner")
         with _entry(where):
             group = portal.groups.create(
@@ -322,7 +327,6 @@ _ITEM_FIELDS = ("title", "type", "owner", "folder", "tags", "typeKeywords", "des
 def _items(s: Seeder, value: Any, path: str) -> None:
     portal = s.fake.portal
     for where, entry in s.entries(value, path):
-        _fields(entry, where, _ITEM_FIELDS, ("title", "type", "owner"))
         owner = s.user(entry["owner"], f"{where}.owner")
         folder = entry.get("folder")
         with _entry(where):
@@ -407,11 +411,9 @@ def _server(s: Seeder, value: Any, path: str) -> None:
     except LookupError:
         raise SeedError(f"{path}: the fake's first server machine is in no site") from None
     for where, entry in s.entries(value.get("users") or [], f"{path}.users"):
-        _fields(entry, where, ("username", "password", "role"), ("username", "password"))
         with _entry(where):
             site.add_user(str(entry["username"]), str(entry["password"]), role=str(entry.get("role", "publisher")))
     for where, entry in s.entries(value.get("folders") or [], f"{path}.folders"):
-        _fields(entry, where, ("name", "description"), ("name",))
         with _entry(where):
             site.catalog.create_folder(str(entry["name"]), str(entry.get("description", "")))
     for where, entry in s.entries(value.get("services") or [], f"{path}.services"):
