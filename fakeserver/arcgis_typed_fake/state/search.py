@@ -872,6 +872,7 @@ class SearchIndex:
             self._fields[key] = _Field(key, spec.kind, self._lender)
         self._field_list = tuple(self._fields.values())
         self._names: dict[str, _Field] = dict(self._fields)
+        self._layouts: dict[tuple[str, ...], tuple[_Field, ...]] = {}  # value names -> their fields (see put)
         for alias, target in aliases.items():
             alias_key = alias.casefold()
             if alias_key in self._fields:
@@ -932,14 +933,10 @@ class SearchIndex:
         """
         if not isinstance(doc_id, str):
             raise TypeError(f"document ids are strings, got {doc_id!r}")
-        names = self._names
-        fields = [names.get(name) or self._known(name, ValueError) for name in values]
-        if len(set(fields)) != len(fields):
-            seen: set[_Field] = set()
-            for name, field in zip(values, fields, strict=True):
-                if field in seen:
-                    raise ValueError(f"field {field.name!r} given twice (via {name!r})")
-                seen.add(field)
+        names = tuple(values)
+        fields = self._layouts.get(names)
+        if fields is None:
+            fields = self._layout(names)
         prepared: list[tuple[_Field, _Prepared]] = []
         for field, value in zip(fields, values.values(), strict=True):
             if value is None:
@@ -962,6 +959,19 @@ class SearchIndex:
             for field, ready in prepared:
                 field.update(doc_id, ready)
         self._doc_fields[doc_id] = tuple(field for field, _ in prepared)
+
+    def _layout(self, names: tuple[str, ...]) -> tuple[_Field, ...]:
+        """The fields of the value names of a document, checked (known, none twice); stores keep giving the
+        same names, so the answer is remembered for the next documents."""
+        fields = tuple(self._names.get(name) or self._known(name, ValueError) for name in names)
+        seen: set[_Field] = set()
+        for name, field in zip(names, fields, strict=True):
+            if field in seen:
+                raise ValueError(f"field {field.name!r} given twice (via {name!r})")
+            seen.add(field)
+        if len(self._layouts) < 64:
+            self._layouts[names] = fields
+        return fields
 
     def remove(self, doc_id: str) -> None:
         """Remove the document; ``KeyError`` if it is not indexed."""
