@@ -937,28 +937,30 @@ class SearchIndex:
         fields = self._layouts.get(names)
         if fields is None:
             fields = self._layout(names)
-        prepared: list[tuple[_Field, _Prepared]] = []
+        valued: list[_Field] = []  # the fields with a value, and their prepared values
+        prepared: list[_Prepared] = []
         for field, value in zip(fields, values.values(), strict=True):
             if value is None:
                 continue
             ready = field.prepare(value)
             if ready is not None:
-                prepared.append((field, ready))
+                valued.append(field)
+                prepared.append(ready)
         old_fields = self._doc_fields.get(doc_id)
         if old_fields is None:
             _set_add(self._writable_all(), doc_id)
             if self._id_order is not None:
                 self._id_order.add(doc_id)
-            for field, ready in prepared:
+            for field, ready in zip(valued, prepared, strict=True):
                 field.insert(doc_id, ready)
         else:
-            keep = {field for field, _ in prepared}
+            keep = set(valued)
             for field in old_fields:
                 if field not in keep:
                     field.delete(doc_id)
-            for field, ready in prepared:
+            for field, ready in zip(valued, prepared, strict=True):
                 field.update(doc_id, ready)
-        self._doc_fields[doc_id] = tuple(field for field, _ in prepared)
+        self._doc_fields[doc_id] = tuple(valued)
 
     def _layout(self, names: tuple[str, ...]) -> tuple[_Field, ...]:
         """The fields of the value names of a document, checked (known, none twice); stores keep giving the
