@@ -269,6 +269,12 @@ def tokenize(text: str) -> tuple[str, ...]:
     return tuple(_TOKEN_RE.findall(text.casefold()))
 
 
+@lru_cache(maxsize=1 << 14)  # shared by the documents with the same text (they are immutable)
+def _text_value(value: str) -> tuple[tuple[tuple[str, ...], ...], str]:
+    """A text field's prepared string value: its tokens, and its sort key."""
+    return (tokenize(value),), value.strip().casefold()
+
+
 class _Top:
     """Compares greater than everything but itself (a bound for tuple keys)."""
 
@@ -537,7 +543,7 @@ class _Field:
         if type(value) is str and kind != "number":
             if kind == "keyword":
                 return (value.casefold(),)
-            return ((tokenize(value),), value.strip().casefold())
+            return _text_value(value)
         # the common shapes first (ints, lists of strings); anything else takes the general checks below
         if type(value) is int and kind == "number":
             return value
