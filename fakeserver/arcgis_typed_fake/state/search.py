@@ -275,6 +275,12 @@ def _text_value(value: str) -> tuple[tuple[tuple[str, ...], ...], str]:
     return (tokenize(value),), value.strip().casefold()
 
 
+@lru_cache(maxsize=1 << 14)
+def _keyword_value(value: str) -> tuple[str]:
+    """A keyword field's prepared string value (shared, like text values)."""
+    return (value.casefold(),)
+
+
 class _Top:
     """Compares greater than everything but itself (a bound for tuple keys)."""
 
@@ -542,7 +548,7 @@ class _Field:
         kind = self.kind
         if type(value) is str and kind != "number":
             if kind == "keyword":
-                return (value.casefold(),)
+                return _keyword_value(value)
             return _text_value(value)
         # the common shapes first (ints, lists of strings); anything else takes the general checks below
         if type(value) is int and kind == "number":
