@@ -468,7 +468,7 @@ def _privileged(user: UserRecord, op: Operation, where: str) -> None:
     """The privileges the REST operation needs (its spec's `privileges`), checked as the fake's router does."""
     lacking = [p for p in op.privileges if not user.has(p)]
     if lacking:
-        raise SeedError(f"{where}: {user.username} lacks {', '.join(lacking)} ({op.name} needs it)")
+        raise SeedError(f"{where}: {user.username} lacks {', '.join(lacking)} ({op.name} needs {'it' if len(lacking) == 1 else 'them'})")
 
 
 def _text(entry: Mapping[str, Any], name: str) -> str | None:
