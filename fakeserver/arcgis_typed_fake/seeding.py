@@ -242,8 +242,9 @@ def _fields(entry: Mapping[str, Any], where: str, allowed: Sequence[str], requir
         raise SeedError(f"{where}: missing {', '.join(missing)}")
 
 
-class _entry:  # noqa: N801  (used as `with _entry(where):`, once per entity: a class costs less than a generator)
-    """A rule of the fake refusing an entry becomes a SeedError naming it."""
+class _entry:
+    """A rule of the fake refusing an entry becomes a SeedError naming it: `with _entry(where):`, once per
+    entity (a class, as a @contextmanager generator costs more)."""
 
     __slots__ = ("where",)
 
@@ -468,7 +469,8 @@ def _privileged(user: UserRecord, op: Operation, where: str) -> None:
     """The privileges the REST operation needs (its spec's `privileges`), checked as the fake's router does."""
     lacking = [p for p in op.privileges if not user.has(p)]
     if lacking:
-        raise SeedError(f"{where}: {user.username} lacks {', '.join(lacking)} ({op.name} needs {'it' if len(lacking) == 1 else 'them'})")
+        them = "it" if len(lacking) == 1 else "them"
+        raise SeedError(f"{where}: {user.username} lacks {', '.join(lacking)} ({op.name} needs {them})")
 
 
 def _text(entry: Mapping[str, Any], name: str) -> str | None:
