@@ -949,30 +949,28 @@ class SearchIndex:
         fields = self._layouts.get(names)
         if fields is None:
             fields = self._layout(names)
-        valued: list[_Field] = []  # the fields with a value, and their prepared values
-        prepared: list[_Prepared] = []
+        prepared: list[tuple[_Field, _Prepared]] = []
         for field, value in zip(fields, values.values(), strict=True):
             if value is None:
                 continue
             ready = field.prepare(value)
             if ready is not None:
-                valued.append(field)
-                prepared.append(ready)
+                prepared.append((field, ready))
         old_fields = self._doc_fields.get(doc_id)
         if old_fields is None:
             _set_add(self._writable_all(), doc_id)
             if self._id_order is not None:
                 self._id_order.add(doc_id)
-            for field, ready in zip(valued, prepared, strict=True):
+            for field, ready in prepared:
                 field.insert(doc_id, ready)
         else:
-            keep = set(valued)
+            keep = {field for field, _ in prepared}
             for field in old_fields:
                 if field not in keep:
                     field.delete(doc_id)
-            for field, ready in zip(valued, prepared, strict=True):
+            for field, ready in prepared:
                 field.update(doc_id, ready)
-        self._doc_fields[doc_id] = tuple(valued)
+        self._doc_fields[doc_id] = tuple(field for field, _ in prepared)
 
     def _layout(self, names: tuple[str, ...]) -> tuple[_Field, ...]:
         """The fields of the value names of a document, checked (known, none twice); stores keep giving the
