@@ -18,9 +18,28 @@
       users: [{username: publisher1, password: pub-password, role: publisher}]
       folders: [{name: Hydro, description: Water}]
       services: [{folder: Hydro, serviceName: Rivers, type: MapServer}]   # any service definition fields
+    missions:                                                          # Mission Server (createMission, addReport)
+      - title: Wildfire
+        owner: alice                      # needs createMission's privileges (publishFeatures, createGroup, createItem)
+        snippet: Fire line
+        description: North ridge
+        licenseInfo: Internal use
+        tags: [fire, ridge]
+        capabilities: [CHAT, TASK, REPORT]   # default: all six
+        extent: [-120.5, 34, -119, 35.25]    # WGS84 xmin, ymin, xmax, ymax
+        locale: en-US
+        appId: myapp
+        templateWebMap: Basemap              # a web map the owner sees, by id or title (or baseMap: {baseMapLayers: [...]})
+        webMapDescription: The mission map
+        members: [bob]                       # join the mission's group
+        reports:
+          - {title: Sightings, serviceName: sightings, questions: [{type: Number, label: Count}],
+             description: Animals seen, tags: [wildlife], displayField: count, locale: en, shareAsTemplate: false}
 
 Every entity goes in through the state layer (the same rules as the REST API: privileges, unique names,
-valid roles), in the order above, so a group may name users of the same file and an item the groups. Each kind
+valid roles), in the order above, so a group may name users of the same file and an item the groups. A mission
+is created, given its members and its reports all or nothing: a refused member or report removes it again. The
+service URLs of seeded missions name the Mission Server's first machine (no request tells the host). Each kind
 is one function in `KINDS`; a new kind (missions, notifications, ...) adds one function and one entry. Unknown
 kinds and fields are refused with the path of the offending entry. `Seeder` is the bulk API: `seed(doc)`
 returns counts; `progress(done, total)` is called as it goes.
@@ -32,11 +51,12 @@ import base64
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from arcgis_typed._runtime.operation import Operation
+from arcgis_typed.mission._operations import MISSIONS_ADD_REPORT, MISSIONS_CREATE
 
 from .errors import Fault
 from .snapshot import paused_gc
@@ -118,8 +138,10 @@ class Seeder:
     def check(self, doc: Mapping[str, Any]) -> None:
         """Check the shape of every entry (lists, mappings, known and required fields, readable files) before
         seeding anything, so a malformed document changes nothing. (A rule of the fake refusing an entry, such
-        as a duplicate username, still stops the seeding at that entry; the entries before it stay.)"""
+        as a duplicate username, still stops the seeding at that entry; the entries before it stay.) The kinds'
+        functions rely on it: they do not check the fields of `SHAPES` again."""
         for kind, (allowed, required) in SHAPES.items():
+            known = frozenset(allowed)
             section, _, part = kind.partition(".")
             value = doc.get(section)
             if part:
@@ -132,10 +154,15 @@ class Seeder:
             if value is None:
                 continue
             for where, entry in _entries(value, kind):
-                if allowed:
+                if allowed and (not known.issuperset(entry) or any(entry.get(k) in (None, "") for k in required)):
                     _fields(entry, where, allowed, required)
                 if kind == "items" and entry.get("file"):
                     read_file(self.files, entry["file"], f"{where}.file")
+                if kind == "missions":
+                    if not isinstance(entry.get("members") or [], list):
+                        raise SeedError(f"{where}.members: expected a list")
+                    for at, report in _entries(entry.get("reports") or [], f"{where}.reports"):
+                        _fields(report, at, _REPORT_FIELDS, ("title", "serviceName", "questions"))
 
     # --- helpers for kinds -------------------------------------------------------------------------------------
 
@@ -166,6 +193,16 @@ class Seeder:
         if len(matches) != 1:
             raise SeedError(f"{where}: {'no' if not matches else 'more than one'} group titled {ref!r}")
         return matches[0].id
+
+    def members(self, owner: UserRecord, group_id: str, members: list[Any], admins: list[Any], where: str) -> None:
+        """Add members and admins to a group the way the API does (25 a request); refused names stop the entry."""
+        names = [self.user(u, f"{where}.members").username for u in members]
+        managers = [self.user(u, f"{where}.admins").username for u in admins]
+        add = self.fake.portal.groups.add_users
+        refused = [name for start in range(0, max(len(names), len(managers)), 25)
+                   for name in add(owner, group_id, names[start:start + 25], managers[start:start + 25])]
+        if refused:
+            raise SeedError(f"{where}: could not add {', '.join(refused)} to the group")
 
     def data_file(self, name: Any, where: str) -> bytes:
         return read_file(self.files, name, where)
@@ -205,14 +242,22 @@ def _fields(entry: Mapping[str, Any], where: str, allowed: Sequence[str], requir
         raise SeedError(f"{where}: missing {', '.join(missing)}")
 
 
-@contextmanager
-def _entry(where: str) -> Iterator[None]:
-    """A rule of the fake refusing an entry becomes a SeedError naming it."""
-    try:
-        yield
-    except Fault as fault:
-        details = f" ({'; '.join(fault.details)})" if fault.details else ""
-        raise SeedError(f"{where}: {fault.message}{details}") from None
+class _entry:
+    """A rule of the fake refusing an entry becomes a SeedError naming it: `with _entry(where):`, once per
+    entity (a class, as a @contextmanager generator costs more)."""
+
+    __slots__ = ("where",)
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, fault: BaseException | None, tb: object) -> None:
+        if isinstance(fault, Fault):
+            details = f" ({'; '.join(fault.details)})" if fault.details else ""
+            raise SeedError(f"{self.where}: {fault.message}{details}") from None
 
 
 def _organization(s: Seeder, value: Any, path: str) -> None:
@@ -231,7 +276,6 @@ def _organization(s: Seeder, value: Any, path: str) -> None:
 def _roles(s: Seeder, value: Any, path: str) -> None:
     portal = s.fake.portal
     for where, entry in s.entries(value, path):
-        _fields(entry, where, ("name", "description", "privileges"), ("name",))
         with _entry(where):
             portal.roles.create(portal.ids.new()[:16], str(entry["name"]), str(entry.get("description", "")),
                                 portal.now(), privileges=[str(p) for p in entry.get("privileges") or []])
@@ -244,7 +288,6 @@ _USER_FIELDS = ("username", "password", "role", "fullName", "firstName", "lastNa
 def _users(s: Seeder, value: Any, path: str) -> None:
     portal = s.fake.portal
     for where, entry in s.entries(value, path):
-        _fields(entry, where, _USER_FIELDS, ("username", "password"))
         role = str(entry.get("role", "org_user"))
         custom = [r for r in portal.roles if r.name.lower() == role.lower()]
         with _entry(where):
@@ -266,7 +309,6 @@ _GROUP_FIELDS = ("title", "owner", "access", "tags", "description", "snippet", "
 def _groups(s: Seeder, value: Any, path: str) -> None:
     portal = s.fake.portal
     for where, entry in s.entries(value, path):
-        _fields(entry, where, _GROUP_FIELDS, ("title", "owner"))
         owner = s.user(entry["owner"], f"{where}.owner")
         with _entry(where):
             group = portal.groups.create(
@@ -276,13 +318,7 @@ def _groups(s: Seeder, value: Any, path: str) -> None:
                 is_view_only=entry.get("isViewOnly"), sort_field=entry.get("sortField"),
                 sort_order=entry.get("sortOrder"),
             )
-            members = [s.user(u, f"{where}.members").username for u in entry.get("members") or []]
-            admins = [s.user(u, f"{where}.admins").username for u in entry.get("admins") or []]
-            refused = [name for start in range(0, max(len(members), len(admins)), 25)  # 25 a request, as the API
-                       for name in portal.groups.add_users(owner, group.id, members[start:start + 25],
-                                                           admins[start:start + 25])]
-        if refused:
-            raise SeedError(f"{where}: could not add {', '.join(refused)} to the group")
+            s.members(owner, group.id, entry.get("members") or [], entry.get("admins") or [], where)
 
 
 _ITEM_FIELDS = ("title", "type", "owner", "folder", "tags", "typeKeywords", "description", "snippet", "url",
@@ -292,7 +328,6 @@ _ITEM_FIELDS = ("title", "type", "owner", "folder", "tags", "typeKeywords", "des
 def _items(s: Seeder, value: Any, path: str) -> None:
     portal = s.fake.portal
     for where, entry in s.entries(value, path):
-        _fields(entry, where, _ITEM_FIELDS, ("title", "type", "owner"))
         owner = s.user(entry["owner"], f"{where}.owner")
         folder = entry.get("folder")
         with _entry(where):
@@ -377,11 +412,9 @@ def _server(s: Seeder, value: Any, path: str) -> None:
     except LookupError:
         raise SeedError(f"{path}: the fake's first server machine is in no site") from None
     for where, entry in s.entries(value.get("users") or [], f"{path}.users"):
-        _fields(entry, where, ("username", "password", "role"), ("username", "password"))
         with _entry(where):
             site.add_user(str(entry["username"]), str(entry["password"]), role=str(entry.get("role", "publisher")))
     for where, entry in s.entries(value.get("folders") or [], f"{path}.folders"):
-        _fields(entry, where, ("name", "description"), ("name",))
         with _entry(where):
             site.catalog.create_folder(str(entry["name"]), str(entry.get("description", "")))
     for where, entry in s.entries(value.get("services") or [], f"{path}.services"):
@@ -390,8 +423,80 @@ def _server(s: Seeder, value: Any, path: str) -> None:
             site.catalog.create_service(entry.get("folder"), definition)
 
 
+_MISSION_FIELDS = ("title", "owner", "snippet", "description", "licenseInfo", "tags", "capabilities", "extent",
+                   "locale", "appId", "templateWebMap", "baseMap", "webMapDescription", "members", "reports")
+_REPORT_FIELDS = ("title", "serviceName", "questions", "source", "description", "tags", "displayField",
+                  "drawingInfo", "locale", "shareAsTemplate")
+
+
 def _missions(s: Seeder, value: Any, path: str) -> None:
-    raise SeedError(f"{path}: this fake has no Mission Server state yet, so missions cannot be seeded")
+    fake = s.fake
+    if fake.mission_context is None:
+        raise SeedError(f"{path}: this fake has no Mission Server (it was made with mission_context=None)")
+    catalog = fake.mission.catalog
+    rest_url = f"https://{fake.mission.default_machine.host}{fake.mission_context}/rest"
+    for where, entry in s.entries(value, path):
+        owner = s.user(entry["owner"], f"{where}.owner")
+        _privileged(owner, MISSIONS_CREATE, f"{where}.owner")
+        with _entry(where):
+            mission = catalog.create(
+                owner, title=str(entry["title"]), rest_url=rest_url, snippet=_text(entry, "snippet"),
+                description=_text(entry, "description"), license_info=_text(entry, "licenseInfo"),
+                capabilities=_csv(entry.get("capabilities")), app_id=_text(entry, "appId"),
+                tags=_csv(entry.get("tags")), extent=_csv(entry.get("extent")),
+                template_webmap_id=_web_map(s, owner, entry.get("templateWebMap"), f"{where}.templateWebMap"),
+                base_map=entry.get("baseMap"), webmap_description=_text(entry, "webMapDescription"),
+                locale=_text(entry, "locale"))
+        try:  # all or nothing: a refused member or report takes the mission away again
+            s.members(owner, mission.group_id, entry.get("members") or [], [], where)
+            if entry.get("reports"):
+                _privileged(owner, MISSIONS_ADD_REPORT, f"{where}.owner")
+            for at, report in _entries(entry.get("reports") or [], f"{where}.reports"):
+                with _entry(at):
+                    catalog.add_report(
+                        owner, mission.id, rest_url=rest_url, title=str(report["title"]),
+                        service_name=str(report["serviceName"]), questions=report["questions"],
+                        source=_text(report, "source"), description=_text(report, "description"),
+                        tags=_csv(report.get("tags")), display_field=_text(report, "displayField"),
+                        drawing_info=report.get("drawingInfo"), locale=_text(report, "locale"),
+                        share_as_template=report.get("shareAsTemplate"))
+        except Exception:
+            catalog.delete(owner, mission.id)
+            raise
+
+
+def _privileged(user: UserRecord, op: Operation, where: str) -> None:
+    """The privileges the REST operation needs (its spec's `privileges`), checked as the fake's router does."""
+    lacking = [p for p in op.privileges if not user.has(p)]
+    if lacking:
+        them = "it" if len(lacking) == 1 else "them"
+        raise SeedError(f"{where}: {user.username} lacks {', '.join(lacking)} ({op.name} needs {them})")
+
+
+def _text(entry: Mapping[str, Any], name: str) -> str | None:
+    value = entry.get(name)
+    return None if value is None else str(value)
+
+
+def _csv(value: Any) -> str | None:
+    """A list (or a comma-separated string) as the comma-separated string the REST parameter takes."""
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    return None if value is None else str(value)
+
+
+def _web_map(s: Seeder, owner: UserRecord, ref: Any, where: str) -> str | None:
+    """A web map by id, or by title among the web maps `owner` sees."""
+    if ref is None:
+        return None
+    items = s.fake.portal.items
+    if items.get(str(ref)) is not None:
+        return str(ref)
+    matches = [i.id for i in items if i.type == "Web Map" and i.title.lower() == str(ref).lower()
+               and items.can_view(owner, i)]
+    if len(matches) != 1:
+        raise SeedError(f"{where}: {'no' if not matches else 'more than one'} web map titled {ref!r}")
+    return matches[0]
 
 
 SERVER_PARTS = ("users", "folders", "services")
@@ -404,6 +509,7 @@ SHAPES: dict[str, tuple[Sequence[str], Sequence[str]]] = {
     "server.users": (("username", "password", "role"), ("username", "password")),
     "server.folders": (("name", "description"), ("name",)),
     "server.services": ((), ()),
+    "missions": (_MISSION_FIELDS, ("title", "owner")),
 }
 
 # Seeded in this order. A new kind: one function (Seeder, value, path) and one entry here.

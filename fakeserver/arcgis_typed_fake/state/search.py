@@ -130,6 +130,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from functools import lru_cache
 from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, ClassVar, Literal, NoReturn, cast
@@ -262,9 +263,22 @@ _second = itemgetter(1)
 _TOKEN_RE = re.compile(r"\w+")
 
 
+@lru_cache(maxsize=1 << 14)  # indexing meets the same tags, types and empty texts again and again
 def tokenize(text: str) -> tuple[str, ...]:
     """Split *text* into case-folded word tokens (runs of ``\\w``)."""
     return tuple(_TOKEN_RE.findall(text.casefold()))
+
+
+@lru_cache(maxsize=1 << 14)  # shared by the documents with the same text (they are immutable)
+def _text_value(value: str) -> tuple[tuple[tuple[str, ...], ...], str]:
+    """A text field's prepared string value: its tokens, and its sort key."""
+    return (tokenize(value),), value.strip().casefold()
+
+
+@lru_cache(maxsize=1 << 14)
+def _keyword_value(value: str) -> tuple[str]:
+    """A keyword field's prepared string value (shared, like text values)."""
+    return (value.casefold(),)
 
 
 class _Top:
@@ -534,8 +548,17 @@ class _Field:
         kind = self.kind
         if type(value) is str and kind != "number":
             if kind == "keyword":
-                return (value.casefold(),)
-            return ((tokenize(value),), value.strip().casefold())
+                return _keyword_value(value)
+            return _text_value(value)
+        # the common shapes first (ints, lists of strings); anything else takes the general checks below
+        if type(value) is int and kind == "number":
+            return value
+        if type(value) is list and kind != "number" and all(type(v) is str for v in value):
+            if not value:
+                return None
+            if kind == "keyword":
+                return tuple(v.casefold() for v in value)
+            return tuple(tokenize(v) for v in value), " ".join(v.strip() for v in value).casefold()
         if kind == "number":
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 if isinstance(value, str):
@@ -591,20 +614,30 @@ class _Field:
 
     def insert(self, doc: str, prepared: _Prepared) -> None:
         """Index a value (never ``None``) for a document that has none yet."""
+        # (the hot path of every bulk load: no sets here; adding an id twice to a posting is harmless)
         key: SortKey
-        if self.kind == "number":
-            key = cast(Number, prepared)
-        elif self.kind == "keyword":
-            values = cast(tuple[str, ...], prepared)
-            self.values[doc] = values
-            for term in set(values) if len(values) > 1 else values:
-                _set_add(self._posting_for_write(term), doc)
-            key = " ".join(values)
+        kind = self.kind
+        # (no cast() calls either: they cost a tenth of a bulk load; the kind says what `prepared` is)
+        if kind == "number":
+            key = prepared  # type: ignore[assignment]
         else:
-            per_value, key = cast(tuple[tuple[tuple[str, ...], ...], str], prepared)
-            self.tokens[doc] = per_value
-            for term in {t for toks in per_value for t in toks}:
-                _set_add(self._posting_for_write(term), doc)
+            groups: tuple[tuple[str, ...], ...]
+            if kind == "keyword":
+                values: tuple[str, ...] = prepared  # type: ignore[assignment]
+                self.values[doc] = values
+                groups = (values,)
+                key = values[0] if len(values) == 1 else " ".join(values)
+            else:
+                groups, key = prepared  # type: ignore[misc, assignment]
+                self.tokens[doc] = groups
+            postings = self.postings
+            lent = self._lender.lent
+            for terms in groups:
+                for term in terms:
+                    ids = postings.get(term)
+                    if ids is None or lent:  # a new term, or maybe a lent set: the careful way
+                        ids = self._posting_for_write(term)
+                    _set_add(ids, doc)
         self.sort_keys[doc] = key
         if self._order is not None:
             self._order.add((key, doc))
@@ -872,6 +905,7 @@ class SearchIndex:
             self._fields[key] = _Field(key, spec.kind, self._lender)
         self._field_list = tuple(self._fields.values())
         self._names: dict[str, _Field] = dict(self._fields)
+        self._layouts: dict[tuple[str, ...], tuple[_Field, ...]] = {}  # value names -> their fields (see put)
         for alias, target in aliases.items():
             alias_key = alias.casefold()
             if alias_key in self._fields:
@@ -932,14 +966,14 @@ class SearchIndex:
         """
         if not isinstance(doc_id, str):
             raise TypeError(f"document ids are strings, got {doc_id!r}")
-        names = self._names
+        names = tuple(values)
+        fields = self._layouts.get(names)
+        if fields is None:
+            fields = self._layout(names)
         prepared: list[tuple[_Field, _Prepared]] = []
-        seen: set[str] = set()
-        for name, value in values.items():
-            field = names.get(name) or self._known(name, ValueError)
-            if field.name in seen:
-                raise ValueError(f"field {field.name!r} given twice (via {name!r})")
-            seen.add(field.name)
+        for field, value in zip(fields, values.values(), strict=True):
+            if value is None:
+                continue
             ready = field.prepare(value)
             if ready is not None:
                 prepared.append((field, ready))
@@ -964,6 +998,19 @@ class SearchIndex:
             for field, ready in prepared:
                 field.update(doc_id, ready)
         self._doc_fields[doc_id] = tuple(field for field, _ in prepared)
+
+    def _layout(self, names: tuple[str, ...]) -> tuple[_Field, ...]:
+        """The fields of the value names of a document, checked (known, none twice); stores keep giving the
+        same names, so the answer is remembered for the next documents."""
+        fields = tuple(self._names.get(name) or self._known(name, ValueError) for name in names)
+        seen: set[_Field] = set()
+        for name, field in zip(names, fields, strict=True):
+            if field in seen:
+                raise ValueError(f"field {field.name!r} given twice (via {name!r})")
+            seen.add(field)
+        if len(self._layouts) < 64:
+            self._layouts[names] = fields
+        return fields
 
     def remove(self, doc_id: str) -> None:
         """Remove the document; ``KeyError`` if it is not indexed."""
