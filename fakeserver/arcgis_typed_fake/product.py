@@ -110,9 +110,9 @@ class Baseline:
 
     A fork records every change to its state in an undo log (see `undo.py`), so `fork.reset()` costs what the
     test changed, not what the baseline holds. `release(fork)` resets a fork and keeps its state for the next
-    `fork()`, which then costs next to nothing; otherwise a fork costs one unpickling of the state (about 40 us
-    per record, item or user, on the reference machine: see `benchmarks/bench_fork.py`). The first fork also
-    pays a one-off pass that puts the baseline in tracked form (a few times one unpickling)."""
+    `fork()`, which then costs next to nothing; otherwise a fork costs one unpickling of the state (about 25 us
+    per entity, item or user, on the reference machine: see `benchmarks/bench_fork.py`). The first fork also
+    pays a one-off pass that puts the baseline in tracked form (about three times one unpickling)."""
 
     def __init__(self, template: FakeArcGIS, blob: snap.StateBlob) -> None:
         self.template = template
