@@ -1157,6 +1157,7 @@ GROUPS_SEARCH = Operation(
     auth="optional",
     params=(
         Param(name="q", wire="q", kind="str", location="form", required=True),
+        Param(name="category_filters", wire="categoryFilters", kind="str", location="form"),
         Param(name="sort_field", wire="sortField", kind="str", location="form"),
         Param(name="sort_order", wire="sortOrder", kind="str", location="form", enum=("asc", "desc")),
         Param(name="start", wire="start", kind="int", location="form", minimum=1),
@@ -1169,7 +1170,7 @@ GROUPS_SEARCH = Operation(
     privileges=(),
     owner_override=None,
     paging_items="results",
-    errors=((400, "Invalid query, sort field or paging value."),),
+    errors=((400, "Invalid query, categoryFilters (none, or more than eight), sort field or paging value."),),
     seeds=("GroupManager.(constructor)", "GroupManager.search"),
     fidelity="partial",
 )
