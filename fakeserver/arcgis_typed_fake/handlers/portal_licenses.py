@@ -61,7 +61,7 @@ def user_license_types(call: Call, p: LicensesUserLicenseTypesParams) -> UserLic
     w = window(p.start, p.num, len(types))
     return UserLicenseTypesPage(
         total=w.total, start=w.start, num=w.num, next_start=w.next_start,
-        user_license_types=[user_type_view(call.state, t) for t in types[w.start - 1 : w.start - 1 + w.num]],
+        user_license_types=[user_type_view(call.state, t) for t in w.of(types)],
     )
 
 
@@ -90,7 +90,7 @@ def app_bundles(call: Call, p: LicensesAppBundlesParams) -> AppBundlesPage:
     bundles = [BUNDLES[b] for b in call.state.users.licenses.bundles_of(user)]
     w = window(p.start, p.num, len(bundles))
     return AppBundlesPage(total=w.total, start=w.start, num=w.num, next_start=w.next_start,
-                          app_bundles=[bundle_view(b) for b in bundles[w.start - 1 : w.start - 1 + w.num]])
+                          app_bundles=[bundle_view(b) for b in w.of(bundles)])
 
 
 def org_bundle_view(state: PortalState, org_id: str, b: AppBundleDef) -> OrgAppBundle:
@@ -110,8 +110,7 @@ def org_app_bundles(call: Call, p: LicensesOrgAppBundlesParams) -> OrgAppBundles
     w = window(p.start, p.num, len(bundles))
     return OrgAppBundlesPage(
         total=w.total, start=w.start, num=w.num, next_start=w.next_start,
-        app_bundles=[org_bundle_view(call.state, call.user.org_id, b)
-                     for b in bundles[w.start - 1 : w.start - 1 + w.num]],
+        app_bundles=[org_bundle_view(call.state, call.user.org_id, b) for b in w.of(bundles)],
     )
 
 
@@ -134,7 +133,7 @@ def provisioned_listings(call: Call, p: LicensesProvisionedListingsParams) -> Pr
         provisioned_listings=[
             ProvisionedListing(item_id=item_id, title=title, purchased=ms_to_datetime(purchased),
                                end_date=ms_to_datetime(end_date) if end_date >= 0 else None)
-            for item_id, title, purchased, end_date in found[w.start - 1 : w.start - 1 + w.num]
+            for item_id, title, purchased, end_date in w.of(found)
         ],
     )
 
@@ -160,4 +159,4 @@ def counts(call: Call, p: LicensesCountsParams) -> UserCountsPage:
     ordered = sorted(tally.items())
     w = window(p.start, p.num, len(ordered))
     return UserCountsPage(total=w.total, start=w.start, num=w.num, next_start=w.next_start,
-                          results=[UserCount(key=k, count=n) for k, n in ordered[w.start - 1 : w.start - 1 + w.num]])
+                          results=[UserCount(key=k, count=n) for k, n in w.of(ordered)])
