@@ -102,3 +102,21 @@ def test_shared_update_groups_and_allow_members_to_edit(gis: GIS, target: Target
         warnings.simplefilter("ignore")
         assert bob.content.get(item_id).update(item_properties={"title": "Edited by bob"}) is True
     assert portal.items.get(item_id).title == "Edited by bob"  # type: ignore[union-attr]
+
+
+def test_group_search_by_categories(gis: GIS, target: Target, arcgis_fake: FakeArcGIS) -> None:  # noqa: F811
+    portal = arcgis_fake.portal
+    portal.categories.assign({"categorySchema": [{"title": "Categories", "categories": [
+        {"title": "Hurricanes"}, {"title": "Region", "categories": [{"title": "USA"}]}, {"title": "Forest"}]}]})
+    storms = gis.groups.create(title="Storm trackers", tags="storms", access="org")
+    east = gis.groups.create(title="East coast trackers", tags="storms", access="org")
+    gis.groups.create(title="Other trackers", tags="storms", access="org")
+    portal.groups.file_under(storms.id, portal.categories, ["/Categories/Hurricanes"])
+    portal.groups.file_under(east.id, portal.categories, ["/Categories/Region/USA"])
+    found = gis.groups.search(query="trackers", categories="Hurricanes, USA, Natural Disasters")
+    assert {g.id for g in found} == {storms.id, east.id}
+    assert {g.id for g in gis.groups.search(query="trackers", categories="/Categories/Region")} == {east.id}
+    assert len(gis.groups.search(query="trackers")) == 3
+    sent = target.recorder.to("/community/groups")
+    assert [c.get("categoryFilters") for c in sent if "categoryFilters" in c] == [
+        "Hurricanes, USA, Natural Disasters", "/Categories/Region"]

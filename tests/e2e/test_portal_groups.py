@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 from arcgis_typed import ArcGISError, BadRequest, PermissionDenied, PortalClient, Upload
 from arcgis_typed_fake import FakeArcGIS
+from arcgis_typed_fake.errors import Fault
 
 Member = Callable[..., PortalClient]
 
@@ -111,6 +112,47 @@ def test_search_sees_only_visible_groups(alice: PortalClient, bob: PortalClient,
     with pytest.raises(BadRequest):
         anonymous.groups.get(org)
     assert {g.id for g in bob.groups.search(q="owner:alice AND access:org").results} == {org}
+
+
+ORG_SCHEMA = {"categorySchema": [{"title": "Categories", "categories": [
+    {"title": "Water", "categories": [{"title": "Rivers"}, {"title": "Lakes"}]},
+    {"title": "Forest"},
+    {"title": "Region", "categories": [{"title": "US"}, {"title": "Europe"}]},
+]}]}
+
+
+@pytest.mark.seed("GroupManager.search")
+def test_search_by_category_filters(alice: PortalClient, bob: PortalClient, arcgis_portal: PortalClient,
+                                    arcgis_fake: FakeArcGIS) -> None:
+    arcgis_portal.categories.assign(category_schema=ORG_SCHEMA)
+    portal = arcgis_fake.portal
+    rivers = alice.groups.create(title="River crew", tags=["t"], access="org").group.id
+    lakes = alice.groups.create(title="Lake crew", tags=["t"], access="private").group.id
+    woods = alice.groups.create(title="Wood crew", tags=["t"], access="org").group.id
+    alice.groups.create(title="Plain crew", tags=["t"], access="org")
+    portal.groups.file_under(rivers, portal.categories, ["/Categories/Water/Rivers", "/Categories/Region/US"])
+    portal.groups.file_under(lakes, portal.categories, ["/Categories/Water/Lakes"])
+    portal.groups.file_under(woods, portal.categories, ["/Categories/Forest", "/Categories/Region/Europe"])
+
+    def found(client: PortalClient, filters: str) -> set[str]:
+        return {g.id for g in client.groups.search_all(q="crew", category_filters=filters)}
+
+    assert found(alice, "/Categories/Water") == {rivers, lakes}  # a sub-category matches its parent
+    assert found(alice, "/categories/water/rivers/") == {rivers}  # any case, trailing slash
+    assert found(alice, "/Categories/Forest, /Categories/Region/US") == {rivers, woods}  # OR
+    assert found(alice, "Europe,Lakes") == {woods, lakes}  # titles at any level
+    assert found(bob, "Water") == {rivers}  # still only the groups the caller may see
+    assert found(alice, "/Categories/Imagery") == set()
+    page = alice.groups.search(q="crew", category_filters="Water", num=1)
+    assert (page.total, page.next_start, len(page.results)) == (2, 2, 1)
+    for bad in (" , ", ",".join(f"T{i}" for i in range(9))):
+        with pytest.raises(BadRequest) as caught:
+            alice.groups.search(q="crew", category_filters=bad)
+        assert "'categoryFilters'" in caught.value.message
+    with pytest.raises(Fault, match="Unknown categories"):
+        portal.groups.file_under(woods, portal.categories, ["/Categories/Nowhere"])
+    filed = portal.groups.get(woods)
+    assert filed is not None and filed.org_categories == ["/Categories/Forest", "/Categories/Region/Europe"]
 
 
 def test_search_pages_and_sorts(alice: PortalClient) -> None:

@@ -110,3 +110,66 @@ def test_a_role_cannot_outgrow_its_members_user_types(arcgis_portal: PortalClien
         arcgis_portal.roles.set_privileges(role_id, privileges=["portal:user:viewOrgItems", "portal:user:createItem"])
     assert "'privileges'" in caught.value.message and "viewerUT" in caught.value.message
     assert reader.users.me().privileges == ["portal:user:viewOrgItems"]
+
+
+def test_the_organizations_app_bundles(arcgis_portal: PortalClient, arcgis_fake: FakeArcGIS) -> None:
+    add_member(arcgis_fake, "vic", "viewer")
+    ann = add_member(arcgis_fake, "ann")
+    bundles = {b.id: b for b in arcgis_portal.licenses.org_app_bundles_all()}
+    assert set(bundles) == {"fieldAppsBundle", "officeAppsBundle", "proBundle"}
+    field = bundles["fieldAppsBundle"]
+    assert field.app_bundle_item_id and len(field.app_bundle_item_id) == 32
+    assert "editorUT" in (field.user_license_types or []) and "viewerUT" not in (field.user_license_types or [])
+    assert (field.current_users, field.assigned_users) == (2, 0)  # admin and ann, through Creator; not the Viewer
+    assert (bundles["proBundle"].current_users, bundles["proBundle"].assigned_users) == (0, 0)
+    page = arcgis_portal.licenses.org_app_bundles(num=2)
+    assert (page.total, page.next_start, len(page.app_bundles)) == (3, 3, 2)
+    with pytest.raises(PermissionDenied):
+        ann.licenses.org_app_bundles()
+
+
+def test_assigning_and_revoking_an_app_bundle(arcgis_portal: PortalClient, arcgis_fake: FakeArcGIS) -> None:
+    ann = add_member(arcgis_fake, "ann")
+    add_member(arcgis_fake, "vic", "viewer")
+    licenses = arcgis_portal.licenses
+    pro = next(b for b in licenses.org_app_bundles_all() if b.id == "proBundle")
+    done = licenses.provision_user_app_bundle(pro.app_bundle_item_id, users=["ann", "VIC"])
+    assert (done.success, done.users) == (True, ["ann", "vic"])
+    assert [b.id for b in ann.licenses.app_bundles("ann").app_bundles] == [
+        "fieldAppsBundle", "officeAppsBundle", "proBundle"]
+    assert [b.id for b in licenses.app_bundles("vic").app_bundles] == ["proBundle"]
+    assert "proBundle" in [b.id for b in licenses.user_license_type("vic").app_bundles or []]
+    assert {c.key: c.count for c in licenses.counts_all(count_type="appBundle")}["proBundle"] == 2
+    again = licenses.provision_user_app_bundle(pro.app_bundle_item_id, users=["ann"])  # idempotent
+    assert again.success and arcgis_fake.portal.users.licenses.assigned_bundles("ann") == ["proBundle"]
+    revoked = licenses.provision_user_app_bundle(pro.app_bundle_item_id, users=["ann"], revoke=True)
+    assert revoked.success and [b.id for b in ann.licenses.app_bundles("ann").app_bundles] == [
+        "fieldAppsBundle", "officeAppsBundle"]
+    field = next(b for b in licenses.org_app_bundles_all() if b.id == "fieldAppsBundle")
+    kept = licenses.provision_user_app_bundle(field.app_bundle_item_id, users=["ann"], revoke=True)
+    assert kept.success  # not assigned one by one: a no-op; the user type still brings it
+    assert "fieldAppsBundle" in [b.id for b in ann.licenses.app_bundles("ann").app_bundles]
+    arcgis_portal.users.delete("vic")
+    assert arcgis_fake.portal.users.licenses.assigned_bundles("vic") == []
+    assert next(b for b in licenses.org_app_bundles_all() if b.id == "proBundle").current_users == 0
+
+
+def test_app_bundle_provisioning_refuses_bad_input_and_changes_nothing(arcgis_portal: PortalClient,
+                                                                       arcgis_fake: FakeArcGIS) -> None:
+    ann = add_member(arcgis_fake, "ann")
+    other = arcgis_fake.portal.add_organization("Other Org")
+    arcgis_fake.portal.add_user("olga", "olga-password-123", role="org_user", org_id=other.id)
+    licenses = arcgis_portal.licenses
+    pro = next(b for b in licenses.org_app_bundles_all() if b.id == "proBundle").app_bundle_item_id
+    assigned = arcgis_fake.portal.users.licenses.assigned_bundles
+    for users, wire in ((["ann", "ghost"], "'users'"), (["ann", "olga"], "'users'"), ([" "], "'users'")):
+        with pytest.raises(BadRequest) as caught:
+            licenses.provision_user_app_bundle(pro, users=users)
+        assert wire in caught.value.message and "provision_user_app_bundle" in str(caught.value)
+        assert assigned("ann") == []  # all or nothing
+    with pytest.raises(BadRequest) as unknown:
+        licenses.provision_user_app_bundle("f" * 32, users=["ann"])
+    assert "'id'" in unknown.value.message
+    with pytest.raises(PermissionDenied):
+        ann.licenses.provision_user_app_bundle(pro, users=["ann"])
+    assert assigned("ann") == [] and assigned("olga") == []

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeVar
+
 import attrs
+
+T = TypeVar("T")
 
 DEFAULT_NUM = 10
 
@@ -17,6 +22,10 @@ class Window:
     def next_start(self) -> int:
         following = self.start + self.num
         return following if self.num > 0 and following <= self.total else -1
+
+    def of(self, values: Sequence[T]) -> Sequence[T]:
+        """The page of `values` this window shows."""
+        return values[self.start - 1 : self.start - 1 + self.num]
 
 
 def window(start: int | None, num: int | None, total: int, default_num: int = DEFAULT_NUM) -> Window:

@@ -163,6 +163,8 @@ def get(call: Call, p: GroupsGetParams) -> Group:
 def search(call: Call, p: GroupsSearchParams) -> GroupSearchPage:
     groups = call.state.groups
     ids = groups.search(call.caller, p.q)
+    if p.category_filters is not None:
+        ids = groups.in_categories(ids, p.category_filters)
     w = window(p.start, p.num, len(ids))
     page = groups.page(ids, sort_field=p.sort_field, sort_order=p.sort_order, start=w.start, num=w.num)
     return GroupSearchPage(

@@ -1,4 +1,5 @@
-"""Handlers of spec/portal/licenses.yaml: user types, a member's user type, app bundles, provisions, counts."""
+"""Handlers of spec/portal/licenses.yaml: user types, a member's user type, app bundles (a member's and the
+organization's, and assigning them), provisions, counts."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from collections.abc import Iterable
 from arcgis_typed._runtime.wire import ms_to_datetime
 from arcgis_typed.portal.models.licenses import (
     AppBundle,
+    AppBundleProvisionResult,
     AppBundlesPage,
     LicenseTypeChange,
     LicenseTypeChanges,
+    OrgAppBundle,
+    OrgAppBundlesPage,
     ProvisionedListing,
     ProvisionedListingsPage,
     UserCount,
@@ -22,7 +26,9 @@ from arcgis_typed.portal.models.licenses import (
 from arcgis_typed.portal.params.licenses import (
     LicensesAppBundlesParams,
     LicensesCountsParams,
+    LicensesOrgAppBundlesParams,
     LicensesProvisionedListingsParams,
+    LicensesProvisionUserAppBundleParams,
     LicensesUpdateUserLicenseTypeParams,
     LicensesUserLicenseTypeParams,
     LicensesUserLicenseTypesParams,
@@ -55,7 +61,7 @@ def user_license_types(call: Call, p: LicensesUserLicenseTypesParams) -> UserLic
     w = window(p.start, p.num, len(types))
     return UserLicenseTypesPage(
         total=w.total, start=w.start, num=w.num, next_start=w.next_start,
-        user_license_types=[user_type_view(call.state, t) for t in types[w.start - 1 : w.start - 1 + w.num]],
+        user_license_types=[user_type_view(call.state, t) for t in w.of(types)],
     )
 
 
@@ -64,7 +70,7 @@ def user_license_type(call: Call, p: LicensesUserLicenseTypeParams) -> UserLicen
     user = rules.self_or_user_viewer(call.state, call.user, p.username)
     return UserLicenseTypeInfo(
         username=user.username, user_license_type=user_type_view(call.state, user.user_type),
-        app_bundles=[bundle_view(BUNDLES[b]) for b in user.user_type.bundles], apps=[],
+        app_bundles=[bundle_view(BUNDLES[b]) for b in call.state.users.licenses.bundles_of(user)], apps=[],
     )
 
 
@@ -81,10 +87,38 @@ def update_user_license_type(call: Call, p: LicensesUpdateUserLicenseTypeParams)
 @handles("portal:licenses.app_bundles")
 def app_bundles(call: Call, p: LicensesAppBundlesParams) -> AppBundlesPage:
     user = rules.self_or_user_viewer(call.state, call.user, p.username)
-    bundles = [BUNDLES[b] for b in user.user_type.bundles]
+    bundles = [BUNDLES[b] for b in call.state.users.licenses.bundles_of(user)]
     w = window(p.start, p.num, len(bundles))
     return AppBundlesPage(total=w.total, start=w.start, num=w.num, next_start=w.next_start,
-                          app_bundles=[bundle_view(b) for b in bundles[w.start - 1 : w.start - 1 + w.num]])
+                          app_bundles=[bundle_view(b) for b in w.of(bundles)])
+
+
+def org_bundle_view(state: PortalState, org_id: str, b: AppBundleDef) -> OrgAppBundle:
+    members = [u for u in state.users if u.org_id == org_id]
+    licenses = state.users.licenses
+    return OrgAppBundle(
+        id=b.id, app_bundle_item_id=b.item_id, name=b.name, description=bundle_view(b).description, abbr=b.abbr,
+        apps=list(b.apps), user_license_types=[t.id for t in USER_TYPES.values() if b.id in t.bundles],
+        current_users=sum(b.id in licenses.bundles_of(u) for u in members),
+        assigned_users=sum(b.id in licenses.assigned_bundles(u.username) for u in members),
+    )
+
+
+@handles("portal:licenses.org_app_bundles")
+def org_app_bundles(call: Call, p: LicensesOrgAppBundlesParams) -> OrgAppBundlesPage:
+    bundles = list(BUNDLES.values())
+    w = window(p.start, p.num, len(bundles))
+    return OrgAppBundlesPage(
+        total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+        app_bundles=[org_bundle_view(call.state, call.user.org_id, b) for b in w.of(bundles)],
+    )
+
+
+@handles("portal:licenses.provision_user_app_bundle")
+def provision_user_app_bundle(call: Call, p: LicensesProvisionUserAppBundleParams) -> AppBundleProvisionResult:
+    users = call.state.users
+    done = users.licenses.provision_app_bundle(users, call.user, p.id, list(p.users), bool(p.revoke))
+    return AppBundleProvisionResult(success=True, users=done)
 
 
 @handles("portal:licenses.provisioned_listings")
@@ -99,7 +133,7 @@ def provisioned_listings(call: Call, p: LicensesProvisionedListingsParams) -> Pr
         provisioned_listings=[
             ProvisionedListing(item_id=item_id, title=title, purchased=ms_to_datetime(purchased),
                                end_date=ms_to_datetime(end_date) if end_date >= 0 else None)
-            for item_id, title, purchased, end_date in found[w.start - 1 : w.start - 1 + w.num]
+            for item_id, title, purchased, end_date in w.of(found)
         ],
     )
 
@@ -112,7 +146,7 @@ def _keys(state: PortalState, org_id: str, count_type: str) -> Iterable[str]:
         elif count_type.lower() == "userlicensetype":
             yield user.user_type_id
         else:
-            for bundle in user.user_type.bundles:
+            for bundle in state.users.licenses.bundles_of(user):
                 if count_type.lower() == "appbundle":
                     yield bundle
                 else:
@@ -125,4 +159,4 @@ def counts(call: Call, p: LicensesCountsParams) -> UserCountsPage:
     ordered = sorted(tally.items())
     w = window(p.start, p.num, len(ordered))
     return UserCountsPage(total=w.total, start=w.start, num=w.num, next_start=w.next_start,
-                          results=[UserCount(key=k, count=n) for k, n in ordered[w.start - 1 : w.start - 1 + w.num]])
+                          results=[UserCount(key=k, count=n) for k, n in w.of(ordered)])

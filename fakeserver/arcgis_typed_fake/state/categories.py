@@ -98,3 +98,24 @@ def matches_filters(categories: list[str], filters: list[list[str]]) -> bool:
     """Whether categories meet every filter: one of a filter's paths, or a sub-category of one, for each filter."""
     have = [c.lower() for c in categories]
     return all(any(c == p or c.startswith(p + "/") for p in paths for c in have) for paths in filters)
+
+
+def category_terms(text: str, wire: str = "categoryFilters") -> list[str]:
+    """`categoryFilters` of a group search: a comma-separated OR of up to eight category titles (terms) or category
+    paths, lower-cased; 400 naming `wire` when empty or longer."""
+    terms = [t.strip().rstrip("/").lower() for t in text.split(",") if t.strip().rstrip("/")]
+    if not terms:
+        raise bad_request(f"Invalid parameter '{wire}': give one or more categories.")
+    if len(terms) > MAX_FILTERS:
+        raise bad_request(f"Invalid parameter '{wire}': at most {MAX_FILTERS} categories are allowed.")
+    return terms
+
+
+def matches_terms(categories: list[str], terms: list[str]) -> bool:
+    """Whether one of the categories meets one of the terms: a path term by being that category or a sub-category
+    of it (as `matches_filters`), a title term by being the title of one of the category's levels."""
+    paths = [t for t in terms if t.startswith("/")]
+    titles = {t for t in terms if not t.startswith("/")}
+    if paths and matches_filters(categories, [paths]):
+        return True
+    return any(level.lower() in titles for c in categories for level in c.split("/") if level)

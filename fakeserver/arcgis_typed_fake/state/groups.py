@@ -15,7 +15,7 @@ from collections.abc import Set as AbstractSet
 import attrs
 
 from ..errors import Fault, bad_request, forbidden, not_found
-from .categories import CategoryStore
+from .categories import CategoryStore, category_terms, matches_terms
 from .items import ItemStore
 from .search import GROUP_ALIASES, GROUP_DEFAULT_FIELDS, GROUP_FIELDS, QuerySyntaxError, SearchIndex
 from .users import Thumbnail, UserRecord, UserStore, thumbnail_file_name
@@ -75,6 +75,8 @@ class GroupRecord:
     applications: dict[str, Application] = attrs.Factory(dict)  # username (lower) -> request
     invitations: dict[str, tuple[str, int]] = attrs.Factory(dict)  # username (lower) -> (role, expires ms)
     categories: CategoryStore = attrs.Factory(CategoryStore)
+    # paths of the organization's category schema the group is filed under (group search's categoryFilters)
+    org_categories: list[str] = attrs.Factory(list)
     thumbnail: str | None = None  # the file name, as `info/{name}` serves it
     thumbnail_data: bytes = attrs.field(default=b"", repr=False)
     thumbnail_type: str = "image/png"
@@ -166,6 +168,20 @@ class GroupStore:
         except QuerySyntaxError as exc:
             raise Fault(400, "Unable to perform query. Please check your parameters.", [str(exc)]) from None
         return {i for i in matches if self.can_view(caller, self._groups[i])}
+
+    def in_categories(self, ids: AbstractSet[str], category_filters: str) -> set[str]:
+        """The groups of `ids` filed under a category `category_filters` names (group search's categoryFilters)."""
+        terms = category_terms(category_filters)
+        return {i for i in ids if matches_terms(self._groups[i].org_categories, terms)}
+
+    def file_under(self, group_id: str, schema: CategoryStore, categories: list[str]) -> GroupRecord:
+        """File a group under categories of the organization's schema `schema` (replacing its categories); the
+        fake's Python API, as no REST operation of the fake sets them."""
+        group = self._groups.get(group_id)
+        if group is None:
+            raise not_found("Group")
+        group.org_categories = schema.check_item_categories(categories)
+        return group
 
     def page(self, ids: AbstractSet[str], *, sort_field: str | None, sort_order: str | None, start: int,
              num: int) -> list[GroupRecord]:

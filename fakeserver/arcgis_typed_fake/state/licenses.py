@@ -6,11 +6,16 @@ The rule every identity operation honours: a member's role may only grant privil
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import attrs
 
 from ..errors import bad_request
+
+if TYPE_CHECKING:
+    from .users import UserRecord, UserStore
 from .roles import KNOWN_PRIVILEGES, VIEWER_PRIVILEGES, VIEWER_ROLE_ID
 
 LEVEL_1_EXTRAS = ("premium:user:geocode", "premium:user:networkanalysis", "premium:user:demographics",
@@ -27,6 +32,11 @@ class AppBundleDef:
     name: str
     abbr: str
     apps: tuple[str, ...]
+
+    @property
+    def item_id(self) -> str:
+        """The id of the bundle's listing (appBundleItemId): stable, 32 hex digits like every item id."""
+        return hashlib.md5(f"appBundle:{self.id}".encode(), usedforsecurity=False).hexdigest()
 
 
 BUNDLES = {
@@ -63,6 +73,14 @@ USER_TYPES = {
     )
 }
 ALIASES = {"viewer": "viewerUT", "editor": "editorUT", "contributor": "editorUT", "creator": "creatorUT"}
+
+
+def bundle_by_item_id(item_id: str) -> AppBundleDef:
+    """An app bundle by its appBundleItemId; 400 naming `id` when none has it."""
+    found = next((b for b in BUNDLES.values() if b.item_id == item_id.lower()), None)
+    if found is None:
+        raise bad_request(f"Invalid parameter 'id': '{item_id}' is not the appBundleItemId of an app bundle.")
+    return found
 
 
 def resolve_user_type(name: str, wire: str = "userLicenseType") -> UserTypeDef:
@@ -104,6 +122,7 @@ class LicenseStore:
     def __init__(self) -> None:
         self.max_users: dict[str, int] = {t.id: t.max_users for t in USER_TYPES.values()}
         self._provisions: dict[str, list[Provision]] = {}  # username (lower) -> provisions
+        self._bundles: dict[str, set[str]] = {}  # username (lower) -> app bundles assigned one by one
 
     def provision(self, username: str, item_id: str, title: str, purchased: int, end_date: int = -1) -> Provision:
         """Give a member a listing (the marketplace's provisioning operations call this)."""
@@ -115,5 +134,42 @@ class LicenseStore:
         return [p for p in self._provisions.get(username.lower(), [])
                 if include_expired or p.end_date < 0 or p.end_date > now]
 
+    def assigned_bundles(self, username: str) -> list[str]:
+        """The app bundles assigned to a member one by one, in the order of BUNDLES."""
+        have = self._bundles.get(username.lower(), set())
+        return [b for b in BUNDLES if b in have]
+
+    def bundles_of(self, user: UserRecord) -> list[str]:
+        """Every app bundle a member has: those of their user type, then those assigned to them."""
+        through_type = list(user.user_type.bundles)
+        return through_type + [b for b in self.assigned_bundles(user.username) if b not in through_type]
+
+    def provision_app_bundle(self, users: UserStore, caller: UserRecord, item_id: str, names: list[str],
+                             revoke: bool) -> list[str]:
+        """Assign the bundle listed as `item_id` to members of the caller's organization, or revoke it. Every
+        member is checked before any changes: one unknown member refuses the request and changes nothing."""
+        bundle = bundle_by_item_id(item_id)
+        if not names or not all(n.strip() for n in names):
+            raise bad_request("Invalid parameter 'users': give the usernames of one or more members.")
+        members = []
+        for name in names:
+            user = users.get(name.strip())
+            if user is None or user.org_id != caller.org_id:
+                raise bad_request(f"Invalid parameter 'users': '{name.strip()}' is not a member of the organization.")
+            members.append(user.username)
+        for username in members:
+            held = self._bundles.get(username.lower())
+            if revoke:
+                if held is not None and bundle.id in held:
+                    held.discard(bundle.id)
+                    if not held:
+                        del self._bundles[username.lower()]
+            elif held is None:
+                self._bundles[username.lower()] = {bundle.id}
+            else:
+                held.add(bundle.id)
+        return members
+
     def forget_user(self, username: str) -> None:
         self._provisions.pop(username.lower(), None)
+        self._bundles.pop(username.lower(), None)

@@ -180,7 +180,7 @@ class PortalClient(Session):
 
     @cached_property
     def licenses(self) -> "LicensesOps":
-        """User types (license types) and what they include: portals/self/userLicenseTypes, a member's user type (community/users/{username}/userLicenseType), changing it (portals/self/updateUserLicenseType), app bundles, provisioned listings and the organization's license counts (portals/self/users/counts). A user type limits the privileges a member's role may give: a Viewer cannot hold a role that creates content."""
+        """User types (license types) and what they include: portals/self/userLicenseTypes, a member's user type (community/users/{username}/userLicenseType), changing it (portals/self/updateUserLicenseType), app bundles, provisioned listings and the organization's license counts (portals/self/users/counts). A user type limits the privileges a member's role may give: a Viewer cannot hold a role that creates content. The organization's app bundles (portals/self/appBundles) can also be assigned to and revoked from members one by one through the bundle's listing (content/listings/{appBundleItemId}/provisionUserAppBundle), which is what the official client's `user.delete(...)` does for every bundle before deleting a member."""
         from arcgis_typed.portal.ops.licenses import LicensesOps
 
         return LicensesOps(self)

@@ -1157,6 +1157,7 @@ GROUPS_SEARCH = Operation(
     auth="optional",
     params=(
         Param(name="q", wire="q", kind="str", location="form", required=True),
+        Param(name="category_filters", wire="categoryFilters", kind="str", location="form"),
         Param(name="sort_field", wire="sortField", kind="str", location="form"),
         Param(name="sort_order", wire="sortOrder", kind="str", location="form", enum=("asc", "desc")),
         Param(name="start", wire="start", kind="int", location="form", minimum=1),
@@ -1169,7 +1170,7 @@ GROUPS_SEARCH = Operation(
     privileges=(),
     owner_override=None,
     paging_items="results",
-    errors=((400, "Invalid query, sort field or paging value."),),
+    errors=((400, "Invalid query, categoryFilters (none, or more than eight), sort field or paging value."),),
     seeds=("GroupManager.(constructor)", "GroupManager.search"),
     fidelity="partial",
 )
@@ -2461,6 +2462,51 @@ LICENSES_APP_BUNDLES = Operation(
     paging_items="app_bundles",
     errors=(),
     seeds=("User.bundles",),
+)
+
+LICENSES_ORG_APP_BUNDLES = Operation(
+    api="portal",
+    name="licenses.org_app_bundles",
+    methods=("GET", "POST"),
+    path="/sharing/rest/portals/self/appBundles",
+    rule="/sharing/rest/portals/self/appBundles",
+    auth="token",
+    params=(
+        Param(name="start", wire="start", kind="int", location="form", minimum=1),
+        Param(name="num", wire="num", kind="int", location="form", minimum=0, maximum=100),
+    ),
+    params_class="arcgis_typed.portal.params.licenses:LicensesOrgAppBundlesParams",
+    response="arcgis_typed.portal.models.licenses:OrgAppBundlesPage",
+    idempotent=True,
+    envelope="portal",
+    privileges=("portal:admin:viewUsers",),
+    owner_override=None,
+    paging_items="app_bundles",
+    errors=(),
+    seeds=(),
+)
+
+LICENSES_PROVISION_USER_APP_BUNDLE = Operation(
+    api="portal",
+    name="licenses.provision_user_app_bundle",
+    methods=("POST",),
+    path="/sharing/rest/content/listings/{id}/provisionUserAppBundle",
+    rule="/sharing/rest/content/listings/<id>/provisionUserAppBundle",
+    auth="token",
+    params=(
+        Param(name="id", wire="id", kind="str", location="path", required=True),
+        Param(name="users", wire="users", kind="list", location="form", required=True, encoding="csv", item_kind="str"),
+        Param(name="revoke", wire="revoke", kind="bool", location="form", encoding="bool"),
+    ),
+    params_class="arcgis_typed.portal.params.licenses:LicensesProvisionUserAppBundleParams",
+    response="arcgis_typed.portal.models.licenses:AppBundleProvisionResult",
+    idempotent=True,
+    envelope="portal",
+    privileges=("portal:admin:manageLicenses",),
+    owner_override=None,
+    paging_items=None,
+    errors=((400, "Unknown app bundle, no users, unknown users or users of another organization."),),
+    seeds=(),
 )
 
 LICENSES_PROVISIONED_LISTINGS = Operation(
@@ -4414,6 +4460,8 @@ OPERATIONS: tuple[Operation, ...] = (
     LICENSES_USER_LICENSE_TYPE,
     LICENSES_UPDATE_USER_LICENSE_TYPE,
     LICENSES_APP_BUNDLES,
+    LICENSES_ORG_APP_BUNDLES,
+    LICENSES_PROVISION_USER_APP_BUNDLE,
     LICENSES_PROVISIONED_LISTINGS,
     LICENSES_COUNTS,
     LOCALES_LANGUAGES,

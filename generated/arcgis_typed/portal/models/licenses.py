@@ -5,7 +5,10 @@
 User types (license types) and what they include: portals/self/userLicenseTypes, a member's user type
 (community/users/{username}/userLicenseType), changing it (portals/self/updateUserLicenseType), app bundles,
 provisioned listings and the organization's license counts (portals/self/users/counts). A user type limits the
-privileges a member's role may give: a Viewer cannot hold a role that creates content.
+privileges a member's role may give: a Viewer cannot hold a role that creates content. The organization's app
+bundles (portals/self/appBundles) can also be assigned to and revoked from members one by one through the
+bundle's listing (content/listings/{appBundleItemId}/provisionUserAppBundle), which is what the official
+client's `user.delete(...)` does for every bundle before deleting a member.
 """
 
 from datetime import datetime
@@ -15,9 +18,12 @@ import attrs
 
 __all__ = [
     "AppBundle",
+    "AppBundleProvisionResult",
     "AppBundlesPage",
     "LicenseTypeChange",
     "LicenseTypeChanges",
+    "OrgAppBundle",
+    "OrgAppBundlesPage",
     "ProvisionedListing",
     "ProvisionedListingsPage",
     "UserCount",
@@ -37,6 +43,17 @@ class AppBundle:
     description: str | None = attrs.field(default=None, metadata={"wire": "description"})
     abbr: str | None = attrs.field(default=None, metadata={"wire": "abbr"})
     apps: list[str] | None = attrs.field(default=None, metadata={"wire": "apps"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class AppBundleProvisionResult:
+    """The answer of provisionUserAppBundle."""
+
+    success: bool = attrs.field(metadata={"wire": "success"})
+    users: list[str] | None = attrs.field(default=None, metadata={"wire": "users"})
+    """The members the bundle was assigned to or revoked from."""
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
 
@@ -71,6 +88,41 @@ class LicenseTypeChanges:
     """LicenseTypeChanges"""
 
     results: list[LicenseTypeChange] = attrs.field(metadata={"wire": "results"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class OrgAppBundle:
+    """One app bundle of the organization (portals/self/appBundles). `appBundleItemId` is the id of the bundle's listing, the one content/listings/{id}/provisionUserAppBundle takes.
+
+    """
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    app_bundle_item_id: str = attrs.field(metadata={"wire": "appBundleItemId"})
+    name: str | None = attrs.field(default=None, metadata={"wire": "name"})
+    description: str | None = attrs.field(default=None, metadata={"wire": "description"})
+    abbr: str | None = attrs.field(default=None, metadata={"wire": "abbr"})
+    apps: list[str] | None = attrs.field(default=None, metadata={"wire": "apps"})
+    user_license_types: list[str] | None = attrs.field(default=None, metadata={"wire": "userLicenseTypes"})
+    """The user types that include the bundle."""
+    current_users: int | None = attrs.field(default=None, metadata={"wire": "currentUsers"})
+    """Members who have the bundle, through their user type or assigned."""
+    assigned_users: int | None = attrs.field(default=None, metadata={"wire": "assignedUsers"})
+    """Members the bundle was assigned to one by one (provisionUserAppBundle)."""
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class OrgAppBundlesPage:
+    """OrgAppBundlesPage"""
+
+    total: int = attrs.field(metadata={"wire": "total"})
+    start: int = attrs.field(metadata={"wire": "start"})
+    num: int = attrs.field(metadata={"wire": "num"})
+    next_start: int = attrs.field(metadata={"wire": "nextStart"})
+    app_bundles: list[OrgAppBundle] = attrs.field(metadata={"wire": "appBundles"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
 

@@ -156,6 +156,7 @@ def search(
     session: Session,
     *,
     q: str,
+    category_filters: str | None = None,
     sort_field: str | None = None,
     sort_order: Literal["asc", "desc"] | None = None,
     start: int | None = None,
@@ -169,14 +170,23 @@ def search(
     - Words are not stemmed: the portal finds 'fire' for 'fires', the fake matches whole words only.
     - Boosting (term^2) is accepted and ignored; without sortField results come in id order, not by relevance.
     - Every field and value matches case-insensitively (the portal documents owner as case sensitive).
+    - categoryFilters: the fake files groups under paths of the organization's category schema only through its Python API (`portal.groups.file_under(group_id, portal.categories, [...])`); the REST operation that sets a group's categories, and the exact matching rules of the portal, could not be confirmed.
 
     Args:
+        category_filters: A comma-separated OR of up to eight categories: a title (Water) matches a group filed under a category with that title at any level, a path (/Categories/Water) that category and its sub-categories.
         sort_order: One of: asc, desc.
 
     Raises:
-        BadRequest (400): Invalid query, sort field or paging value.
+        BadRequest (400): Invalid query, categoryFilters (none, or more than eight), sort field or paging value.
     """
-    params = dict(q=q, sort_field=sort_field, sort_order=sort_order, start=start, num=num)
+    params = dict(
+        q=q,
+        category_filters=category_filters,
+        sort_field=sort_field,
+        sort_order=sort_order,
+        start=start,
+        num=num,
+    )
     model: GroupSearchPage = session.call(_ops.GROUPS_SEARCH, params, response_model(_ops.GROUPS_SEARCH))
     return model
 
@@ -185,6 +195,7 @@ def search_all(
     session: Session,
     *,
     q: str,
+    category_filters: str | None = None,
     sort_field: str | None = None,
     sort_order: Literal["asc", "desc"] | None = None,
     page_size: int = 100,
@@ -194,6 +205,7 @@ def search_all(
         lambda start, num: search(
             session,
             q=q,
+            category_filters=category_filters,
             sort_field=sort_field,
             sort_order=sort_order,
             start=start,
@@ -827,6 +839,7 @@ class GroupsOps:
         self,
         *,
         q: str,
+        category_filters: str | None = None,
         sort_field: str | None = None,
         sort_order: Literal["asc", "desc"] | None = None,
         start: int | None = None,
@@ -840,19 +853,30 @@ class GroupsOps:
         - Words are not stemmed: the portal finds 'fire' for 'fires', the fake matches whole words only.
         - Boosting (term^2) is accepted and ignored; without sortField results come in id order, not by relevance.
         - Every field and value matches case-insensitively (the portal documents owner as case sensitive).
+        - categoryFilters: the fake files groups under paths of the organization's category schema only through its Python API (`portal.groups.file_under(group_id, portal.categories, [...])`); the REST operation that sets a group's categories, and the exact matching rules of the portal, could not be confirmed.
 
         Args:
+            category_filters: A comma-separated OR of up to eight categories: a title (Water) matches a group filed under a category with that title at any level, a path (/Categories/Water) that category and its sub-categories.
             sort_order: One of: asc, desc.
 
         Raises:
-            BadRequest (400): Invalid query, sort field or paging value.
+            BadRequest (400): Invalid query, categoryFilters (none, or more than eight), sort field or paging value.
         """
-        return search(self._client, q=q, sort_field=sort_field, sort_order=sort_order, start=start, num=num)
+        return search(
+            self._client,
+            q=q,
+            category_filters=category_filters,
+            sort_field=sort_field,
+            sort_order=sort_order,
+            start=start,
+            num=num,
+        )
 
     def search_all(
         self,
         *,
         q: str,
+        category_filters: str | None = None,
         sort_field: str | None = None,
         sort_order: Literal["asc", "desc"] | None = None,
         page_size: int = 100,
@@ -861,6 +885,7 @@ class GroupsOps:
         return search_all(
             self._client,
             q=q,
+            category_filters=category_filters,
             sort_field=sort_field,
             sort_order=sort_order,
             page_size=page_size,

@@ -5,7 +5,10 @@
 User types (license types) and what they include: portals/self/userLicenseTypes, a member's user type
 (community/users/{username}/userLicenseType), changing it (portals/self/updateUserLicenseType), app bundles,
 provisioned listings and the organization's license counts (portals/self/users/counts). A user type limits the
-privileges a member's role may give: a Viewer cannot hold a role that creates content.
+privileges a member's role may give: a Viewer cannot hold a role that creates content. The organization's app
+bundles (portals/self/appBundles) can also be assigned to and revoked from members one by one through the
+bundle's listing (content/listings/{appBundleItemId}/provisionUserAppBundle), which is what the official
+client's `user.delete(...)` does for every bundle before deleting a member.
 
 Each operation is a function taking the client (a `Session`) first, and a method of `LicensesOps`
 (reached as `client.licenses`).
@@ -23,8 +26,11 @@ from arcgis_typed.portal import _operations as _ops
 if TYPE_CHECKING:
     from arcgis_typed.portal.models.licenses import (
         AppBundle,
+        AppBundleProvisionResult,
         AppBundlesPage,
         LicenseTypeChanges,
+        OrgAppBundle,
+        OrgAppBundlesPage,
         ProvisionedListing,
         ProvisionedListingsPage,
         UserCount,
@@ -40,6 +46,9 @@ __all__ = [
     "app_bundles_all",
     "counts",
     "counts_all",
+    "org_app_bundles",
+    "org_app_bundles_all",
+    "provision_user_app_bundle",
     "provisioned_listings",
     "provisioned_listings_all",
     "update_user_license_type",
@@ -148,6 +157,60 @@ def app_bundles_all(session: Session, username: str, *, page_size: int = 100) ->
         lambda page: page.app_bundles,
         page_size=page_size,
     )
+
+
+def org_app_bundles(
+    session: Session,
+    *,
+    start: int | None = None,
+    num: int | None = None,
+) -> OrgAppBundlesPage:
+    """The organization's app bundles, with how many members have each (portal:admin:viewUsers).
+
+    `GET | POST /sharing/rest/portals/self/appBundles` - auth: token
+    Needs privileges: portal:admin:viewUsers.
+    Paged: see `org_app_bundles_all` to iterate over every result.
+    """
+    params = dict(start=start, num=num)
+    model: OrgAppBundlesPage = session.call(
+        _ops.LICENSES_ORG_APP_BUNDLES,
+        params,
+        response_model(_ops.LICENSES_ORG_APP_BUNDLES),
+    )
+    return model
+
+
+def org_app_bundles_all(session: Session, *, page_size: int = 100) -> Iterator[OrgAppBundle]:
+    """Every result of `org_app_bundles`, fetching pages of `page_size` lazily."""
+    return iterate(
+        lambda start, num: org_app_bundles(session, start=start, num=num),
+        lambda page: page.app_bundles,
+        page_size=page_size,
+    )
+
+
+def provision_user_app_bundle(
+    session: Session,
+    id: str,
+    *,
+    users: list[str],
+    revoke: bool | None = None,
+) -> AppBundleProvisionResult:
+    """Assign an app bundle to members of the caller's organization, or revoke it (revoke=true) (portal:admin:manageLicenses). `id` is the bundle's appBundleItemId. Revoking a bundle a member was not assigned is a no-op (a bundle the member's user type includes stays with the user type); an unknown member or one of another organization refuses the whole request.
+
+    `POST /sharing/rest/content/listings/{id}/provisionUserAppBundle` - auth: token
+    Needs privileges: portal:admin:manageLicenses.
+
+    Raises:
+        BadRequest (400): Unknown app bundle, no users, unknown users or users of another organization.
+    """
+    params = dict(id=id, users=users, revoke=revoke)
+    model: AppBundleProvisionResult = session.call(
+        _ops.LICENSES_PROVISION_USER_APP_BUNDLE,
+        params,
+        response_model(_ops.LICENSES_PROVISION_USER_APP_BUNDLE),
+    )
+    return model
 
 
 def provisioned_listings(
@@ -287,6 +350,36 @@ class LicensesOps:
     def app_bundles_all(self, username: str, *, page_size: int = 100) -> Iterator[AppBundle]:
         """Every result of `app_bundles`, fetching pages of `page_size` lazily."""
         return app_bundles_all(self._client, username=username, page_size=page_size)
+
+    def org_app_bundles(self, *, start: int | None = None, num: int | None = None) -> OrgAppBundlesPage:
+        """The organization's app bundles, with how many members have each (portal:admin:viewUsers).
+
+        `GET | POST /sharing/rest/portals/self/appBundles` - auth: token
+        Needs privileges: portal:admin:viewUsers.
+        Paged: see `org_app_bundles_all` to iterate over every result.
+        """
+        return org_app_bundles(self._client, start=start, num=num)
+
+    def org_app_bundles_all(self, *, page_size: int = 100) -> Iterator[OrgAppBundle]:
+        """Every result of `org_app_bundles`, fetching pages of `page_size` lazily."""
+        return org_app_bundles_all(self._client, page_size=page_size)
+
+    def provision_user_app_bundle(
+        self,
+        id: str,
+        *,
+        users: list[str],
+        revoke: bool | None = None,
+    ) -> AppBundleProvisionResult:
+        """Assign an app bundle to members of the caller's organization, or revoke it (revoke=true) (portal:admin:manageLicenses). `id` is the bundle's appBundleItemId. Revoking a bundle a member was not assigned is a no-op (a bundle the member's user type includes stays with the user type); an unknown member or one of another organization refuses the whole request.
+
+        `POST /sharing/rest/content/listings/{id}/provisionUserAppBundle` - auth: token
+        Needs privileges: portal:admin:manageLicenses.
+
+        Raises:
+            BadRequest (400): Unknown app bundle, no users, unknown users or users of another organization.
+        """
+        return provision_user_app_bundle(self._client, id=id, users=users, revoke=revoke)
 
     def provisioned_listings(
         self,

@@ -246,6 +246,10 @@ class GroupsSearchParams:
     """Parameters of `groups.search`."""
 
     q: str = attrs.field(metadata={"wire": "q"})
+    category_filters: str | None = attrs.field(default=None, metadata={"wire": "categoryFilters"})
+    """A comma-separated OR of up to eight categories: a title (Water) matches a group filed under a category with that title at any level, a path (/Categories/Water) that category and its sub-categories.
+
+    """
     sort_field: str | None = attrs.field(default=None, metadata={"wire": "sortField"})
     sort_order: Literal["asc", "desc"] | None = attrs.field(default=None, metadata={"wire": "sortOrder"})
     """One of: asc, desc."""

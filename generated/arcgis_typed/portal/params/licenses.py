@@ -5,7 +5,10 @@
 User types (license types) and what they include: portals/self/userLicenseTypes, a member's user type
 (community/users/{username}/userLicenseType), changing it (portals/self/updateUserLicenseType), app bundles,
 provisioned listings and the organization's license counts (portals/self/users/counts). A user type limits the
-privileges a member's role may give: a Viewer cannot hold a role that creates content.
+privileges a member's role may give: a Viewer cannot hold a role that creates content. The organization's app
+bundles (portals/self/appBundles) can also be assigned to and revoked from members one by one through the
+bundle's listing (content/listings/{appBundleItemId}/provisionUserAppBundle), which is what the official
+client's `user.delete(...)` does for every bundle before deleting a member.
 """
 
 from typing import Any, Literal
@@ -15,6 +18,8 @@ import attrs
 __all__ = [
     "LicensesAppBundlesParams",
     "LicensesCountsParams",
+    "LicensesOrgAppBundlesParams",
+    "LicensesProvisionUserAppBundleParams",
     "LicensesProvisionedListingsParams",
     "LicensesUpdateUserLicenseTypeParams",
     "LicensesUserLicenseTypeParams",
@@ -39,6 +44,23 @@ class LicensesCountsParams:
     """One of: role, userLicenseType, appBundle, app."""
     start: int | None = attrs.field(default=None, metadata={"wire": "start"})
     num: int | None = attrs.field(default=None, metadata={"wire": "num"})
+
+
+@attrs.frozen(kw_only=True)
+class LicensesOrgAppBundlesParams:
+    """Parameters of `licenses.org_app_bundles`."""
+
+    start: int | None = attrs.field(default=None, metadata={"wire": "start"})
+    num: int | None = attrs.field(default=None, metadata={"wire": "num"})
+
+
+@attrs.frozen(kw_only=True)
+class LicensesProvisionUserAppBundleParams:
+    """Parameters of `licenses.provision_user_app_bundle`."""
+
+    id: str = attrs.field(metadata={"wire": "id"})
+    users: list[str] = attrs.field(metadata={"wire": "users"})
+    revoke: bool | None = attrs.field(default=None, metadata={"wire": "revoke"})
 
 
 @attrs.frozen(kw_only=True)
