@@ -33,9 +33,13 @@ def add_to_server(call: Call, p: params.DataStoreItemsAddToServerParams) -> Data
     return SUCCESS
 
 
-@handles("portal:data_store_items.remove_from_server")
-def remove_from_server(call: Call, p: params.DataStoreItemsRemoveFromServerParams) -> DataStoreSuccess:
-    call.state.data_store_items.remove_from_server(call.user, p.datastore_id, p.server_id)
+@handles("portal:data_store_items.remove_from_server", "portal:data_store_items.refresh_server")
+def change_on_server(
+    call: Call, p: params.DataStoreItemsRemoveFromServerParams | params.DataStoreItemsRefreshServerParams,
+) -> DataStoreSuccess:
+    """removeFromServer and refreshServer: the state method of the operation's name, on (item, server)."""
+    action = getattr(call.state.data_store_items, call.op.name.split(".", 1)[1])
+    action(call.user, p.datastore_id, p.server_id)
     return SUCCESS
 
 
@@ -43,12 +47,6 @@ def remove_from_server(call: Call, p: params.DataStoreItemsRemoveFromServerParam
 def get_servers(call: Call, p: params.DataStoreItemsGetServersParams) -> FederatedServers:
     found = call.state.data_store_items.servers_of(call.user, p.datastore_id)
     return FederatedServers(servers=[wire_server(call, s) for s in found])
-
-
-@handles("portal:data_store_items.refresh_server")
-def refresh_server(call: Call, p: params.DataStoreItemsRefreshServerParams) -> DataStoreSuccess:
-    call.state.data_store_items.refresh_server(call.user, p.datastore_id, p.server_id)
-    return SUCCESS
 
 
 @handles("portal:data_store_items.validate")
