@@ -69,6 +69,6 @@ def test_register_describe_refresh_and_unregister(gis: GIS, target: Target, arcg
     assert [i.path for i in arcgis_fake.server.site.data] == []
     # invalid connection details: the client raises on the error envelope and nothing is registered
     broken = add_store(gis, {"type": "egdb", "path": "/enterpriseDatabases/broken", "info": {}}, "Broken")
-    with pytest.raises(Exception, match="datastoreId"):  # noqa: B017  (the official client raises a bare Exception)
+    with pytest.raises(Exception, match="datastoreId"):
         portal_ds.register(item=broken, server_id=host_id)
     assert [i.path for i in arcgis_fake.server.site.data] == []
