@@ -47,6 +47,7 @@ from .state.mission import MissionState
 from .undo import UndoLog
 from .state.portal import PortalState
 from .state.server import MachineRecord, ServerState, ServerUser
+from .state.servers import ARCGIS_SERVER
 from .state.users import UserRecord
 
 log = logging.getLogger("arcgis_typed_fake")
@@ -237,6 +238,9 @@ class FakeArcGIS:
             admin=(self.server_admin_username, self.server_admin_password) if self._server_site else None,
         )
         portal.publishing.attach(server if self.server_context is not None else None, self.server_context)
+        if self.server_context is not None:  # the hosting server, federated (portals/self/servers, data store items)
+            portal.servers.add(ARCGIS_SERVER, self.server_context, role="HOSTING_SERVER", hosted=True,
+                               server_id=Ids(None if self._seed is None else self._seed + 3).new()[:16])
         return portal, server
 
     def _new_mission(self) -> MissionState:

@@ -57,7 +57,7 @@ def test_the_portal_lists_the_federated_mission_server(fake: FakeArcGIS, alice: 
     assert mission[0].server_function == "MissionServer"  # what the official gis.admin.servers looks for
     assert alice.rest.missions.list().services == []
     quiet = FakeArcGIS(admin_password="some-password", mission_context=None, password_iterations=1)
-    assert client_for(quiet, "admin", "some-password").servers.list().servers == []
+    assert [s.server_type for s in client_for(quiet, "admin", "some-password").servers.list().servers] == ["ArcGIS"]
 
 
 @pytest.mark.seed("MissionCatalog.create_mission", "MissionCatalog.missions", "Mission.(constructor)")
@@ -262,8 +262,8 @@ def test_reset_forgets_the_missions_and_keeps_the_server(fake: FakeArcGIS, alice
     again = admin_side(fake)
     assert again.rest.missions.list().services == []
     servers = client_for(fake, "admin", PASSWORD).servers.list().servers
-    assert [s.server_type for s in servers] == ["ARCGIS_MISSION_SERVER"]
-    assert again.admin.security.config().portal_properties.server_id == servers[0].id  # type: ignore[union-attr]
+    assert [s.server_type for s in servers] == ["ArcGIS", "ARCGIS_MISSION_SERVER"]  # the hosting server first
+    assert again.admin.security.config().portal_properties.server_id == servers[1].id  # type: ignore[union-attr]
 
 
 def test_over_tls_with_the_urllib3_transport(tmp_path: Path) -> None:

@@ -145,6 +145,14 @@ class World:
             "period": "1d",
             "etype": "svcusg",
             "resource": "styles/root.json",
+            "datastoreId": self.item_id,
+            "serverId": "no-such-server",
+            "path": "/",
+            "jobId": "no-such-job",
+            "templateSvcConfig": '{"type": "MapServer"}',
+            "portalFolderId": self.folder_id,
+            "serverFolder": "bulk",
+            "serviceConfiguration": '{"type": "SceneServer"}',
         }[param.wire]
 
 
@@ -153,6 +161,7 @@ BY_OPERATION = {
     ("dependencies.add", "type"): "url",
     ("dependencies.remove", "type"): "url",
     ("publishing.is_service_name_available", "type"): "featureService",
+    ("data_store_items.describe", "type"): "datastore",
 }
 
 

@@ -12,6 +12,7 @@ from ..errors import INVALID_TOKEN, Fault, bad_request, forbidden, not_found
 from . import items as items_rules
 from .categories import CategoryStore
 from .certificates import CertificateStore
+from .data_store_items import DataStoreItemStore
 from .dependencies import DependencyStore
 from .groups import GroupStore
 from .items import Folder, ItemRecord, ItemStore
@@ -74,6 +75,7 @@ class PortalState:
         self.certificates = CertificateStore(now=self.now, new_id=self.ids.new)
         wire_identity(self)  # notifications, group invitations: ids and the group store's events
         self.servers = FederatedServers()  # federated servers (portals/self/servers)
+        self.data_store_items = DataStoreItemStore(self)  # data store items registered with those servers
 
     def now(self) -> int:
         return self.clock.now_ms()

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 import attrs
 
-SERVER_TYPES = ("ARCGIS", "ARCGIS_MISSION_SERVER", "ARCGIS_NOTEBOOK_SERVER", "ARCGIS_VIDEO_SERVER")
+SERVER_TYPES = ("ARCGIS", "ARCGIS_MISSION_SERVER", "ARCGIS_NOTEBOOK_SERVER", "ARCGIS_VIDEO_SERVER", "ArcGIS")
+ARCGIS_SERVER = "ArcGIS"  # what a real portal calls an ArcGIS Server (GIS or Image Server) it is federated with
 
 
 @attrs.frozen
@@ -18,6 +19,7 @@ class FederatedServer:
     context: str  # e.g. /mission
     role: str = "FEDERATED_SERVER"
     function: str = ""
+    hosted: bool = False  # the portal's hosting server
 
     @property
     def name(self) -> str:
@@ -31,9 +33,14 @@ class FederatedServers:
     def __iter__(self) -> Iterator[FederatedServer]:
         return iter(list(self._servers))
 
-    def add(self, server_type: str, context: str, *, server_id: str, function: str = "") -> FederatedServer:
+    def add(self, server_type: str, context: str, *, server_id: str, function: str = "",
+            role: str = "FEDERATED_SERVER", hosted: bool = False) -> FederatedServer:
         if server_type not in SERVER_TYPES:
             raise ValueError(f"unknown server type {server_type!r}")
-        server = FederatedServer(id=server_id, server_type=server_type, context=context, function=function)
+        server = FederatedServer(id=server_id, server_type=server_type, context=context, function=function,
+                                 role=role, hosted=hosted)
         self._servers.append(server)
         return server
+
+    def get(self, server_id: str) -> FederatedServer | None:
+        return next((s for s in self._servers if s.id == server_id), None)

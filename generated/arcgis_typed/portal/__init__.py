@@ -2,7 +2,7 @@
 # Regenerate with: python -m arcgis_typed_codegen
 """ArcGIS Enterprise portal sharing API (`{portal}/sharing/rest`).
 
-`PortalClient` groups the operations by family: `client.categories`, `client.certificates`, `client.content`, `client.dependencies`, `client.groups`, `client.invitations`, `client.item_apps`, `client.item_comments`, `client.item_relationships`, `client.item_resources`, `client.item_usage`, `client.licenses`, `client.locales`, `client.marketplace`, `client.notifications`, `client.org`, `client.publishing`, `client.roles`, `client.servers`, `client.tokens`, `client.user_settings`, `client.users`.
+`PortalClient` groups the operations by family: `client.categories`, `client.certificates`, `client.content`, `client.data_store_items`, `client.dependencies`, `client.groups`, `client.invitations`, `client.item_apps`, `client.item_comments`, `client.item_relationships`, `client.item_resources`, `client.item_usage`, `client.licenses`, `client.locales`, `client.marketplace`, `client.notifications`, `client.org`, `client.publishing`, `client.roles`, `client.servers`, `client.tokens`, `client.user_settings`, `client.users`.
 """
 
 from functools import cached_property
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from arcgis_typed.portal.ops.categories import CategoriesOps
     from arcgis_typed.portal.ops.certificates import CertificatesOps
     from arcgis_typed.portal.ops.content import ContentOps
+    from arcgis_typed.portal.ops.data_store_items import DataStoreItemsOps
     from arcgis_typed.portal.ops.dependencies import DependenciesOps
     from arcgis_typed.portal.ops.groups import GroupsOps
     from arcgis_typed.portal.ops.invitations import InvitationsOps
@@ -121,6 +122,13 @@ class PortalClient(Session):
         from arcgis_typed.portal.ops.content import ContentOps
 
         return ContentOps(self)
+
+    @cached_property
+    def data_store_items(self) -> "DataStoreItemsOps":
+        """User-managed data store items (portals/self/datastores, the official client's `gis.datastore`): a portal item of type "Data Store" whose data is the data store's JSON (`{"type": "egdb" | "folder" | "bigDataFileShare" | "cloudStore", "path": "/enterpriseDatabases/<name>", "info": {...}}`) is validated against, registered with (addToServer), refreshed on (refreshServer) and removed from (removeFromServer) the portal's federated ArcGIS Servers (portals/self/servers lists them); a registered item is a data item of that server's data store (admin/data, the Server family `datastores`). describe lists a registered data store's contents as a job (portals/self/jobs/{jobId}). Bulk publishing (allDatasets/publishLayers, deleteLayers) and publishing by reference (publish) need the data itself and are not implemented by the fake."""
+        from arcgis_typed.portal.ops.data_store_items import DataStoreItemsOps
+
+        return DataStoreItemsOps(self)
 
     @cached_property
     def dependencies(self) -> "DependenciesOps":
