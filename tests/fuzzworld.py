@@ -277,7 +277,9 @@ def check_response(op: Operation, api_envelope: str, status: int, content_type: 
         assert op.response_kind in ("bytes", "text"), (op.name, mimetype, data[:200])
         return None
     body = json.loads(data)
-    error = envelope_error(api_envelope, body)
+    from arcgis_typed_fake.app import error_envelope  # a server's services directory answers {"error": ...}
+
+    error = envelope_error(error_envelope(api_envelope, "", op.path), body)
     if error is None:  # a result: an object, or an array for an operation that answers one (`list[Model]`)
         assert isinstance(body, list if op.response.endswith("[]") else dict), (op.name, body)
     else:

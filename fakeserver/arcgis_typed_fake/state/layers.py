@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import partial
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +46,7 @@ class Target:
 
     @property
     def oid(self) -> str:
-        return next(f["name"] for f in self.layer.fields if f.get("type") == "esriFieldTypeOID")
+        return next(str(f["name"]) for f in self.layer.fields if f.get("type") == "esriFieldTypeOID")
 
     def types(self) -> dict[str, str]:
         return {f["name"]: str(f.get("type")) for f in self.layer.fields}
@@ -110,7 +111,7 @@ def _canonical(found: Target, name: str, param: str) -> str:
     key = name.strip().lower()
     if key not in by_lower:
         raise invalid(f"'{param}' names the field '{name.strip()}', which the layer does not have.")
-    return by_lower[key]
+    return str(by_lower[key])
 
 
 def _envelope(q: Query) -> tuple[float, float, float, float] | None:
@@ -157,9 +158,11 @@ def _order(found: Target, text: str | None) -> list[tuple[str, bool]]:
 
 def _sorted(rows: list[Feature], keys: list[tuple[str, bool]]) -> list[Feature]:
     """Nulls sort last ascending and first descending (as PostgreSQL, the relational data store, does)."""
+    def key(name: str) -> Callable[[Feature], tuple[bool, Any]]:
+        return lambda f: (f[0].get(name) is None, 0 if f[0].get(name) is None else f[0].get(name))
+
     for name, descending in reversed(keys):
-        rows.sort(key=lambda f, n=name: (f[0].get(n) is None, f[0].get(n) if f[0].get(n) is not None else 0),
-                  reverse=descending)
+        rows.sort(key=key(name), reverse=descending)
     return rows
 
 
@@ -368,16 +371,16 @@ def apply_edits(found: Target, *, adds: Any = None, updates: Any = None, deletes
     update_list = _features(updates, params[1])
     delete_ids = object_ids(deletes, params[2])
     layer = found.layer
-    highest = max((a.get(found.oid) for a, _ in layer.features if isinstance(a.get(found.oid), int)), default=0)
-    edit = _Edit(found, list(layer.features), max(highest, layer.last_oid) + 1)
+    ids = [a[found.oid] for a, _ in layer.features if isinstance(a.get(found.oid), int)]
+    edit = _Edit(found, list(layer.features), max([*ids, layer.last_oid]) + 1)
     answer: dict[str, Any] = {}
     if adds is not None:
-        answer["addResults"] = [edit.run(None, lambda f=f: edit.add(f), "add") for f in add_list]
+        answer["addResults"] = [edit.run(None, partial(edit.add, f), "add") for f in add_list]
     if updates is not None:
-        answer["updateResults"] = [edit.run(f.get("attributes", {}).get(found.oid), lambda f=f: edit.update(f), "update")
+        answer["updateResults"] = [edit.run((f.get("attributes") or {}).get(found.oid), partial(edit.update, f), "update")
                                    for f in update_list]
     if deletes is not None:
-        answer["deleteResults"] = [edit.run(i, lambda i=i: edit.delete(i), "delete") for i in delete_ids]
+        answer["deleteResults"] = [edit.run(i, partial(edit.delete, i), "delete") for i in delete_ids]
     if edit.failures and rollback is not False:
         raise Fault(400, "Unable to complete operation.", [*edit.failures, "No edit was applied (rollbackOnFailure)."])
     layer.features[:] = edit.rows

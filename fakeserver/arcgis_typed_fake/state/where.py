@@ -235,7 +235,8 @@ class _Parser:
         kind, text = self.peek()
         self.pos += 1
         if kind == "number":
-            number = float(text) if any(c in text for c in ".eE") else int(text)
+            # long integers as floats: a float times a huge int would overflow
+            number = float(text) if any(c in text for c in ".eE") or len(text) > 15 else int(text)
             return (lambda row: number), "number"
         if kind == "string":
             string = _unquote(text)
@@ -290,30 +291,26 @@ def _arithmetic(left: Value, right: Value, symbol: str) -> Value:
     return lambda row: None if (a := left(row)) is None or (b := right(row)) is None else apply(a, b)
 
 
-def _all(parts: list[Test]) -> Test:
+def _junction(parts: list[Test], decisive: bool) -> Test:
+    """AND (`decisive` False: one false part decides) or OR (True: one true part decides), three-valued."""
     def test(row: Row) -> bool | None:
         unknown = False
         for part in parts:
             value = part(row)
-            if value is False:
-                return False
+            if value is decisive:
+                return decisive
             unknown = unknown or value is None
-        return None if unknown else True
+        return None if unknown else not decisive
 
     return test
+
+
+def _all(parts: list[Test]) -> Test:
+    return _junction(parts, False)
 
 
 def _any(parts: list[Test]) -> Test:
-    def test(row: Row) -> bool | None:
-        unknown = False
-        for part in parts:
-            value = part(row)
-            if value is True:
-                return True
-            unknown = unknown or value is None
-        return None if unknown else False
-
-    return test
+    return _junction(parts, True)
 
 
 def like_pattern(pattern: str, escape: str | None = None) -> re.Pattern[str]:
