@@ -363,6 +363,7 @@ def test_where_matches_a_reference_filter(arcgis_fake: FakeArcGIS, owner: Server
     service = next(iter(hosted.values()))
     fields = [{"name": "ObjectId", "type": "esriFieldTypeOID"}] + [{"name": n, "type": t} for n, t in FIELDS.items()]
     service.tables = [Layer(1, "T", None, fields, [({"ObjectId": i, **r}, None) for i, r in enumerate(rows, 1)])]
+    arcgis_fake.portal.publishing._redefine(service)  # the services directory lists the new table
     text, reference = clause
     answer = owner.layers.query("Hosted", "Places", "FeatureServer", "1", where=text, return_ids_only=True)
     assert answer.object_ids == [i for i, r in enumerate(rows, 1) if reference(r) is True], text

@@ -53,16 +53,19 @@ class Target:
 
 
 def target(portal: PortalState | None, record: ServiceRecord, layer_id: str) -> Target:
+    """The layer `layer_id` of the service (404 when the service lists no such layer; 501 when it holds no
+    feature data in the fake)."""
+    props = record.definition.get("jsonProperties") or {}
+    if not any(str(entry.get("id")) == layer_id.strip() for entry in (props.get("layers") or []) + (props.get("tables") or [])):
+        raise Fault(404, f"Layer '{layer_id}' does not exist in service '{record.full_name}'.")
     items = (record.definition.get("portalProperties") or {}).get("portalItems") or []
     hosted = portal.publishing.hosted.get(str(items[0]["itemID"])) if portal is not None and items else None
     item = portal.items.get(hosted.item_id) if portal is not None and hosted is not None else None
-    if hosted is None or item is None or record.type != "FeatureServer":
+    layer = next((x for x in hosted.layers + hosted.tables if str(x.id) == layer_id.strip()), None) if hosted else None
+    if hosted is None or item is None or layer is None or record.type != "FeatureServer":
         raise Fault(501, f"Feature queries and edits of '{record.full_name}' are not implemented in the fake.",
                     ["The fake holds feature data for hosted feature services only."])
-    for layer in hosted.layers + hosted.tables:
-        if str(layer.id) == layer_id.strip():
-            return Target(hosted, layer, item)
-    raise Fault(404, f"Layer '{layer_id}' does not exist in service '{record.full_name}'.")
+    return Target(hosted, layer, item)
 
 
 def authorize(portal: PortalState, found: Target, server_user: ServerUser | None, user: UserRecord | None,
