@@ -25,6 +25,7 @@ import arcgis_typed
 import attrs
 from arcgis_typed._runtime.operation import Operation
 from arcgis_typed_fake import FakeArcGIS
+from arcgis_typed_fake.app import error_envelope
 from werkzeug.test import Client, TestResponse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -277,7 +278,7 @@ def check_response(op: Operation, api_envelope: str, status: int, content_type: 
         assert op.response_kind in ("bytes", "text"), (op.name, mimetype, data[:200])
         return None
     body = json.loads(data)
-    error = envelope_error(api_envelope, body)
+    error = envelope_error(error_envelope(api_envelope, "", op.path), body)  # the services directory: {"error": ...}
     if error is None:  # a result: an object, or an array for an operation that answers one (`list[Model]`)
         assert isinstance(body, list if op.response.endswith("[]") else dict), (op.name, body)
     else:

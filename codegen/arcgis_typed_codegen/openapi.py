@@ -8,6 +8,10 @@ from . import naming
 from .ir import Api, Model, Operation, Param, Type
 
 ERROR_ENVELOPE = "ErrorEnvelope"
+# A server's services directory (feature queries and edits) answers the REST envelope {"error": {...}}, not the
+# Administrator API's (the fake's `app.error_envelope` says the same).
+REST_ERROR_ENVELOPE = "RestErrorEnvelope"
+REST_SERVICES = "/rest/services/"
 
 
 def _schema(t: Type) -> dict[str, Any]:
@@ -82,7 +86,8 @@ def _form_schema(p: Param) -> dict[str, Any]:
 
 
 def _responses(api: Api, op: Operation) -> dict[str, Any]:
-    error = {"$ref": f"#/components/schemas/{ERROR_ENVELOPE}"}
+    rest = api.envelope == "server" and op.path.startswith(REST_SERVICES)
+    error = {"$ref": f"#/components/schemas/{REST_ERROR_ENVELOPE if rest else ERROR_ENVELOPE}"}
     if op.response_kind == "redirect":
         return {
             "302": {"description": "Redirect carrying the result", "headers": {"Location": {"schema": {"type": "string"}}}},
@@ -172,24 +177,28 @@ def export(api: Api) -> dict[str, Any]:
             for method in op.http:
                 item[method.lower()] = _operation(api, op, method.lower(), path)
     schemas = {m.name: _model_schema(m) for m in api.models if not m.is_params}
+    portal_form = {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "integer"},
+                "message": {"type": "string"},
+                "details": {"type": "array", "items": {"type": "string"}},
+            },
+            "required": ["code", "message"],
+        }
+    }
     schemas[ERROR_ENVELOPE] = {
         "type": "object",
         "description": "ArcGIS error envelope (answered with HTTP 200).",
-        "properties": {
-            "error": {
-                "type": "object",
-                "properties": {
-                    "code": {"type": "integer"},
-                    "message": {"type": "string"},
-                    "details": {"type": "array", "items": {"type": "string"}},
-                },
-                "required": ["code", "message"],
-            }
-        }
+        "properties": portal_form
         if api.envelope == "portal"
         else {"status": {"const": "error"}, "messages": {"type": "array", "items": {"type": "string"}}, "code": {"type": "integer"}},
         "required": ["error"] if api.envelope == "portal" else ["status", "messages", "code"],
     }
+    if api.envelope == "server" and any(op.path.startswith(REST_SERVICES) for op in api.operations):
+        schemas[REST_ERROR_ENVELOPE] = {"type": "object", "required": ["error"], "properties": portal_form,
+                                        "description": "The services directory's error envelope (HTTP 200)."}
     return {
         "openapi": "3.1.0",
         "info": {"title": f"ArcGIS Enterprise - {api.name}", "version": "0.1.0", "description": api.doc},

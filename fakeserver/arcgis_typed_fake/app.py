@@ -459,6 +459,7 @@ class FakeArcGIS:
         with self._lock:
             machine = self._machine_of(request)
             caller = None
+            portal_caller = None
             if op.auth != "anonymous":
                 if token is None:
                     if op.auth == "token":
@@ -467,6 +468,8 @@ class FakeArcGIS:
                             "Generate a token with the generateToken operation."])
                 elif op.auth == "optional" and self._portal_token(request, token):
                     caller = None  # a federated server's services directory accepts the portal's tokens
+                    portal_caller = self.portal.caller_for(
+                        token, referer=request.headers.get("Referer"), ip=request.remote_addr)
                 else:
                     caller = self.server.caller_for(
                         machine, token, referer=request.headers.get("Referer"), ip=request.remote_addr
@@ -474,6 +477,7 @@ class FakeArcGIS:
         return ServerCall(
             server=self.server, machine=machine, op=op, request=request, caller=caller,
             api_url=self._api_url(request, api), context=api.context, origins=origins,
+            portal=self.portal, portal_caller=portal_caller,
         )
 
     def _portal_token(self, request: Request, token: str) -> bool:
@@ -499,8 +503,17 @@ class FakeArcGIS:
     def _error(self, fault: Fault, request: Request) -> Response:
         pretty = request.args.get("f", "").lower() == "pjson"
         path = _SLASHES.sub("/", request.path)
-        envelope = fault.server_envelope() if self._api_for(path).envelope == "server" else fault.portal_envelope()
+        api = self._api_for(path)
+        envelope = fault.server_envelope() if error_envelope(api.envelope, api.context, path) == "server" else fault.portal_envelope()
         return _json(envelope, pretty=pretty)
+
+
+def error_envelope(api_envelope: str, context: str, path: str) -> str:
+    """The error envelope a path answers: its API's, except that a server's services directory
+    (`<context>/rest/services/...`: feature queries and edits) answers the REST envelope `{"error": {...}}`."""
+    if api_envelope == "server" and path.lower().startswith(f"{context}/rest/services/".lower()):
+        return "portal"
+    return api_envelope
 
 
 def _token(request: Request, values: dict[str, str], api: _Api) -> str | None:

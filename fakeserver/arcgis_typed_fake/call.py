@@ -54,6 +54,8 @@ class ServerCall:
     api_url: str  # e.g. https://host:port/arcgis, as the request reached it
     context: str  # e.g. /arcgis
     origins: Mapping[str, str]  # machine name -> scheme://host[:port] that reaches it (when served)
+    portal: PortalState | None = None  # the federated portal (hosted services keep their data there)
+    portal_caller: UserRecord | None = None  # the portal user whose token the services directory accepted
 
     @property
     def user(self) -> ServerUser:

@@ -21,6 +21,7 @@ import pytest
 from arcgis_typed._runtime.operation import Operation, Param
 from arcgis_typed.server_admin._operations import OPERATIONS
 from arcgis_typed_fake import FakeArcGIS
+from arcgis_typed_fake.app import error_envelope
 from fuzz_common import (  # noqa: F401  (no_internal_errors: an autouse fixture)
     CHARS,
     NON_BOOLEANS,
@@ -81,6 +82,7 @@ class World:
             "datastoreConfig": '{"blockDataCopy": false}',
             "rootType": "bigDataFileShares",
             "itemName": "fuzzed",
+            "features": "[]",
         }[param.wire]
 
 
@@ -135,6 +137,11 @@ def error_of(response: TestResponse) -> dict[str, Any]:
     assert response.status_code == 200, response.status_code
     assert response.mimetype == "application/json", response.mimetype
     body = json.loads(response.data)
+    if error_envelope("server", "/arcgis", response.request.path) == "portal":
+        # the services directory answers the REST envelope: read it as the Server one
+        assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}, body
+        body = {"status": "error", "messages": [body["error"]["message"], *body["error"]["details"]],
+                "code": body["error"]["code"]}
     assert set(body) == {"status", "messages", "code"}, body
     assert body["status"] == "error" and isinstance(body["code"], int)
     assert body["messages"] and all(isinstance(m, str) and m for m in body["messages"])

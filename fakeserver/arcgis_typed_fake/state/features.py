@@ -40,6 +40,7 @@ class Layer:
     geometry_type: str | None  # esriGeometryPoint, ... ; None for a table
     fields: list[dict[str, Any]]  # ArcGIS field definitions, the object id field first
     features: list[tuple[dict[str, Any], dict[str, Any] | None]] = attrs.Factory(list)  # attributes, GeoJSON geometry
+    last_oid: int = 0  # the highest object id the layer assigned by an edit (ids are never reused)
 
     @property
     def kind(self) -> str:
@@ -326,6 +327,16 @@ def _coordinates(node: Any) -> Iterable[tuple[float, float]]:
     elif isinstance(node, list):
         for child in node:
             yield from _coordinates(child)
+
+
+def coordinates(node: Any) -> list[tuple[float, float]]:
+    """Every (x, y) position of GeoJSON coordinates."""
+    return list(_coordinates(node))
+
+
+def esri_type(geometry: dict[str, Any]) -> str:
+    """The Esri geometry type of a valid GeoJSON geometry."""
+    return _GEOJSON_TO_ESRI[geometry["type"]]
 
 
 def extent(layer: Layer, spatial_reference: dict[str, Any]) -> dict[str, Any] | None:

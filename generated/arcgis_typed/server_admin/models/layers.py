@@ -12,11 +12,48 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "EditError",
+    "EditResult",
+    "EditResults",
+    "FeatureQueryResult",
     "LayerField",
     "LayerInfo",
     "LayerRef",
     "RestService",
 ]
+
+
+@attrs.frozen(kw_only=True)
+class EditError:
+    """EditError"""
+
+    code: int = attrs.field(metadata={"wire": "code"})
+    description: str = attrs.field(metadata={"wire": "description"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class EditResult:
+    """The outcome of one add, update or delete."""
+
+    object_id: int | None = attrs.field(default=None, metadata={"wire": "objectId"})
+    global_id: str | None = attrs.field(default=None, metadata={"wire": "globalId"})
+    success: bool = attrs.field(metadata={"wire": "success"})
+    error: EditError | None = attrs.field(default=None, metadata={"wire": "error"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class EditResults:
+    """Per-feature outcomes, grouped by kind of edit (each list only when that kind was requested)."""
+
+    add_results: list[EditResult] | None = attrs.field(default=None, metadata={"wire": "addResults"})
+    update_results: list[EditResult] | None = attrs.field(default=None, metadata={"wire": "updateResults"})
+    delete_results: list[EditResult] | None = attrs.field(default=None, metadata={"wire": "deleteResults"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -30,6 +67,26 @@ class LayerField:
     nullable: bool | None = attrs.field(default=None, metadata={"wire": "nullable"})
     editable: bool | None = attrs.field(default=None, metadata={"wire": "editable"})
     length: int | None = attrs.field(default=None, metadata={"wire": "length"})
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """Fields the server sent that this model does not declare (kept, never dropped)."""
+
+
+@attrs.frozen(kw_only=True)
+class FeatureQueryResult:
+    """A query's answer: features (Esri JSON: attributes, and geometry unless returnGeometry=false), or only `count` (returnCountOnly), or only `objectIds` (returnIdsOnly).
+
+    """
+
+    object_id_field_name: str | None = attrs.field(default=None, metadata={"wire": "objectIdFieldName"})
+    global_id_field_name: str | None = attrs.field(default=None, metadata={"wire": "globalIdFieldName"})
+    geometry_type: str | None = attrs.field(default=None, metadata={"wire": "geometryType"})
+    spatial_reference: Any | None = attrs.field(default=None, metadata={"wire": "spatialReference"})
+    fields: list[LayerField] | None = attrs.field(default=None, metadata={"wire": "fields"})
+    features: list[Any] | None = attrs.field(default=None, metadata={"wire": "features"})
+    """{"attributes": {...}, "geometry": {...}} each."""
+    exceeded_transfer_limit: bool | None = attrs.field(default=None, metadata={"wire": "exceededTransferLimit"})
+    count: int | None = attrs.field(default=None, metadata={"wire": "count"})
+    object_ids: list[int] | None = attrs.field(default=None, metadata={"wire": "objectIds"})
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
 

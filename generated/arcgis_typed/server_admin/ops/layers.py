@@ -12,18 +12,23 @@ Each operation is a function taking the client (a `Session`) first, and a method
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from arcgis_typed._runtime.session import Session, response_model
 from arcgis_typed.server_admin import _operations as _ops
 
 if TYPE_CHECKING:
-    from arcgis_typed.server_admin.models.layers import LayerInfo, RestService
+    from arcgis_typed.server_admin.models.layers import EditResults, FeatureQueryResult, LayerInfo, RestService
 
 __all__ = [
     "LayersOps",
+    "add_features",
+    "apply_edits",
+    "delete_features",
     "layer",
+    "query",
     "service",
+    "update_features",
 ]
 
 
@@ -70,6 +75,237 @@ def layer(
     return model
 
 
+def query(
+    session: Session,
+    folder_name: str,
+    service_name: str,
+    service_type: str,
+    layer_id: str,
+    *,
+    where: str | None = None,
+    object_ids: list[int] | None = None,
+    out_fields: str | None = None,
+    return_geometry: bool | None = None,
+    return_count_only: bool | None = None,
+    return_ids_only: bool | None = None,
+    order_by_fields: str | None = None,
+    result_offset: int | None = None,
+    result_record_count: int | None = None,
+    geometry: str | None = None,
+    geometry_type: str | None = None,
+    spatial_rel: str | None = None,
+    in_sr: str | None = None,
+    out_sr: str | None = None,
+) -> FeatureQueryResult:
+    """Query a layer or table of a hosted feature service: the features a where clause (and object ids, and an envelope) selects, ordered and paged, or only their count or object ids. `f=geojson` answers a GeoJSON FeatureCollection instead of Esri JSON.
+
+    `GET | POST /rest/services/{folderName}/{serviceName}/{type}/{layerId}/query` - auth: optional
+    Fake fidelity: partial.
+    - outSR is accepted and ignored: geometries come back in the layer's spatial reference (WGS84 for CSV and GeoJSON).
+    - Spatial filters: only an envelope (esriGeometryEnvelope) with spatialRel esriSpatialRelIntersects or esriSpatialRelEnvelopeIntersects, tested against each geometry's bounding box; other geometries and relations answer a not-implemented error.
+    - where: the SQL-92 subset ArcGIS documents (comparisons, AND/OR/NOT, parentheses, IN, BETWEEN, LIKE, IS [NOT] NULL, + - * /, UPPER/LOWER); dates, other functions and subqueries answer an error naming the problem. String comparisons and LIKE are case sensitive (as on a relational data store).
+    - Statistics, groupBy, distinct values, extents, time, quantization, Z/M and historic moments are not implemented (their parameters are ignored or refused as noted).
+    - Only hosted feature services (folder Hosted) hold data; other services answer a not-implemented error.
+
+    Args:
+        where: A SQL-92 where clause, e.g. "rating >= 4 AND name LIKE 'H%'"; 1=1 selects everything.
+        object_ids: Only these object ids (ANDed with where).
+        out_fields: * or a comma list of field names (default: the object id field only).
+        return_geometry: Default true.
+        order_by_fields: FIELD [ASC|DESC], comma separated (default: by object id).
+        result_record_count: At most the layer's maxRecordCount.
+        geometry: A spatial filter: an envelope as JSON or xmin,ymin,xmax,ymax.
+        geometry_type: esriGeometryEnvelope (the default).
+        spatial_rel: esriSpatialRelIntersects (the default) or esriSpatialRelEnvelopeIntersects.
+
+    Raises:
+        BadRequest (400): Unable to complete operation (an invalid where clause, field, order, paging or geometry value).
+        PermissionDenied (403): The caller may not view the service's item.
+        NotFound (404): No such folder, service or layer.
+        TokenRequired (499): Token required (a service whose item is not public, without a token).
+    """
+    params = dict(
+        folder_name=folder_name,
+        service_name=service_name,
+        service_type=service_type,
+        layer_id=layer_id,
+        where=where,
+        object_ids=object_ids,
+        out_fields=out_fields,
+        return_geometry=return_geometry,
+        return_count_only=return_count_only,
+        return_ids_only=return_ids_only,
+        order_by_fields=order_by_fields,
+        result_offset=result_offset,
+        result_record_count=result_record_count,
+        geometry=geometry,
+        geometry_type=geometry_type,
+        spatial_rel=spatial_rel,
+        in_sr=in_sr,
+        out_sr=out_sr,
+    )
+    model: FeatureQueryResult = session.call(_ops.LAYERS_QUERY, params, response_model(_ops.LAYERS_QUERY))
+    return model
+
+
+def apply_edits(
+    session: Session,
+    folder_name: str,
+    service_name: str,
+    service_type: str,
+    layer_id: str,
+    *,
+    adds: Any | None = None,
+    updates: Any | None = None,
+    deletes: str | None = None,
+    rollback_on_failure: bool | None = None,
+    use_global_ids: bool | None = None,
+) -> EditResults:
+    """Add, update and delete features of a layer in one request. With rollbackOnFailure (the default) either all edits succeed or none is applied.
+
+    `POST /rest/services/{folderName}/{serviceName}/{type}/{layerId}/applyEdits` - auth: optional
+
+    Args:
+        adds: [{"attributes": {...}, "geometry": {...}}, ...]
+        updates: Features whose attributes include their object id.
+        deletes: Object ids: a comma list or a JSON array.
+        rollback_on_failure: Default true.
+        use_global_ids: Only false is supported (hosted layers of the fake have no global ids).
+
+    Raises:
+        BadRequest (400): Malformed adds, updates or deletes.
+        PermissionDenied (403): The caller may not edit the layer.
+        TokenRequired (499): Token required.
+    """
+    params = dict(
+        folder_name=folder_name,
+        service_name=service_name,
+        service_type=service_type,
+        layer_id=layer_id,
+        adds=adds,
+        updates=updates,
+        deletes=deletes,
+        rollback_on_failure=rollback_on_failure,
+        use_global_ids=use_global_ids,
+    )
+    model: EditResults = session.call(
+        _ops.LAYERS_APPLY_EDITS,
+        params,
+        response_model(_ops.LAYERS_APPLY_EDITS),
+    )
+    return model
+
+
+def add_features(
+    session: Session,
+    folder_name: str,
+    service_name: str,
+    service_type: str,
+    layer_id: str,
+    *,
+    features: Any,
+    rollback_on_failure: bool | None = None,
+) -> EditResults:
+    """Add features to a layer.
+
+    `POST /rest/services/{folderName}/{serviceName}/{type}/{layerId}/addFeatures` - auth: optional
+
+    Args:
+        features: [{"attributes": {...}, "geometry": {...}}, ...]
+
+    Raises:
+        BadRequest (400): Malformed features.
+        PermissionDenied (403): The caller may not edit the layer.
+        TokenRequired (499): Token required.
+    """
+    params = dict(
+        folder_name=folder_name,
+        service_name=service_name,
+        service_type=service_type,
+        layer_id=layer_id,
+        features=features,
+        rollback_on_failure=rollback_on_failure,
+    )
+    model: EditResults = session.call(
+        _ops.LAYERS_ADD_FEATURES,
+        params,
+        response_model(_ops.LAYERS_ADD_FEATURES),
+    )
+    return model
+
+
+def update_features(
+    session: Session,
+    folder_name: str,
+    service_name: str,
+    service_type: str,
+    layer_id: str,
+    *,
+    features: Any,
+    rollback_on_failure: bool | None = None,
+) -> EditResults:
+    """Update features of a layer (each feature's attributes name its object id).
+
+    `POST /rest/services/{folderName}/{serviceName}/{type}/{layerId}/updateFeatures` - auth: optional
+
+    Raises:
+        BadRequest (400): Malformed features.
+        PermissionDenied (403): The caller may not edit the layer.
+        TokenRequired (499): Token required.
+    """
+    params = dict(
+        folder_name=folder_name,
+        service_name=service_name,
+        service_type=service_type,
+        layer_id=layer_id,
+        features=features,
+        rollback_on_failure=rollback_on_failure,
+    )
+    model: EditResults = session.call(
+        _ops.LAYERS_UPDATE_FEATURES,
+        params,
+        response_model(_ops.LAYERS_UPDATE_FEATURES),
+    )
+    return model
+
+
+def delete_features(
+    session: Session,
+    folder_name: str,
+    service_name: str,
+    service_type: str,
+    layer_id: str,
+    *,
+    object_ids: list[int] | None = None,
+    where: str | None = None,
+    rollback_on_failure: bool | None = None,
+) -> EditResults:
+    """Delete the features of a layer that object ids or a where clause select.
+
+    `POST /rest/services/{folderName}/{serviceName}/{type}/{layerId}/deleteFeatures` - auth: optional
+
+    Raises:
+        BadRequest (400): Neither objectIds nor where, or an invalid where clause.
+        PermissionDenied (403): The caller may not edit the layer.
+        TokenRequired (499): Token required.
+    """
+    params = dict(
+        folder_name=folder_name,
+        service_name=service_name,
+        service_type=service_type,
+        layer_id=layer_id,
+        object_ids=object_ids,
+        where=where,
+        rollback_on_failure=rollback_on_failure,
+    )
+    model: EditResults = session.call(
+        _ops.LAYERS_DELETE_FEATURES,
+        params,
+        response_model(_ops.LAYERS_DELETE_FEATURES),
+    )
+    return model
+
+
 class LayersOps:
     """The `layers` operations bound to one client."""
 
@@ -111,4 +347,209 @@ class LayersOps:
             service_name=service_name,
             service_type=service_type,
             layer_id=layer_id,
+        )
+
+    def query(
+        self,
+        folder_name: str,
+        service_name: str,
+        service_type: str,
+        layer_id: str,
+        *,
+        where: str | None = None,
+        object_ids: list[int] | None = None,
+        out_fields: str | None = None,
+        return_geometry: bool | None = None,
+        return_count_only: bool | None = None,
+        return_ids_only: bool | None = None,
+        order_by_fields: str | None = None,
+        result_offset: int | None = None,
+        result_record_count: int | None = None,
+        geometry: str | None = None,
+        geometry_type: str | None = None,
+        spatial_rel: str | None = None,
+        in_sr: str | None = None,
+        out_sr: str | None = None,
+    ) -> FeatureQueryResult:
+        """Query a layer or table of a hosted feature service: the features a where clause (and object ids, and an envelope) selects, ordered and paged, or only their count or object ids. `f=geojson` answers a GeoJSON FeatureCollection instead of Esri JSON.
+
+        `GET | POST /rest/services/{folderName}/{serviceName}/{type}/{layerId}/query` - auth: optional
+        Fake fidelity: partial.
+        - outSR is accepted and ignored: geometries come back in the layer's spatial reference (WGS84 for CSV and GeoJSON).
+        - Spatial filters: only an envelope (esriGeometryEnvelope) with spatialRel esriSpatialRelIntersects or esriSpatialRelEnvelopeIntersects, tested against each geometry's bounding box; other geometries and relations answer a not-implemented error.
+        - where: the SQL-92 subset ArcGIS documents (comparisons, AND/OR/NOT, parentheses, IN, BETWEEN, LIKE, IS [NOT] NULL, + - * /, UPPER/LOWER); dates, other functions and subqueries answer an error naming the problem. String comparisons and LIKE are case sensitive (as on a relational data store).
+        - Statistics, groupBy, distinct values, extents, time, quantization, Z/M and historic moments are not implemented (their parameters are ignored or refused as noted).
+        - Only hosted feature services (folder Hosted) hold data; other services answer a not-implemented error.
+
+        Args:
+            where: A SQL-92 where clause, e.g. "rating >= 4 AND name LIKE 'H%'"; 1=1 selects everything.
+            object_ids: Only these object ids (ANDed with where).
+            out_fields: * or a comma list of field names (default: the object id field only).
+            return_geometry: Default true.
+            order_by_fields: FIELD [ASC|DESC], comma separated (default: by object id).
+            result_record_count: At most the layer's maxRecordCount.
+            geometry: A spatial filter: an envelope as JSON or xmin,ymin,xmax,ymax.
+            geometry_type: esriGeometryEnvelope (the default).
+            spatial_rel: esriSpatialRelIntersects (the default) or esriSpatialRelEnvelopeIntersects.
+
+        Raises:
+            BadRequest (400): Unable to complete operation (an invalid where clause, field, order, paging or geometry value).
+            PermissionDenied (403): The caller may not view the service's item.
+            NotFound (404): No such folder, service or layer.
+            TokenRequired (499): Token required (a service whose item is not public, without a token).
+        """
+        return query(
+            self._client,
+            folder_name=folder_name,
+            service_name=service_name,
+            service_type=service_type,
+            layer_id=layer_id,
+            where=where,
+            object_ids=object_ids,
+            out_fields=out_fields,
+            return_geometry=return_geometry,
+            return_count_only=return_count_only,
+            return_ids_only=return_ids_only,
+            order_by_fields=order_by_fields,
+            result_offset=result_offset,
+            result_record_count=result_record_count,
+            geometry=geometry,
+            geometry_type=geometry_type,
+            spatial_rel=spatial_rel,
+            in_sr=in_sr,
+            out_sr=out_sr,
+        )
+
+    def apply_edits(
+        self,
+        folder_name: str,
+        service_name: str,
+        service_type: str,
+        layer_id: str,
+        *,
+        adds: Any | None = None,
+        updates: Any | None = None,
+        deletes: str | None = None,
+        rollback_on_failure: bool | None = None,
+        use_global_ids: bool | None = None,
+    ) -> EditResults:
+        """Add, update and delete features of a layer in one request. With rollbackOnFailure (the default) either all edits succeed or none is applied.
+
+        `POST /rest/services/{folderName}/{serviceName}/{type}/{layerId}/applyEdits` - auth: optional
+
+        Args:
+            adds: [{"attributes": {...}, "geometry": {...}}, ...]
+            updates: Features whose attributes include their object id.
+            deletes: Object ids: a comma list or a JSON array.
+            rollback_on_failure: Default true.
+            use_global_ids: Only false is supported (hosted layers of the fake have no global ids).
+
+        Raises:
+            BadRequest (400): Malformed adds, updates or deletes.
+            PermissionDenied (403): The caller may not edit the layer.
+            TokenRequired (499): Token required.
+        """
+        return apply_edits(
+            self._client,
+            folder_name=folder_name,
+            service_name=service_name,
+            service_type=service_type,
+            layer_id=layer_id,
+            adds=adds,
+            updates=updates,
+            deletes=deletes,
+            rollback_on_failure=rollback_on_failure,
+            use_global_ids=use_global_ids,
+        )
+
+    def add_features(
+        self,
+        folder_name: str,
+        service_name: str,
+        service_type: str,
+        layer_id: str,
+        *,
+        features: Any,
+        rollback_on_failure: bool | None = None,
+    ) -> EditResults:
+        """Add features to a layer.
+
+        `POST /rest/services/{folderName}/{serviceName}/{type}/{layerId}/addFeatures` - auth: optional
+
+        Args:
+            features: [{"attributes": {...}, "geometry": {...}}, ...]
+
+        Raises:
+            BadRequest (400): Malformed features.
+            PermissionDenied (403): The caller may not edit the layer.
+            TokenRequired (499): Token required.
+        """
+        return add_features(
+            self._client,
+            folder_name=folder_name,
+            service_name=service_name,
+            service_type=service_type,
+            layer_id=layer_id,
+            features=features,
+            rollback_on_failure=rollback_on_failure,
+        )
+
+    def update_features(
+        self,
+        folder_name: str,
+        service_name: str,
+        service_type: str,
+        layer_id: str,
+        *,
+        features: Any,
+        rollback_on_failure: bool | None = None,
+    ) -> EditResults:
+        """Update features of a layer (each feature's attributes name its object id).
+
+        `POST /rest/services/{folderName}/{serviceName}/{type}/{layerId}/updateFeatures` - auth: optional
+
+        Raises:
+            BadRequest (400): Malformed features.
+            PermissionDenied (403): The caller may not edit the layer.
+            TokenRequired (499): Token required.
+        """
+        return update_features(
+            self._client,
+            folder_name=folder_name,
+            service_name=service_name,
+            service_type=service_type,
+            layer_id=layer_id,
+            features=features,
+            rollback_on_failure=rollback_on_failure,
+        )
+
+    def delete_features(
+        self,
+        folder_name: str,
+        service_name: str,
+        service_type: str,
+        layer_id: str,
+        *,
+        object_ids: list[int] | None = None,
+        where: str | None = None,
+        rollback_on_failure: bool | None = None,
+    ) -> EditResults:
+        """Delete the features of a layer that object ids or a where clause select.
+
+        `POST /rest/services/{folderName}/{serviceName}/{type}/{layerId}/deleteFeatures` - auth: optional
+
+        Raises:
+            BadRequest (400): Neither objectIds nor where, or an invalid where clause.
+            PermissionDenied (403): The caller may not edit the layer.
+            TokenRequired (499): Token required.
+        """
+        return delete_features(
+            self._client,
+            folder_name=folder_name,
+            service_name=service_name,
+            service_type=service_type,
+            layer_id=layer_id,
+            object_ids=object_ids,
+            where=where,
+            rollback_on_failure=rollback_on_failure,
         )

@@ -12,9 +12,60 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "LayersAddFeaturesParams",
+    "LayersApplyEditsParams",
+    "LayersDeleteFeaturesParams",
     "LayersLayerParams",
+    "LayersQueryParams",
     "LayersServiceParams",
+    "LayersUpdateFeaturesParams",
 ]
+
+
+@attrs.frozen(kw_only=True)
+class LayersAddFeaturesParams:
+    """Parameters of `layers.add_features`."""
+
+    folder_name: str = attrs.field(metadata={"wire": "folderName"})
+    service_name: str = attrs.field(metadata={"wire": "serviceName"})
+    service_type: str = attrs.field(metadata={"wire": "type"})
+    layer_id: str = attrs.field(metadata={"wire": "layerId"})
+    features: Any = attrs.field(metadata={"wire": "features"})
+    """[{"attributes": {...}, "geometry": {...}}, ...]"""
+    rollback_on_failure: bool | None = attrs.field(default=None, metadata={"wire": "rollbackOnFailure"})
+
+
+@attrs.frozen(kw_only=True)
+class LayersApplyEditsParams:
+    """Parameters of `layers.apply_edits`."""
+
+    folder_name: str = attrs.field(metadata={"wire": "folderName"})
+    service_name: str = attrs.field(metadata={"wire": "serviceName"})
+    service_type: str = attrs.field(metadata={"wire": "type"})
+    layer_id: str = attrs.field(metadata={"wire": "layerId"})
+    adds: Any | None = attrs.field(default=None, metadata={"wire": "adds"})
+    """[{"attributes": {...}, "geometry": {...}}, ...]"""
+    updates: Any | None = attrs.field(default=None, metadata={"wire": "updates"})
+    """Features whose attributes include their object id."""
+    deletes: str | None = attrs.field(default=None, metadata={"wire": "deletes"})
+    """Object ids: a comma list or a JSON array."""
+    rollback_on_failure: bool | None = attrs.field(default=None, metadata={"wire": "rollbackOnFailure"})
+    """Default true."""
+    use_global_ids: bool | None = attrs.field(default=None, metadata={"wire": "useGlobalIds"})
+    """Only false is supported (hosted layers of the fake have no global ids)."""
+
+
+@attrs.frozen(kw_only=True)
+class LayersDeleteFeaturesParams:
+    """Parameters of `layers.delete_features`."""
+
+    folder_name: str = attrs.field(metadata={"wire": "folderName"})
+    service_name: str = attrs.field(metadata={"wire": "serviceName"})
+    service_type: str = attrs.field(metadata={"wire": "type"})
+    layer_id: str = attrs.field(metadata={"wire": "layerId"})
+    object_ids: list[int] | None = attrs.field(default=None, metadata={"wire": "objectIds"})
+    where: str | None = attrs.field(default=None, metadata={"wire": "where"})
+    rollback_on_failure: bool | None = attrs.field(default=None, metadata={"wire": "rollbackOnFailure"})
 
 
 @attrs.frozen(kw_only=True)
@@ -29,6 +80,39 @@ class LayersLayerParams:
 
 
 @attrs.frozen(kw_only=True)
+class LayersQueryParams:
+    """Parameters of `layers.query`."""
+
+    folder_name: str = attrs.field(metadata={"wire": "folderName"})
+    service_name: str = attrs.field(metadata={"wire": "serviceName"})
+    service_type: str = attrs.field(metadata={"wire": "type"})
+    layer_id: str = attrs.field(metadata={"wire": "layerId"})
+    where: str | None = attrs.field(default=None, metadata={"wire": "where"})
+    """A SQL-92 where clause, e.g. "rating >= 4 AND name LIKE 'H%'"; 1=1 selects everything."""
+    object_ids: list[int] | None = attrs.field(default=None, metadata={"wire": "objectIds"})
+    """Only these object ids (ANDed with where)."""
+    out_fields: str | None = attrs.field(default=None, metadata={"wire": "outFields"})
+    """* or a comma list of field names (default: the object id field only)."""
+    return_geometry: bool | None = attrs.field(default=None, metadata={"wire": "returnGeometry"})
+    """Default true."""
+    return_count_only: bool | None = attrs.field(default=None, metadata={"wire": "returnCountOnly"})
+    return_ids_only: bool | None = attrs.field(default=None, metadata={"wire": "returnIdsOnly"})
+    order_by_fields: str | None = attrs.field(default=None, metadata={"wire": "orderByFields"})
+    """FIELD [ASC|DESC], comma separated (default: by object id)."""
+    result_offset: int | None = attrs.field(default=None, metadata={"wire": "resultOffset"})
+    result_record_count: int | None = attrs.field(default=None, metadata={"wire": "resultRecordCount"})
+    """At most the layer's maxRecordCount."""
+    geometry: str | None = attrs.field(default=None, metadata={"wire": "geometry"})
+    """A spatial filter: an envelope as JSON or xmin,ymin,xmax,ymax."""
+    geometry_type: str | None = attrs.field(default=None, metadata={"wire": "geometryType"})
+    """esriGeometryEnvelope (the default)."""
+    spatial_rel: str | None = attrs.field(default=None, metadata={"wire": "spatialRel"})
+    """esriSpatialRelIntersects (the default) or esriSpatialRelEnvelopeIntersects."""
+    in_sr: str | None = attrs.field(default=None, metadata={"wire": "inSR"})
+    out_sr: str | None = attrs.field(default=None, metadata={"wire": "outSR"})
+
+
+@attrs.frozen(kw_only=True)
 class LayersServiceParams:
     """Parameters of `layers.service`."""
 
@@ -36,3 +120,15 @@ class LayersServiceParams:
     service_name: str = attrs.field(metadata={"wire": "serviceName"})
     service_type: str = attrs.field(metadata={"wire": "type"})
     """FeatureServer, MapServer, VectorTileServer, ..."""
+
+
+@attrs.frozen(kw_only=True)
+class LayersUpdateFeaturesParams:
+    """Parameters of `layers.update_features`."""
+
+    folder_name: str = attrs.field(metadata={"wire": "folderName"})
+    service_name: str = attrs.field(metadata={"wire": "serviceName"})
+    service_type: str = attrs.field(metadata={"wire": "type"})
+    layer_id: str = attrs.field(metadata={"wire": "layerId"})
+    features: Any = attrs.field(metadata={"wire": "features"})
+    rollback_on_failure: bool | None = attrs.field(default=None, metadata={"wire": "rollbackOnFailure"})
