@@ -63,7 +63,7 @@ _IMMUTABLE: tuple[type, ...] = (
 
 # Packages whose objects never change once made (certificates and keys).
 _IMMUTABLE_PACKAGES = ("cryptography.",)
-_ATOMIC = frozenset({str, int, float, bool, type(None), bytes, tuple, frozenset})
+_ATOMIC = frozenset({str, int, float, bool, type(None), bytes})
 
 
 class UndoLog:
@@ -543,7 +543,7 @@ class _Converter:
 
     def convert(self, obj: Any) -> Any:  # noqa: C901 (one dispatch on the kind of object)
         cls = type(obj)
-        if cls in _ATOMIC and cls is not tuple:
+        if cls in _ATOMIC:
             return obj
         key = id(obj)
         done = self.done.get(key, _MISSING)
@@ -584,21 +584,20 @@ class _Converter:
             )
         self.done[key] = obj
         if not trackable(cls):
-            if frozen(cls):
-                for name in _attributes(obj):
-                    value = getattr(obj, name)
-                    new = convert(value)
-                    if new is not value:
-                        object.__setattr__(obj, name, new)
+            if frozen(cls):  # it cannot change, what it holds may
+                self._convert_attributes(obj)
             return obj
         obj.__class__ = tracked_class(cls)
         if getattr(cls, "__undo__", None) != "self":  # (one that logs its own undo keeps its internals)
-            for name in _attributes(obj):
-                value = getattr(obj, name)
-                new = convert(value)
-                if new is not value:
-                    object.__setattr__(obj, name, new)
+            self._convert_attributes(obj)
         return obj
+
+    def _convert_attributes(self, obj: Any) -> None:
+        for name in _attributes(obj):
+            value = getattr(obj, name)
+            new = self.convert(value)
+            if new is not value:
+                object.__setattr__(obj, name, new)
 
 
 def _attributes(obj: Any) -> list[str]:
