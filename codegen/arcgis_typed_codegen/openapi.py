@@ -38,12 +38,25 @@ def _schema(t: Type) -> dict[str, Any]:
     return {"$ref": f"#/components/schemas/{t.model}"}
 
 
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    if not schema:  # any JSON value, null included
+        return schema
+    if "type" in schema:
+        out = {**schema, "type": [schema["type"], "null"]}
+        if "enum" in schema:
+            out["enum"] = [*schema["enum"], None]
+        return out
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
 def _model_schema(model: Model) -> dict[str, Any]:
     props: dict[str, Any] = {}
     for f in model.fields:
         schema = _schema(f.type)
         if f.enum:
             schema = {**schema, "enum": list(f.enum)}
+        if not f.required:
+            schema = _nullable(schema)  # optional fields are `T | None`: ArcGIS writes null for them too
         if f.doc:
             schema = {**schema, "description": f.doc}
         props[f.wire] = schema
