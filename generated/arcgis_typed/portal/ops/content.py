@@ -532,6 +532,7 @@ def search(
     - Every field and value matches case-insensitively (the portal documents owner as case sensitive).
     - categories / categoryFilters match category paths and titles case-insensitively; the portal asks for the exact full path. categoryFilters is one string (the portal allows the parameter twice in a request).
     - q stays required: the portal also searches with categories or bbox alone (bbox is not implemented).
+    - categories must be a JSON array (what the official Python client sends); a bare comma-separated list, which the portal also takes as one filter, is refused.
 
     Args:
         categories: Organization content categories: a JSON array of up to eight strings, ANDed, each a comma-separated OR of up to eight full category paths; an item matches a path when it has that category or a sub-category of it. Example ["/Categories/Water,/Categories/Forest", "/Region/US"].
@@ -1264,6 +1265,7 @@ class ContentOps:
         - Every field and value matches case-insensitively (the portal documents owner as case sensitive).
         - categories / categoryFilters match category paths and titles case-insensitively; the portal asks for the exact full path. categoryFilters is one string (the portal allows the parameter twice in a request).
         - q stays required: the portal also searches with categories or bbox alone (bbox is not implemented).
+        - categories must be a JSON array (what the official Python client sends); a bare comma-separated list, which the portal also takes as one filter, is refused.
 
         Args:
             categories: Organization content categories: a JSON array of up to eight strings, ANDed, each a comma-separated OR of up to eight full category paths; an item matches a path when it has that category or a sub-category of it. Example ["/Categories/Water,/Categories/Forest", "/Region/US"].
