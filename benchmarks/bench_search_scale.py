@@ -12,7 +12,9 @@ same time (1,000 and 100,000 items), REPEAT times each, interleaved between the 
     exactly 20 items at both sizes (the same result size, so only the lookup's scaling shows);
   * `q="title:<word> accountid:<org>"` with an ordinary vocabulary word (matches grow with the store; info);
   * `q="accountid:<org>"` (matches every item), sort_field="title", num=100, page 1 and a middle page
-    (start = n/2 + 1).
+    (start = n/2 + 1);
+  * `q="accountid:<org>"` with `categories=["/Themes/Water"]`, sort_field="title", num=100, where the 20 needle
+    items are filed under /Themes/Water/Rivers (set through the typed client's categories.update_items).
 The first (cold) sorted query at each size is reported separately: sort orders are built lazily.
 Budget (DESIGN.md): at 100,000 items <= 3x the time at 1,000, and < 50 ms.
 
@@ -97,6 +99,15 @@ def seeded(n: int, vocab: list[str]) -> tuple[FakeArcGIS, PortalClient, float, l
     return fake, client, seconds, specs
 
 
+def file_needles(client: PortalClient) -> None:
+    """File the needle items under a sub-category of /Themes/Water through the API (the category filter query)."""
+    client.categories.assign(category_schema={"categorySchema": [
+        {"title": "Themes", "categories": [{"title": "Water", "categories": [{"title": "Rivers"}]}]}]})
+    needles = [i.id for i in client.content.search(q=f"title:{NEEDLE}", num=100).results]
+    assert len(needles) == NEEDLE_COUNT
+    client.categories.update_items(items=[{i: {"categories": ["/Themes/Water/Rivers"]}} for i in needles])
+
+
 def api_seeding_rate(vocab: list[str], n: int) -> float:
     specs = make_specs(n, random.Random(-n), vocab)
     fake = FakeArcGIS(admin_password="bench-pass-1", password_iterations=1000)
@@ -126,6 +137,7 @@ def main() -> None:
     for n in sizes:
         fake, client, seconds, specs = seeded(n, vocab)
         fakes[n] = (fake, client)
+        file_needles(client)
         seed_rate[n] = n / seconds
         common_word[n] = specs[0]["title"].split()[0].lower()
         print(f"seeded {n:,} items in {seconds:.2f} s = {n / seconds:,.0f} items/s")
@@ -157,6 +169,12 @@ def main() -> None:
             ),
             "accountid (all), sort title, middle page": lambda: check(
                 client.content.search(q=f"accountid:{org}", sort_field="title", start=middle, num=100), 100
+            ),
+            "accountid + categories (20 hits), sort title": lambda: check(
+                client.content.search(
+                    q=f"accountid:{org}", categories=["/Themes/Water"], sort_field="title", num=100
+                ),
+                NEEDLE_COUNT,
             ),
         }
 

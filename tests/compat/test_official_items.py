@@ -160,3 +160,34 @@ def test_rating_status_reassign_and_app_registration(gis: GIS, target: Target, a
     assert app_item.app_info["client_id"] == registered["client_id"]
     assert app_item.unregister() is True
     assert app_item.app_info == {}
+
+
+def test_search_by_categories(gis: GIS, target: Target, arcgis_fake: FakeArcGIS, csv_file: Path) -> None:  # noqa: F811
+    arcgis_fake.portal.categories.assign({"categorySchema": [
+        {"title": "Categories", "categories": [{"title": "Water", "categories": [{"title": "Rivers"}]},
+                                               {"title": "Forest"}]},
+        {"title": "Region", "categories": [{"title": "US"}]}]})
+    river = add(gis, csv_file, title="River", type="CSV")
+    forest = add(gis, csv_file, title="Forest", type="CSV")
+    water = add(gis, csv_file, title="Water", type="CSV")
+    add(gis, csv_file, title="Plain", type="CSV")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        done = gis.content.categories.assign_to_items(items=[
+            {river.id: {"categories": ["/Categories/Water/Rivers", "/Region/US"]}},
+            {forest.id: {"categories": ["/Categories/Forest", "/Region/US"]}},
+            {water.id: {"categories": ["/Categories/Water"]}}])
+    assert all(r["success"] for r in done)
+
+    def found(**kwargs: object) -> set[str]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return {i.id for i in gis.content.search("tags:test", max_items=100, **kwargs)}  # type: ignore[arg-type]
+
+    assert found(categories=["/Categories/Water"]) == {river.id, water.id}  # a sub-category matches its parent
+    assert found(categories=["/Categories/Water", "/Region/US"]) == {river.id}  # filters are ANDed
+    assert found(categories="/Categories/Forest,/Region/US") == {forest.id}  # the client splits a string: AND
+    assert found(category_filter="Rivers,Forest") == {river.id, forest.id}  # titles, ORed
+    assert len(found()) == 4
+    sent = [c for c in target.recorder.to("/sharing/rest/search") if "categories" in c]
+    assert sent and sent[0]["categories"] == '["/Categories/Water"]'

@@ -973,6 +973,93 @@ def test_bulk_update_of_item_categories(alice: PortalClient, bob: PortalClient, 
     assert alice.content.get(a).categories == ["/Themes/Water"]
 
 
+@pytest.mark.seed("ContentManager.search")
+def test_search_by_categories(alice: PortalClient, bob: PortalClient, arcgis_portal: PortalClient,
+                              arcgis_fake: FakeArcGIS) -> None:
+    schema = {"categorySchema": [
+        {"title": "Categories", "categories": [
+            {"title": "Water", "categories": [{"title": "Rivers"}, {"title": "Lakes"}]},
+            {"title": "Forest"}, {"title": "Desert"}]},
+        {"title": "Region", "categories": [{"title": "US"}, {"title": "EU"}]},
+    ]}
+    arcgis_portal.categories.assign(category_schema=schema)
+    river = alice.content.add_item("alice", title="River", type="CSV", tags=["t"]).id
+    lake = alice.content.add_item("alice", title="Lake", type="CSV", tags=["t"]).id
+    forest = alice.content.add_item("alice", title="Forest", type="CSV", tags=["t"]).id
+    water = alice.content.add_item("alice", title="Water", type="CSV", tags=["t"]).id
+    plain = alice.content.add_item("alice", title="Plain", type="CSV", tags=["t"]).id
+    alice.content.share(river, org=True)
+    alice.content.share(forest, everyone=True)
+    result = alice.categories.update_items(items=[
+        {river: {"categories": ["/Categories/Water/Rivers", "/Region/US"]}},
+        {lake: {"categories": ["/Categories/Water/Lakes", "/Region/EU"]}},
+        {forest: {"categories": ["/Categories/Forest", "/Region/US"]}},
+        {water: {"categories": ["/Categories/Water"]}},
+    ])
+    assert [r.success for r in result.results] == [True] * 4
+
+    def found(client: PortalClient, categories: list[str] | None = None, filters: str | None = None,
+              q: str = "*") -> set[str]:
+        return {i.id for i in client.content.search_all(q=q, categories=categories, category_filters=filters)}
+
+    assert found(alice) == {river, lake, forest, water, plain}
+    assert found(alice, ["/Categories/Water"]) == {river, lake, water}  # a sub-category matches its parent
+    assert found(alice, ["/Categories/Water/Rivers"]) == {river}
+    assert found(alice, ["/categories/water/"]) == {river, lake, water}  # case and a trailing slash do not matter
+    assert found(alice, ["/Categories/Water/Lakes,/Categories/Forest"]) == {lake, forest}  # OR within a string
+    assert found(alice, ["/Categories/Water", "/Region/US"]) == {river}  # AND across strings
+    assert found(alice, ["/Categories/Water,/Categories/Forest", "/Region/US"]) == {river, forest}
+    assert found(alice, ["/Categories/Desert"]) == set()
+    assert found(alice, ["/Categories/Wat"]) == set()  # whole levels only, no prefix of a title
+    assert found(alice, ["/Water"]) == set()  # the full path is needed
+    assert found(alice, ["/Region"]) == {river, lake, forest}
+    assert found(alice, ["/Region/US"], q="title:forest") == {forest}  # with the query
+    assert found(bob, ["/Region/US"]) == {river, forest}  # only what the caller may see
+    assert found(client_for(arcgis_fake), ["/Region/US"]) == {forest}
+    assert arcgis_portal.content.search(q="*", categories=["/Categories/Water"], num=1).total == 3
+    # categoryFilters: up to three titles or paths, ORed
+    assert found(alice, filters="Water") == {river, lake, water}  # a title at any level
+    assert found(alice, filters="rivers,forest") == {river, forest}
+    assert found(alice, filters="US") == {river, forest}
+    assert found(alice, filters="/Categories/Water/Lakes,EU") == {lake}
+    assert found(alice, filters="Wat") == set()
+    # changes show at once: new categories, cleared categories, a deleted item
+    alice.categories.update_items(items=[{plain: {"categories": ["/Categories/Desert"]}},
+                                         {water: {"categories": []}}])
+    assert found(alice, ["/Categories/Desert"]) == {plain}
+    assert found(alice, ["/Categories/Water"]) == {river, lake}
+    alice.content.delete("alice", lake)
+    assert found(alice, filters="EU") == set()
+
+
+@pytest.mark.seed("ContentManager.search")
+@pytest.mark.parametrize(
+    ("kwargs", "wire"),
+    [({"categories": ["Water"]}, "categories"),
+     ({"categories": [","]}, "categories"),
+     ({"categories": ["/A"] * 9}, "categories"),
+     ({"categories": [",".join(f"/A/{i}" for i in range(9))]}, "categories"),
+     ({"category_filters": ""}, "categoryFilters"),
+     ({"category_filters": "a,b,c,d"}, "categoryFilters"),
+     ({"categories": ["/A"], "category_filters": "a"}, "categoryFilters")],
+)
+def test_search_refuses_bad_categories(alice: PortalClient, arcgis_fake: FakeArcGIS, kwargs: dict[str, object],
+                                       wire: str) -> None:
+    before = snapshot(arcgis_fake)
+    with pytest.raises(BadRequest) as caught:
+        alice.content.search(q="*", **kwargs)  # type: ignore[arg-type]
+    assert f"'{wire}'" in caught.value.message
+    assert snapshot(arcgis_fake) == before
+
+
+def test_search_categories_wire_shapes(alice: PortalClient, raw: Client) -> None:
+    headers = bearer(alice) | {"Referer": "http"}
+    bad = raw_json(raw.get(f"{REST}/search?f=json&q=*&categories=%5B%22%2FA%22", headers=headers))
+    assert bad["error"]["code"] == 400 and "categories" in json.dumps(bad)
+    none = raw_json(raw.get(f"{REST}/search?f=json&q=*&categories=%5B%22%2FA%22%5D", headers=headers))
+    assert none["total"] == 0
+
+
 @pytest.mark.seed("Item.shared_with")
 def test_user_item_with_its_sharing(alice: PortalClient, bob: PortalClient, arcgis_portal: PortalClient) -> None:
     folder = alice.content.create_folder("alice", title="F").folder

@@ -860,3 +860,31 @@ def test_page_of_every_document_by_position_matches_brute_force(
     full = ref_sort(docs, set(docs), [field], descending)
     page = index.page(everything, sort_fields=[field], descending=descending, start=start, num=num)
     assert page == full[start - 1 : start - 1 + num]
+
+
+def test_having_looks_up_whole_keyword_values() -> None:
+    from arcgis_typed_fake.state.categories import category_keys, matches_filters, matches_terms
+
+    index = make_item_index({
+        "r": {"title": "River", "categorykeys": sorted(category_keys(["/Categories/Water/Rivers", "/Region/US"]))},
+        "w": {"title": "Water", "categorykeys": sorted(category_keys(["/Categories/Water"]))},
+        "p": {"title": "Plain"},
+    })
+    assert index.having("categorykeys", ["/categories/water"]) == {"r", "w"}
+    assert index.having("categorykeys", ["/CATEGORIES/WATER/RIVERS", "/nothing"]) == {"r"}
+    assert index.having("categorykeys", ["rivers", "us"]) == {"r"}  # level titles
+    assert index.having("categorykeys", ["/categories/wat", "/water"]) == set()  # whole values only
+    assert index.having("categorykeys", []) == set()
+    held = index.having("categorykeys", ["/region"])
+    index.remove("r")
+    assert held == {"r"}  # a result never changes after it was returned
+    assert index.having("categorykeys", ["/region"]) == set()
+    with pytest.raises(ValueError):
+        index.having("title", ["river"])  # not a keyword field
+    with pytest.raises(ValueError):
+        index.having("nosuch", ["x"])
+    # the scan-based matchers of group search agree with the keys
+    assert matches_filters(["/Categories/Water/Rivers"], [["/categories/water"], ["/categories"]])
+    assert not matches_filters(["/Categories/Water"], [["/categories/water/rivers"]])
+    assert matches_terms(["/Categories/Fresh Water"], ["fresh water"])
+    assert not matches_terms(["/Categories/Water"], ["/categories/wat", "wat"])

@@ -343,6 +343,8 @@ def share_items(call: Call, p: ContentShareItemsParams) -> ShareItemsResult:
 def search(call: Call, p: ContentSearchParams) -> ItemSearchPage:
     items = call.state.items
     ids = items.search(call.caller, p.q)
+    if p.categories or p.category_filters is not None:
+        ids = items.in_categories(ids, list(p.categories or []), p.category_filters)
     w = window(p.start, p.num, len(ids))
     page = items.page(ids, sort_field=p.sort_field, sort_order=p.sort_order, start=w.start, num=w.num)
     return ItemSearchPage(

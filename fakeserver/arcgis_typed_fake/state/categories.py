@@ -81,41 +81,52 @@ class CategoryStore:
         return [c.rstrip("/") for c in categories]
 
 
-def category_filters(filters: list[str]) -> list[list[str]]:
-    """`categories` of a search: up to eight strings, each a comma-separated OR of category paths (lower-cased)."""
+def category_filters(filters: list[str], wire: str = "categories") -> list[list[str]]:
+    """`categories` of a search: up to eight strings (ANDed), each a comma-separated OR of up to eight category
+    paths (lower-cased); 400 naming `wire` otherwise."""
     if len(filters) > MAX_FILTERS:
-        raise bad_request(f"Invalid parameter 'categories': at most {MAX_FILTERS} category filters are allowed.")
+        raise bad_request(f"Invalid parameter '{wire}': at most {MAX_FILTERS} category filters are allowed.")
     parsed = []
     for text in filters:
         paths = [p.strip().rstrip("/").lower() for p in text.split(",") if p.strip()]
         if not paths or not all(p.startswith("/") for p in paths):
-            raise bad_request(f"Invalid parameter 'categories': '{text}' is not a list of category paths.")
+            raise bad_request(f"Invalid parameter '{wire}': '{text}' is not a list of category paths.")
+        if len(paths) > MAX_FILTERS:
+            raise bad_request(f"Invalid parameter '{wire}': at most {MAX_FILTERS} categories in one filter.")
         parsed.append(paths)
     return parsed
 
 
+def category_keys(categories: list[str]) -> set[str]:
+    """What filters can name of an item's (or group's) categories, lower-cased: each category's path and the
+    paths of its parents (a path filter matches the category and its sub-categories), and the title of each
+    level (a title term of categoryFilters). Paths start with '/', titles never do (a title holds no '/')."""
+    keys: set[str] = set()
+    for category in categories:
+        levels = [level for level in category.lower().split("/") if level]
+        keys.update(levels)
+        keys.update("/" + "/".join(levels[: i + 1]) for i in range(len(levels)))
+    return keys
+
+
 def matches_filters(categories: list[str], filters: list[list[str]]) -> bool:
     """Whether categories meet every filter: one of a filter's paths, or a sub-category of one, for each filter."""
-    have = [c.lower() for c in categories]
-    return all(any(c == p or c.startswith(p + "/") for p in paths for c in have) for paths in filters)
+    keys = category_keys(categories)
+    return all(not keys.isdisjoint(paths) for paths in filters)
 
 
-def category_terms(text: str, wire: str = "categoryFilters") -> list[str]:
-    """`categoryFilters` of a group search: a comma-separated OR of up to eight category titles (terms) or category
+def category_terms(text: str, wire: str = "categoryFilters", limit: int = MAX_FILTERS) -> list[str]:
+    """`categoryFilters` of a search: a comma-separated OR of up to `limit` category titles (terms) or category
     paths, lower-cased; 400 naming `wire` when empty or longer."""
     terms = [t.strip().rstrip("/").lower() for t in text.split(",") if t.strip().rstrip("/")]
     if not terms:
         raise bad_request(f"Invalid parameter '{wire}': give one or more categories.")
-    if len(terms) > MAX_FILTERS:
-        raise bad_request(f"Invalid parameter '{wire}': at most {MAX_FILTERS} categories are allowed.")
+    if len(terms) > limit:
+        raise bad_request(f"Invalid parameter '{wire}': at most {limit} categories are allowed.")
     return terms
 
 
 def matches_terms(categories: list[str], terms: list[str]) -> bool:
     """Whether one of the categories meets one of the terms: a path term by being that category or a sub-category
     of it (as `matches_filters`), a title term by being the title of one of the category's levels."""
-    paths = [t for t in terms if t.startswith("/")]
-    titles = {t for t in terms if not t.startswith("/")}
-    if paths and matches_filters(categories, [paths]):
-        return True
-    return any(level.lower() in titles for c in categories for level in c.split("/") if level)
+    return not category_keys(categories).isdisjoint(terms)

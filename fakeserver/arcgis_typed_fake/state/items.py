@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ..errors import Fault, bad_request, forbidden, not_found
+from .categories import category_filters as category_filters_of
+from .categories import category_keys, category_terms
 from .item_apps import AppStore
 from .item_comments import CommentStore
 from .item_relationships import RelationshipStore
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from .portal import PortalState
 
 ACCESS_LEVELS = ("private", "shared", "org", "public")
+MAX_TERMS = 3  # category terms in one categoryFilters of an item search
 
 
 @attrs.define(eq=False)
@@ -207,6 +210,21 @@ class ItemStore:
             return matches  # the caller sees every item: nothing to filter
         return matches & visible
 
+    def in_categories(
+        self, ids: AbstractSet[str], categories: list[str] | None, category_filters: str | None
+    ) -> AbstractSet[str]:
+        """The ids of `ids` filed under the organization content categories an item search names: `categories`
+        (up to eight filters, ANDed, each an OR of up to eight paths) or `categoryFilters` (an OR of up to three
+        titles or paths), not both; a path matches the category and its sub-categories. Index lookups, no scan."""
+        if categories and category_filters is not None:
+            raise bad_request("Invalid parameter 'categoryFilters': it cannot be used together with 'categories'.")
+        filters = category_filters_of(categories) if categories else []
+        if category_filters is not None:
+            filters = [category_terms(category_filters, limit=MAX_TERMS)]
+        for keys in filters:
+            ids = ids & self.index.having("categorykeys", keys)
+        return ids
+
     def page(self, ids: AbstractSet[str], *, sort_field: str | None, sort_order: str | None, start: int, num: int) -> list[ItemRecord]:
         fields = [f.strip() for f in (sort_field or "").split(",") if f.strip()]
         try:
@@ -361,6 +379,7 @@ def _search_values(item: ItemRecord) -> dict[str, str | int | float | list[str] 
         "size": item.size,
         "group": sorted(item.groups),
         "categories": list(item.categories),
+        "categorykeys": sorted(category_keys(item.categories)) if item.categories else None,
         "itemtype": "url" if item.url else "file" if item.data_name else "text" if item.data is not None else None,
         "spatialreference": item.spatial_reference or None,
         "accessinformation": item.access_information or None,

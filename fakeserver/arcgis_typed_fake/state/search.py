@@ -1183,6 +1183,17 @@ class SearchIndex:
 
     # -- sorting and paging --------------------------------------------------------
 
+    def having(self, field: str, values: Iterable[str]) -> set[str]:
+        """Ids of the documents whose keyword field *field* holds one of *values* (whole values, case-insensitive):
+        a union of posting sets, no scan. A read-only :class:`IdSet` like :meth:`query`'s results."""
+        found = self._known(field, ValueError)
+        if found.kind != "keyword":
+            raise ValueError(f"field {field!r} is not a keyword field")
+        postings = found.postings
+        result = found._union_terms({v.casefold() for v in values} & postings.keys())
+        self._lender.lend(result)
+        return result
+
     def warm(self, fields: Iterable[str] | None = None) -> None:
         """Build the sorted orders of *fields* now rather than on first use.
 
@@ -1409,6 +1420,9 @@ ITEM_FIELDS: Mapping[str, FieldSpec] = MappingProxyType(
         "licenseinfo": _T,
         "culture": _T,
         "categories": _T,
+        # the fake's own field (not in the search reference): category_keys() of the item's categories, what the
+        # categories / categoryFilters parameters of item search look up
+        "categorykeys": _K,
         "created": _N,
         "modified": _N,
         "numviews": _N,

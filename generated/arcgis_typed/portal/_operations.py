@@ -550,6 +550,8 @@ CONTENT_SEARCH = Operation(
     auth="optional",
     params=(
         Param(name="q", wire="q", kind="str", location="form", required=True),
+        Param(name="categories", wire="categories", kind="list", location="form", encoding="json", item_kind="str"),
+        Param(name="category_filters", wire="categoryFilters", kind="str", location="form"),
         Param(name="sort_field", wire="sortField", kind="str", location="form"),
         Param(name="sort_order", wire="sortOrder", kind="str", location="form", enum=("asc", "desc")),
         Param(name="start", wire="start", kind="int", location="form", minimum=1),
@@ -562,7 +564,7 @@ CONTENT_SEARCH = Operation(
     privileges=(),
     owner_override=None,
     paging_items="results",
-    errors=((400, "Invalid query, sort field or paging value."),),
+    errors=((400, "Invalid query, categories (not paths, more than eight filters or paths in one), categoryFilters (none, more than three, or given with categories), sort field or paging value."),),
     seeds=("ContentManager.search",),
     fidelity="partial",
 )

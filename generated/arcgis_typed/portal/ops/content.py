@@ -515,6 +515,8 @@ def search(
     session: Session,
     *,
     q: str,
+    categories: list[str] | None = None,
+    category_filters: str | None = None,
     sort_field: str | None = None,
     sort_order: Literal["asc", "desc"] | None = None,
     start: int | None = None,
@@ -528,14 +530,27 @@ def search(
     - Words are not stemmed: the portal finds 'fire' for 'fires', the fake matches whole words only.
     - Boosting (term^2) is accepted and ignored; without sortField results come in id order, not by relevance.
     - Every field and value matches case-insensitively (the portal documents owner as case sensitive).
+    - categories / categoryFilters match category paths and titles case-insensitively; the portal asks for the exact full path. categoryFilters is one string (the portal allows the parameter twice in a request).
+    - q stays required: the portal also searches with categories or bbox alone (bbox is not implemented).
+    - categories must be a JSON array (what the official Python client sends); a bare comma-separated list, which the portal also takes as one filter, is refused.
 
     Args:
+        categories: Organization content categories: a JSON array of up to eight strings, ANDed, each a comma-separated OR of up to eight full category paths; an item matches a path when it has that category or a sub-category of it. Example ["/Categories/Water,/Categories/Forest", "/Region/US"].
+        category_filters: A comma-separated OR of up to three category terms: a title (Water) matches an item with a category having that title at any level, a path (/Categories/Water) that category and its sub-categories. Not together with categories.
         sort_order: One of: asc, desc.
 
     Raises:
-        BadRequest (400): Invalid query, sort field or paging value.
+        BadRequest (400): Invalid query, categories (not paths, more than eight filters or paths in one), categoryFilters (none, more than three, or given with categories), sort field or paging value.
     """
-    params = dict(q=q, sort_field=sort_field, sort_order=sort_order, start=start, num=num)
+    params = dict(
+        q=q,
+        categories=categories,
+        category_filters=category_filters,
+        sort_field=sort_field,
+        sort_order=sort_order,
+        start=start,
+        num=num,
+    )
     model: ItemSearchPage = session.call(_ops.CONTENT_SEARCH, params, response_model(_ops.CONTENT_SEARCH))
     return model
 
@@ -544,6 +559,8 @@ def search_all(
     session: Session,
     *,
     q: str,
+    categories: list[str] | None = None,
+    category_filters: str | None = None,
     sort_field: str | None = None,
     sort_order: Literal["asc", "desc"] | None = None,
     page_size: int = 100,
@@ -553,6 +570,8 @@ def search_all(
         lambda start, num: search(
             session,
             q=q,
+            categories=categories,
+            category_filters=category_filters,
             sort_field=sort_field,
             sort_order=sort_order,
             start=start,
@@ -1229,6 +1248,8 @@ class ContentOps:
         self,
         *,
         q: str,
+        categories: list[str] | None = None,
+        category_filters: str | None = None,
         sort_field: str | None = None,
         sort_order: Literal["asc", "desc"] | None = None,
         start: int | None = None,
@@ -1242,19 +1263,35 @@ class ContentOps:
         - Words are not stemmed: the portal finds 'fire' for 'fires', the fake matches whole words only.
         - Boosting (term^2) is accepted and ignored; without sortField results come in id order, not by relevance.
         - Every field and value matches case-insensitively (the portal documents owner as case sensitive).
+        - categories / categoryFilters match category paths and titles case-insensitively; the portal asks for the exact full path. categoryFilters is one string (the portal allows the parameter twice in a request).
+        - q stays required: the portal also searches with categories or bbox alone (bbox is not implemented).
+        - categories must be a JSON array (what the official Python client sends); a bare comma-separated list, which the portal also takes as one filter, is refused.
 
         Args:
+            categories: Organization content categories: a JSON array of up to eight strings, ANDed, each a comma-separated OR of up to eight full category paths; an item matches a path when it has that category or a sub-category of it. Example ["/Categories/Water,/Categories/Forest", "/Region/US"].
+            category_filters: A comma-separated OR of up to three category terms: a title (Water) matches an item with a category having that title at any level, a path (/Categories/Water) that category and its sub-categories. Not together with categories.
             sort_order: One of: asc, desc.
 
         Raises:
-            BadRequest (400): Invalid query, sort field or paging value.
+            BadRequest (400): Invalid query, categories (not paths, more than eight filters or paths in one), categoryFilters (none, more than three, or given with categories), sort field or paging value.
         """
-        return search(self._client, q=q, sort_field=sort_field, sort_order=sort_order, start=start, num=num)
+        return search(
+            self._client,
+            q=q,
+            categories=categories,
+            category_filters=category_filters,
+            sort_field=sort_field,
+            sort_order=sort_order,
+            start=start,
+            num=num,
+        )
 
     def search_all(
         self,
         *,
         q: str,
+        categories: list[str] | None = None,
+        category_filters: str | None = None,
         sort_field: str | None = None,
         sort_order: Literal["asc", "desc"] | None = None,
         page_size: int = 100,
@@ -1263,6 +1300,8 @@ class ContentOps:
         return search_all(
             self._client,
             q=q,
+            categories=categories,
+            category_filters=category_filters,
             sort_field=sort_field,
             sort_order=sort_order,
             page_size=page_size,

@@ -219,6 +219,14 @@ class ContentSearchParams:
     """Parameters of `content.search`."""
 
     q: str = attrs.field(metadata={"wire": "q"})
+    categories: list[str] | None = attrs.field(default=None, metadata={"wire": "categories"})
+    """Organization content categories: a JSON array of up to eight strings, ANDed, each a comma-separated OR of up to eight full category paths; an item matches a path when it has that category or a sub-category of it. Example ["/Categories/Water,/Categories/Forest", "/Region/US"].
+
+    """
+    category_filters: str | None = attrs.field(default=None, metadata={"wire": "categoryFilters"})
+    """A comma-separated OR of up to three category terms: a title (Water) matches an item with a category having that title at any level, a path (/Categories/Water) that category and its sub-categories. Not together with categories.
+
+    """
     sort_field: str | None = attrs.field(default=None, metadata={"wire": "sortField"})
     sort_order: Literal["asc", "desc"] | None = attrs.field(default=None, metadata={"wire": "sortOrder"})
     """One of: asc, desc."""
