@@ -100,6 +100,7 @@ def test_statistics_grouped_ordered_and_filtered(spots: ServerAdminClient) -> No
     ({"out_statistics": STATS[:1] * 2}, "distinct name"),
     ({"out_statistics": STATS, "group_by_fields_for_statistics": "nope"}, "'groupByFieldsForStatistics' names"),
     ({"group_by_fields_for_statistics": "kind"}, "only together with 'outStatistics'"),
+    ({"having": "COUNT(*) > 1"}, "'having' applies only together with 'outStatistics'"),
     ({"out_statistics": STATS, "order_by_fields": "rating"}, "'orderByFields' names the field 'rating'"),
     ({"out_statistics": STATS, "having": "nope > 1"}, "'having' names the field 'nope'"),
     ({"out_statistics": STATS, "having": "AVG(kind) > 1"}, "needs a numeric field"),

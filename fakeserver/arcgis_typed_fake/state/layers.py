@@ -254,6 +254,8 @@ def query(found: Target, q: Query, *, geojson: bool = False) -> dict[str, Any]:
     point = projection.transform(native, out_wkid, "outSR")
     reference = projection.reference(out_wkid, found.hosted.spatial_reference)
     aggregated = q.out_statistics is not None or bool((q.group_by_fields_for_statistics or "").strip())
+    if q.out_statistics is None and (q.having or "").strip():
+        raise invalid("'having' applies only together with 'outStatistics'.")
     if aggregated or q.return_distinct_values:
         fields, rows = _statistics(found, q) if aggregated else _distinct(found, q, out)
         if count_only:
