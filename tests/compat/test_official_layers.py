@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 pytest.importorskip("arcgis")
@@ -51,3 +53,24 @@ def test_edit_features(layer: FeatureLayer) -> None:
     rows = layer.query(where="1=1", out_fields="city,population").features
     assert [(f.attributes["city"], f.attributes["population"]) for f in rows] == [
         ("Bergen", 285000), ("Tromso", 78000), ("Bodo", 52000)]
+
+
+def test_statistics_distinct_values_and_out_sr(layer: FeatureLayer) -> None:
+    layer.edit_features(adds=[{"attributes": {"city": "Oslo", "population": 300000}, "geometry": {"x": 10.8, "y": 59.9}}])
+    stats = layer.query(out_statistics=[
+        {"statisticType": "sum", "onStatisticField": "population", "outStatisticFieldName": "people"},
+        {"statisticType": "count", "onStatisticField": "ObjectId", "outStatisticFieldName": "places"}],
+        group_by_fields_for_statistics="city", order_by_fields="people DESC")
+    assert isinstance(stats, FeatureSet)
+    # FeatureSet numbers rows without an object id field itself (OBJECTID), as it does for a real server's answer
+    rows = [{k: v for k, v in f.attributes.items() if k != "OBJECTID"} for f in stats.features]
+    assert rows == [{"city": "Oslo", "people": 1000000, "places": 2}, {"city": "Bergen", "people": 285000, "places": 1},
+                    {"city": "Tromso", "people": 77000, "places": 1}]
+    assert [f["name"] for f in stats.fields][:3] == ["city", "people", "places"]
+    distinct = layer.query(where="1=1", out_fields="city", return_distinct_values=True, return_geometry=False)
+    assert sorted(f.attributes["city"] for f in distinct.features) == ["Bergen", "Oslo", "Tromso"]
+    mercator = layer.query(where="city = 'Bergen'", out_fields="city", out_sr=3857)
+    assert mercator.spatial_reference["latestWkid"] == 3857
+    assert round(mercator.features[0].geometry["x"]) == round(6378137 * math.radians(5.32))
+    extent = layer.query(where="city = 'Tromso'", return_extent_only=True)
+    assert extent["extent"]["xmin"] == 18.96

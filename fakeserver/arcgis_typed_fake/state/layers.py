@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..errors import TOKEN_REQUIRED, Fault, bad_request, forbidden
-from . import features
+from . import features, layer_statistics, projection
 from .features import Layer
 from .where import NUMERIC, compile_where, invalid
 
@@ -107,17 +107,28 @@ class Query:
     geometry: str | None = None
     geometry_type: str | None = None
     spatial_rel: str | None = None
+    in_sr: str | None = None
+    out_sr: str | None = None
+    out_statistics: Any = None
+    group_by_fields_for_statistics: str | None = None
+    having: str | None = None
+    return_distinct_values: bool | None = None
+    return_extent_only: bool | None = None
 
 
 def _canonical(found: Target, name: str, param: str) -> str:
-    by_lower = {f["name"].lower(): f["name"] for f in found.layer.fields}
+    return _named({f["name"].lower(): f["name"] for f in found.layer.fields}, name, param)
+
+
+def _named(by_lower: dict[str, str], name: str, param: str) -> str:
     key = name.strip().lower()
     if key not in by_lower:
         raise invalid(f"'{param}' names the field '{name.strip()}', which the layer does not have.")
-    return str(by_lower[key])
+    return by_lower[key]
 
 
-def _envelope(q: Query) -> tuple[float, float, float, float] | None:
+def _envelope(found: Target, q: Query) -> tuple[float, float, float, float] | None:
+    """The envelope filter, in the layer's spatial reference (from inSR, or the envelope's own)."""
     if q.geometry is None or not q.geometry.strip():
         return None
     kind = (q.geometry_type or "esriGeometryEnvelope").strip()
@@ -135,19 +146,27 @@ def _envelope(q: Query) -> tuple[float, float, float, float] | None:
                       "or xmin,ymin,xmax,ymax.") from None
     if not all(math.isfinite(v) for v in box) or box[0] > box[2] or box[1] > box[3]:
         raise invalid("'geometry' must be an envelope with finite xmin <= xmax and ymin <= ymax.")
-    return box[0], box[1], box[2], box[3]
+    native = projection.layer_wkid(found.hosted.spatial_reference)
+    own = raw.get("spatialReference")
+    source = projection.wkid(own, "geometry", native) if own is not None else projection.wkid(q.in_sr, "inSR", native)
+    return projection.project_box((box[0], box[1], box[2], box[3]), projection.transform(source, native, "inSR"))
+
+
+def _box(geometry: dict[str, Any] | None) -> tuple[float, float, float, float] | None:
+    points = list(features.coordinates(geometry["coordinates"])) if geometry is not None else []
+    if not points:
+        return None
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _intersects(geometry: dict[str, Any] | None, box: tuple[float, float, float, float]) -> bool:
-    points = list(features.coordinates(geometry["coordinates"])) if geometry is not None else []
-    if not points:
-        return False
-    xs, ys = [x for x, _ in points], [y for _, y in points]
-    return min(xs) <= box[2] and max(xs) >= box[0] and min(ys) <= box[3] and max(ys) >= box[1]
+    own = _box(geometry)
+    return own is not None and own[0] <= box[2] and own[2] >= box[0] and own[1] <= box[3] and own[3] >= box[1]
 
 
-def _order(found: Target, text: str | None) -> list[tuple[str, bool]]:
-    """(field, descending) pairs of orderByFields; the object id last, so that the order is total."""
+def _order_keys(text: str | None, canonical: Callable[[str], str]) -> list[tuple[str, bool]]:
+    """(field, descending) pairs of orderByFields."""
     keys: list[tuple[str, bool]] = []
     for part in (text or "").split(","):
         words = part.split()
@@ -155,8 +174,13 @@ def _order(found: Target, text: str | None) -> list[tuple[str, bool]]:
             continue
         if len(words) > 2 or (len(words) == 2 and words[1].upper() not in ("ASC", "DESC")):
             raise invalid(f"'orderByFields' has '{part.strip()}'; expected FIELD [ASC|DESC].")
-        keys.append((_canonical(found, words[0], "orderByFields"), len(words) == 2 and words[1].upper() == "DESC"))
-    return [*keys, (found.oid, False)]
+        keys.append((canonical(words[0]), len(words) == 2 and words[1].upper() == "DESC"))
+    return keys
+
+
+def _order(found: Target, text: str | None) -> list[tuple[str, bool]]:
+    """The order of features: orderByFields, then the object id, so that the order is total."""
+    return [*_order_keys(text, lambda name: _canonical(found, name, "orderByFields")), (found.oid, False)]
 
 
 def _sorted(rows: list[Feature], keys: list[tuple[str, bool]]) -> list[Feature]:
@@ -182,11 +206,40 @@ def select(found: Target, q: Query) -> list[Feature]:
     """The features `q` selects, in its order (before paging)."""
     test = compile_where(q.where, found.types())
     wanted = set(q.object_ids) if q.object_ids is not None else None
-    box = _envelope(q)
+    box = _envelope(found, q)
     oid = found.oid
     rows = [f for f in found.layer.features
             if (wanted is None or f[0].get(oid) in wanted) and test(f[0]) and (box is None or _intersects(f[1], box))]
     return _sorted(rows, _order(found, q.order_by_fields))
+
+
+def _statistics(found: Target, q: Query) -> tuple[list[dict[str, Any]], list[Feature]]:
+    """outStatistics (grouped by groupByFieldsForStatistics, filtered by having, ordered by orderByFields
+    over the output fields): the output fields and one row per group."""
+    if q.out_statistics is None:
+        raise invalid("'groupByFieldsForStatistics' applies only together with 'outStatistics'.")
+    stats = layer_statistics.parse(q.out_statistics, found.layer.fields)
+    by_name = {f["name"]: f for f in found.layer.fields}
+    group = [by_name[n] for n in dict.fromkeys(
+        _canonical(found, part, "groupByFieldsForStatistics")
+        for part in (q.group_by_fields_for_statistics or "").split(",") if part.strip())]
+    rows = [a for a, _ in select(found, attrs.evolve(q, order_by_fields=None))]
+    out = layer_statistics.compute(rows, stats, group, q.having, found.types())
+    fields = [*group, *(s.field for s in stats)]
+    names = {f["name"].lower(): f["name"] for f in fields}
+    keys = _order_keys(q.order_by_fields, lambda name: _named(names, name, "orderByFields"))
+    return fields, _sorted([(row, None) for row in out], [*keys, *((f["name"], False) for f in group)])
+
+
+def _distinct(found: Target, q: Query, out: list[str]) -> tuple[list[dict[str, Any]], list[Feature]]:
+    """returnDistinctValues: each distinct combination of the outFields' values once, without geometry,
+    ordered by orderByFields (among the outFields) and then by the outFields."""
+    rows = select(found, attrs.evolve(q, order_by_fields=None))
+    combos = dict.fromkeys(tuple(a.get(n) for n in out) for a, _ in rows)
+    names = {n.lower(): n for n in out}
+    keys = _order_keys(q.order_by_fields, lambda name: _named(names, name, "orderByFields"))
+    distinct: list[Feature] = [(dict(zip(out, combo, strict=True)), None) for combo in combos]
+    return [f for f in found.layer.fields if f["name"] in out], _sorted(distinct, [*keys, *((n, False) for n in out)])
 
 
 def query(found: Target, q: Query, *, geojson: bool = False) -> dict[str, Any]:
@@ -196,34 +249,58 @@ def query(found: Target, q: Query, *, geojson: bool = False) -> dict[str, Any]:
     else:
         count_only = bool(q.return_count_only)
     out = _out_fields(found, q.out_fields)  # checked first: a bad field is an error in every mode
-    rows = select(found, q)
-    oid = found.oid
-    if count_only:
-        return {"count": len(rows)}
-    if q.return_ids_only:
-        return {"objectIdFieldName": oid, "objectIds": [a[oid] for a, _ in rows]}
+    native = projection.layer_wkid(found.hosted.spatial_reference)
+    out_wkid = projection.wkid(q.out_sr, "outSR", native)
+    point = projection.transform(native, out_wkid, "outSR")
+    reference = projection.reference(out_wkid, found.hosted.spatial_reference)
+    aggregated = q.out_statistics is not None or bool((q.group_by_fields_for_statistics or "").strip())
+    if q.out_statistics is None and (q.having or "").strip():
+        raise invalid("'having' applies only together with 'outStatistics'.")
+    if aggregated or q.return_distinct_values:
+        fields, rows = _statistics(found, q) if aggregated else _distinct(found, q, out)
+        if count_only:
+            return {"count": len(rows)}
+        out, geometry = [f["name"] for f in fields], False
+        answer: dict[str, Any] = {"displayFieldName": "", "fieldAliases": {f["name"]: f.get("alias") or f["name"]
+                                                                           for f in fields}, "fields": fields}
+    else:
+        rows = select(found, q)
+        if q.return_extent_only:
+            if found.layer.geometry_type is None:
+                raise invalid("'returnExtentOnly' applies to layers with geometries, not to tables.")
+            boxes = [b for b in (_box(g) for _, g in rows) if b is not None]
+            extent: dict[str, Any] = {"extent": projection.extent(boxes, point, reference)}
+            return {"count": len(rows), **extent} if count_only else extent
+        if count_only:
+            return {"count": len(rows)}
+        if q.return_ids_only:
+            return {"objectIdFieldName": found.oid, "objectIds": [a[found.oid] for a, _ in rows]}
+        geometry = q.return_geometry is not False and found.layer.geometry_type is not None
+        answer = {"objectIdFieldName": found.oid, "globalIdFieldName": "",
+                  "fields": [f for f in found.layer.fields if f["name"] in out]}
+        if found.layer.geometry_type is not None:
+            answer["geometryType"] = found.layer.geometry_type
+            answer["spatialReference"] = reference
     limit = found.hosted.max_record_count
     offset = q.result_offset or 0
     count = limit if q.result_record_count is None else min(q.result_record_count, limit)
-    page = rows[offset:offset + count]
+    page = [(a, projection.project(g, point) if geometry else None) for a, g in rows[offset:offset + count]]
     exceeded = offset + count < len(rows)
-    geometry = q.return_geometry is not False and found.layer.geometry_type is not None
-    fields = [f for f in found.layer.fields if f["name"] in out]
     if geojson:
-        collection: dict[str, Any] = {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "id": a.get(oid), "geometry": g if geometry else None,
-             "properties": {n: a.get(n) for n in out}} for a, g in page]}
-        if exceeded:
-            collection["properties"] = {"exceededTransferLimit": True}
-        return collection
-    answer: dict[str, Any] = {"objectIdFieldName": oid, "globalIdFieldName": "", "fields": fields,
-                              "features": [_esri(a, g if geometry else None, out) for a, g in page]}
-    if found.layer.geometry_type is not None:
-        answer["geometryType"] = found.layer.geometry_type
-        answer["spatialReference"] = found.hosted.spatial_reference
+        return _collection(found, page, out, exceeded)
+    answer["features"] = [_esri(a, g, out) for a, g in page]
     if exceeded:
         answer["exceededTransferLimit"] = True
     return answer
+
+
+def _collection(found: Target, page: list[Feature], out: list[str], exceeded: bool) -> dict[str, Any]:
+    collection: dict[str, Any] = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": a.get(found.oid), "geometry": g, "properties": {n: a.get(n) for n in out}}
+        for a, g in page]}
+    if exceeded:
+        collection["properties"] = {"exceededTransferLimit": True}
+    return collection
 
 
 def _esri(attributes: dict[str, Any], geometry: dict[str, Any] | None, out: list[str]) -> dict[str, Any]:

@@ -339,3 +339,15 @@ def compile_where(text: str | None, fields: Mapping[str, str]) -> Callable[[Row]
         return lambda row: True
     test = _Parser(text, fields).parse()
     return lambda row: test(row) is True
+
+
+def compile_value(text: str, fields: Mapping[str, str]) -> tuple[Value, str]:
+    """A value expression (a field, a literal, arithmetic, UPPER/LOWER: the `value` rule) and its static kind
+    (number, text or null), as statistics compute them on."""
+    parser = _Parser(text, fields)
+    if not parser.tokens:
+        raise invalid("'where' is empty.")
+    value, kind = parser.value()
+    if parser.peek()[0] != "end":
+        raise invalid(f"'where' has unexpected {parser.peek()[1]!r} after a complete value.")
+    return value, kind

@@ -73,10 +73,13 @@ class LayerField:
 
 @attrs.frozen(kw_only=True)
 class FeatureQueryResult:
-    """A query's answer: features (Esri JSON: attributes, and geometry unless returnGeometry=false), or only `count` (returnCountOnly), or only `objectIds` (returnIdsOnly).
+    """A query's answer: features (Esri JSON: attributes, and geometry unless returnGeometry=false), or only `count` (returnCountOnly), or only `objectIds` (returnIdsOnly), or only the `extent` (returnExtentOnly, with `count` when returnCountOnly too). Statistics and distinct values answer `fields` and `features` of attributes only.
 
     """
 
+    display_field_name: str | None = attrs.field(default=None, metadata={"wire": "displayFieldName"})
+    field_aliases: Any | None = attrs.field(default=None, metadata={"wire": "fieldAliases"})
+    """Output field name -> alias (statistics and distinct values)."""
     object_id_field_name: str | None = attrs.field(default=None, metadata={"wire": "objectIdFieldName"})
     global_id_field_name: str | None = attrs.field(default=None, metadata={"wire": "globalIdFieldName"})
     geometry_type: str | None = attrs.field(default=None, metadata={"wire": "geometryType"})
@@ -87,6 +90,10 @@ class FeatureQueryResult:
     exceeded_transfer_limit: bool | None = attrs.field(default=None, metadata={"wire": "exceededTransferLimit"})
     count: int | None = attrs.field(default=None, metadata={"wire": "count"})
     object_ids: list[int] | None = attrs.field(default=None, metadata={"wire": "objectIds"})
+    extent: Any | None = attrs.field(default=None, metadata={"wire": "extent"})
+    """{xmin, ymin, xmax, ymax, spatialReference} of the matching features (returnExtentOnly); NaN corners when none has a geometry.
+
+    """
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """Fields the server sent that this model does not declare (kept, never dropped)."""
 

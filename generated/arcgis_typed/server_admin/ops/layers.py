@@ -96,15 +96,22 @@ def query(
     spatial_rel: str | None = None,
     in_sr: str | None = None,
     out_sr: str | None = None,
+    out_statistics: Any | None = None,
+    group_by_fields_for_statistics: str | None = None,
+    having: str | None = None,
+    return_distinct_values: bool | None = None,
+    return_extent_only: bool | None = None,
 ) -> FeatureQueryResult:
-    """Query a layer or table of a hosted feature service: the features a where clause (and object ids, and an envelope) selects, ordered and paged, or only their count or object ids. `f=geojson` answers a GeoJSON FeatureCollection instead of Esri JSON.
+    """Query a layer or table of a hosted feature service: the features a where clause (and object ids, and an envelope) selects, ordered and paged, or only their count, object ids or extent; or statistics of them (outStatistics, grouped by groupByFieldsForStatistics and filtered by having), or the distinct combinations of their outFields' values. Geometries come back in outSR (WGS84 or Web Mercator). `f=geojson` answers a GeoJSON FeatureCollection instead of Esri JSON.
 
     `GET | POST /rest/services/{folderName}/{serviceName}/{type}/{layerId}/query` - auth: optional
     Fake fidelity: partial.
-    - outSR is accepted and ignored: geometries come back in the layer's spatial reference (WGS84 for CSV and GeoJSON).
+    - outSR and inSR: only wkid 4326 (WGS84) and 3857/102100 (Web Mercator, spherical formulas) project; other wkids and well-known text answer a not-implemented error unless they are the layer's own; no datumTransformation.
     - Spatial filters: only an envelope (esriGeometryEnvelope) with spatialRel esriSpatialRelIntersects or esriSpatialRelEnvelopeIntersects, tested against each geometry's bounding box; other geometries and relations answer a not-implemented error.
     - where: the SQL-92 subset ArcGIS documents (comparisons, AND/OR/NOT, parentheses, IN, BETWEEN, LIKE, IS [NOT] NULL, + - * /, UPPER/LOWER); dates, other functions and subqueries answer an error naming the problem. String comparisons and LIKE are case sensitive (as on a relational data store).
-    - Statistics, groupBy, distinct values, extents, time, quantization, Z/M and historic moments are not implemented (their parameters are ignored or refused as noted).
+    - Statistics: count, sum, min, max, avg, stddev and var (sample statistics, NULL for fewer than two values) over a field or a where-clause value expression; having takes the where subset plus COUNT/SUM/MIN/MAX/AVG/STDDEV/VAR(expression) and the output fields; no percentile_cont/percentile_disc, envelope_aggregate or other statistic types, no returnAggregateIds or outStatistics with geometry.
+    - A missing outStatisticFieldName is named <statisticType>_<field> (real servers choose their own names).
+    - Time, quantization, returnZ/returnM, returnCentroid, historic moments, resultType and sqlFormat are not implemented (their parameters are ignored).
     - Only hosted feature services (folder Hosted) hold data; other services answer a not-implemented error.
 
     Args:
@@ -117,12 +124,20 @@ def query(
         geometry: A spatial filter: an envelope as JSON or xmin,ymin,xmax,ymax.
         geometry_type: esriGeometryEnvelope (the default).
         spatial_rel: esriSpatialRelIntersects (the default) or esriSpatialRelEnvelopeIntersects.
+        in_sr: The envelope's spatial reference when it does not carry one: 4326 or 3857/102100, as a wkid or {"wkid": N} (default: the layer's).
+        out_sr: The answer's spatial reference: 4326 or 3857/102100, as a wkid or {"wkid": N} (default: the layer's).
+        out_statistics: [{"statisticType": "count|sum|min|max|avg|stddev|var", "onStatisticField": "field", "outStatisticFieldName": "name"}, ...]
+        group_by_fields_for_statistics: Comma list of fields the statistics are computed per distinct value of.
+        having: Keeps the groups this clause holds for, e.g. "COUNT(*) > 2 AND AVG(rating) >= 3" (with outStatistics).
+        return_distinct_values: Each distinct combination of the outFields' values once, without geometry.
+        return_extent_only: Only the extent of the matching features (in outSR).
 
     Raises:
-        BadRequest (400): Unable to complete operation (an invalid where clause, field, order, paging or geometry value).
+        BadRequest (400): Unable to complete operation (an invalid where clause, field, order, paging, geometry, spatial reference, statistic or having value).
         PermissionDenied (403): The caller may not view the service's item.
         NotFound (404): No such folder, service or layer.
         TokenRequired (499): Token required (a service whose item is not public, without a token).
+        ArcGISError (501): A spatial reference other than 4326 and 3857/102100, or another spatial filter than an envelope.
     """
     params = dict(
         folder_name=folder_name,
@@ -143,6 +158,11 @@ def query(
         spatial_rel=spatial_rel,
         in_sr=in_sr,
         out_sr=out_sr,
+        out_statistics=out_statistics,
+        group_by_fields_for_statistics=group_by_fields_for_statistics,
+        having=having,
+        return_distinct_values=return_distinct_values,
+        return_extent_only=return_extent_only,
     )
     model: FeatureQueryResult = session.call(_ops.LAYERS_QUERY, params, response_model(_ops.LAYERS_QUERY))
     return model
@@ -370,15 +390,22 @@ class LayersOps:
         spatial_rel: str | None = None,
         in_sr: str | None = None,
         out_sr: str | None = None,
+        out_statistics: Any | None = None,
+        group_by_fields_for_statistics: str | None = None,
+        having: str | None = None,
+        return_distinct_values: bool | None = None,
+        return_extent_only: bool | None = None,
     ) -> FeatureQueryResult:
-        """Query a layer or table of a hosted feature service: the features a where clause (and object ids, and an envelope) selects, ordered and paged, or only their count or object ids. `f=geojson` answers a GeoJSON FeatureCollection instead of Esri JSON.
+        """Query a layer or table of a hosted feature service: the features a where clause (and object ids, and an envelope) selects, ordered and paged, or only their count, object ids or extent; or statistics of them (outStatistics, grouped by groupByFieldsForStatistics and filtered by having), or the distinct combinations of their outFields' values. Geometries come back in outSR (WGS84 or Web Mercator). `f=geojson` answers a GeoJSON FeatureCollection instead of Esri JSON.
 
         `GET | POST /rest/services/{folderName}/{serviceName}/{type}/{layerId}/query` - auth: optional
         Fake fidelity: partial.
-        - outSR is accepted and ignored: geometries come back in the layer's spatial reference (WGS84 for CSV and GeoJSON).
+        - outSR and inSR: only wkid 4326 (WGS84) and 3857/102100 (Web Mercator, spherical formulas) project; other wkids and well-known text answer a not-implemented error unless they are the layer's own; no datumTransformation.
         - Spatial filters: only an envelope (esriGeometryEnvelope) with spatialRel esriSpatialRelIntersects or esriSpatialRelEnvelopeIntersects, tested against each geometry's bounding box; other geometries and relations answer a not-implemented error.
         - where: the SQL-92 subset ArcGIS documents (comparisons, AND/OR/NOT, parentheses, IN, BETWEEN, LIKE, IS [NOT] NULL, + - * /, UPPER/LOWER); dates, other functions and subqueries answer an error naming the problem. String comparisons and LIKE are case sensitive (as on a relational data store).
-        - Statistics, groupBy, distinct values, extents, time, quantization, Z/M and historic moments are not implemented (their parameters are ignored or refused as noted).
+        - Statistics: count, sum, min, max, avg, stddev and var (sample statistics, NULL for fewer than two values) over a field or a where-clause value expression; having takes the where subset plus COUNT/SUM/MIN/MAX/AVG/STDDEV/VAR(expression) and the output fields; no percentile_cont/percentile_disc, envelope_aggregate or other statistic types, no returnAggregateIds or outStatistics with geometry.
+        - A missing outStatisticFieldName is named <statisticType>_<field> (real servers choose their own names).
+        - Time, quantization, returnZ/returnM, returnCentroid, historic moments, resultType and sqlFormat are not implemented (their parameters are ignored).
         - Only hosted feature services (folder Hosted) hold data; other services answer a not-implemented error.
 
         Args:
@@ -391,12 +418,20 @@ class LayersOps:
             geometry: A spatial filter: an envelope as JSON or xmin,ymin,xmax,ymax.
             geometry_type: esriGeometryEnvelope (the default).
             spatial_rel: esriSpatialRelIntersects (the default) or esriSpatialRelEnvelopeIntersects.
+            in_sr: The envelope's spatial reference when it does not carry one: 4326 or 3857/102100, as a wkid or {"wkid": N} (default: the layer's).
+            out_sr: The answer's spatial reference: 4326 or 3857/102100, as a wkid or {"wkid": N} (default: the layer's).
+            out_statistics: [{"statisticType": "count|sum|min|max|avg|stddev|var", "onStatisticField": "field", "outStatisticFieldName": "name"}, ...]
+            group_by_fields_for_statistics: Comma list of fields the statistics are computed per distinct value of.
+            having: Keeps the groups this clause holds for, e.g. "COUNT(*) > 2 AND AVG(rating) >= 3" (with outStatistics).
+            return_distinct_values: Each distinct combination of the outFields' values once, without geometry.
+            return_extent_only: Only the extent of the matching features (in outSR).
 
         Raises:
-            BadRequest (400): Unable to complete operation (an invalid where clause, field, order, paging or geometry value).
+            BadRequest (400): Unable to complete operation (an invalid where clause, field, order, paging, geometry, spatial reference, statistic or having value).
             PermissionDenied (403): The caller may not view the service's item.
             NotFound (404): No such folder, service or layer.
             TokenRequired (499): Token required (a service whose item is not public, without a token).
+            ArcGISError (501): A spatial reference other than 4326 and 3857/102100, or another spatial filter than an envelope.
         """
         return query(
             self._client,
@@ -418,6 +453,11 @@ class LayersOps:
             spatial_rel=spatial_rel,
             in_sr=in_sr,
             out_sr=out_sr,
+            out_statistics=out_statistics,
+            group_by_fields_for_statistics=group_by_fields_for_statistics,
+            having=having,
+            return_distinct_values=return_distinct_values,
+            return_extent_only=return_extent_only,
         )
 
     def apply_edits(

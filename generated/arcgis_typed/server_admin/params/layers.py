@@ -109,7 +109,27 @@ class LayersQueryParams:
     spatial_rel: str | None = attrs.field(default=None, metadata={"wire": "spatialRel"})
     """esriSpatialRelIntersects (the default) or esriSpatialRelEnvelopeIntersects."""
     in_sr: str | None = attrs.field(default=None, metadata={"wire": "inSR"})
+    """The envelope's spatial reference when it does not carry one: 4326 or 3857/102100, as a wkid or {"wkid": N} (default: the layer's).
+
+    """
     out_sr: str | None = attrs.field(default=None, metadata={"wire": "outSR"})
+    """The answer's spatial reference: 4326 or 3857/102100, as a wkid or {"wkid": N} (default: the layer's).
+
+    """
+    out_statistics: Any | None = attrs.field(default=None, metadata={"wire": "outStatistics"})
+    """[{"statisticType": "count|sum|min|max|avg|stddev|var", "onStatisticField": "field", "outStatisticFieldName": "name"}, ...]
+
+    """
+    group_by_fields_for_statistics: str | None = attrs.field(default=None, metadata={"wire": "groupByFieldsForStatistics"})
+    """Comma list of fields the statistics are computed per distinct value of."""
+    having: str | None = attrs.field(default=None, metadata={"wire": "having"})
+    """Keeps the groups this clause holds for, e.g. "COUNT(*) > 2 AND AVG(rating) >= 3" (with outStatistics).
+
+    """
+    return_distinct_values: bool | None = attrs.field(default=None, metadata={"wire": "returnDistinctValues"})
+    """Each distinct combination of the outFields' values once, without geometry."""
+    return_extent_only: bool | None = attrs.field(default=None, metadata={"wire": "returnExtentOnly"})
+    """Only the extent of the matching features (in outSR)."""
 
 
 @attrs.frozen(kw_only=True)
