@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 import attrs
 
 T = TypeVar("T")
 
 DEFAULT_NUM = 10
+
+
+class PageCounts(TypedDict):
+    """The counts every paged answer carries (`**window.counts` into its model)."""
+
+    total: int
+    start: int
+    num: int
+    next_start: int
 
 
 @attrs.frozen
@@ -22,6 +31,10 @@ class Window:
     def next_start(self) -> int:
         following = self.start + self.num
         return following if self.num > 0 and following <= self.total else -1
+
+    @property
+    def counts(self) -> PageCounts:
+        return PageCounts(total=self.total, start=self.start, num=self.num, next_start=self.next_start)
 
     def of(self, values: Sequence[T]) -> Sequence[T]:
         """The page of `values` this window shows."""

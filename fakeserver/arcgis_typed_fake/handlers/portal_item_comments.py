@@ -38,7 +38,7 @@ def list_(call: Call, p: ItemCommentsListParams) -> CommentsPage:
     comments = call.state.items.comments.comments(item.id)
     w = window(p.start, p.num, len(comments))
     return CommentsPage(
-        total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+        **w.counts,
         comments=[_comment_view(c) for c in comments[w.start - 1 : w.start - 1 + w.num]],
     )
 

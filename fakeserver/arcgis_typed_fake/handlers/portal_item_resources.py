@@ -31,7 +31,7 @@ def list_(call: Call, p: ItemResourcesListParams) -> ItemResourcesPage:
     found = [r for r in call.state.items.resources.of(item.id) if r.access != "private" or may_see_private]
     w = window(p.start, p.num, len(found), default_num=1000)
     return ItemResourcesPage(
-        total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+        **w.counts,
         resources=[
             ItemResource(resource=r.name, created=ms_to_datetime(r.created), size=len(r.data), access=r.access)
             for r in found[w.start - 1 : w.start - 1 + w.num]

@@ -60,7 +60,7 @@ def user_license_types(call: Call, p: LicensesUserLicenseTypesParams) -> UserLic
     types = list(USER_TYPES.values())
     w = window(p.start, p.num, len(types))
     return UserLicenseTypesPage(
-        total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+        **w.counts,
         user_license_types=[user_type_view(call.state, t) for t in w.of(types)],
     )
 
@@ -89,7 +89,7 @@ def app_bundles(call: Call, p: LicensesAppBundlesParams) -> AppBundlesPage:
     user = rules.self_or_user_viewer(call.state, call.user, p.username)
     bundles = [BUNDLES[b] for b in call.state.users.licenses.bundles_of(user)]
     w = window(p.start, p.num, len(bundles))
-    return AppBundlesPage(total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+    return AppBundlesPage(**w.counts,
                           app_bundles=[bundle_view(b) for b in w.of(bundles)])
 
 
@@ -109,7 +109,7 @@ def org_app_bundles(call: Call, p: LicensesOrgAppBundlesParams) -> OrgAppBundles
     bundles = list(BUNDLES.values())
     w = window(p.start, p.num, len(bundles))
     return OrgAppBundlesPage(
-        total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+        **w.counts,
         app_bundles=[org_bundle_view(call.state, call.user.org_id, b) for b in w.of(bundles)],
     )
 
@@ -129,7 +129,7 @@ def provisioned_listings(call: Call, p: LicensesProvisionedListingsParams) -> Pr
     found += call.state.marketplace.entitled(user, bool(p.include_expired))  # user entitlements of purchases
     w = window(p.start, p.num, len(found))
     return ProvisionedListingsPage(
-        total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+        **w.counts,
         provisioned_listings=[
             ProvisionedListing(item_id=item_id, title=title, purchased=ms_to_datetime(purchased),
                                end_date=ms_to_datetime(end_date) if end_date >= 0 else None)
@@ -158,5 +158,5 @@ def counts(call: Call, p: LicensesCountsParams) -> UserCountsPage:
     tally = Counter(_keys(call.state, call.user.org_id, p.count_type))
     ordered = sorted(tally.items())
     w = window(p.start, p.num, len(ordered))
-    return UserCountsPage(total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+    return UserCountsPage(**w.counts,
                           results=[UserCount(key=k, count=n) for k, n in w.of(ordered)])

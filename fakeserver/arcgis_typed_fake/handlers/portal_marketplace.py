@@ -111,7 +111,7 @@ def listings(call: Call, p: MarketplaceListingsParams) -> ListingSearchPage:
     found = call.state.marketplace.search(call.caller, p.q, bool(p.mylistings), p.sort_field, p.sort_order)
     w = window(p.start, p.num, len(found))
     page = found[w.start - 1:w.start - 1 + w.num]
-    return ListingSearchPage(query=p.q or "", total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+    return ListingSearchPage(query=p.q or "", **w.counts,
                              listings=[listing_view(call, item, props) for item, props in page])
 
 
@@ -201,7 +201,7 @@ def customers(call: Call, p: MarketplaceCustomersListParams | MarketplaceCustome
     w = window(p.start, p.num, len(found))
     page = found[w.start - 1:w.start - 1 + w.num]
     include = p.include_listing is not False
-    return CustomerPage(total=w.total, start=w.start, num=w.num, next_start=w.next_start, provisions=[
+    return CustomerPage(**w.counts, provisions=[
         CustomerEntry(provision=provision_view(call, x),
                       customer=Customer(id=x.purchaser_org_id, name=store.org_name(x.purchaser_org_id)),
                       listing=_listing_of(call, x) if include else None)

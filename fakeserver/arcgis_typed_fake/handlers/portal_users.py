@@ -330,7 +330,7 @@ def linked_users(call: Call, p: UsersLinkedUsersParams) -> LinkedUsersPage:
     linked = rules.linked_of(call.state, call.user, p.username)
     w = window(p.start, p.num, len(linked))
     return LinkedUsersPage(
-        total=w.total, start=w.start, num=w.num, next_start=w.next_start,
+        **w.counts,
         linked_users=[LinkedUser(username=u.username, full_name=u.full_name, org_id=u.org_id)
                       for u in linked[w.start - 1 : w.start - 1 + w.num]],
     )
