@@ -257,24 +257,22 @@ class TrackedList(list):  # type: ignore[type-arg]
         i = list.index(self, value)
         self.pop(i)
 
-    def __setitem__(self, index: Any, value: Any) -> None:
+    def _log_item(self, index: Any, undo: Callable[..., Any]) -> None:
+        """Before a change to one item (`undo` puts it back at its place) or to a slice (the whole list)."""
         log = self.__undo_log__
         if log is not None and log.armed:
             if isinstance(index, slice):
                 self._log_whole()
             else:
                 i = self._position(index)
-                log.add(list.__setitem__, self, i, list.__getitem__(self, i))
+                log.add(undo, self, i, list.__getitem__(self, i))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._log_item(index, list.__setitem__)
         list.__setitem__(self, index, value)
 
     def __delitem__(self, index: Any) -> None:
-        log = self.__undo_log__
-        if log is not None and log.armed:
-            if isinstance(index, slice):
-                self._log_whole()
-            else:
-                i = self._position(index)
-                log.add(list.insert, self, i, list.__getitem__(self, i))
+        self._log_item(index, list.insert)
         list.__delitem__(self, index)
 
     def clear(self) -> None:
@@ -347,19 +345,21 @@ class TrackedSet(set):  # type: ignore[type-arg]
                 if set.__contains__(self, value):
                     log.add(set.add, self, value)
 
-    def update(self, *others: Iterable[Any]) -> None:
+    def _apply(self, others: tuple[Iterable[Any], ...], log: Callable[[list[Any]], None],
+               change: Callable[[set[Any], list[Any]], None]) -> None:
         values = [v for other in others for v in other]
-        self._log_added(values)
-        set.update(self, values)
+        log(values)
+        change(self, values)
+
+    def update(self, *others: Iterable[Any]) -> None:
+        self._apply(others, self._log_added, set.update)
 
     def __ior__(self, other: Any) -> TrackedSet:  # type: ignore[misc]
         self.update(other)
         return self
 
     def difference_update(self, *others: Iterable[Any]) -> None:
-        values = [v for other in others for v in other]
-        self._log_removed(values)
-        set.difference_update(self, values)
+        self._apply(others, self._log_removed, set.difference_update)
 
     def __isub__(self, other: Any) -> TrackedSet:  # type: ignore[misc]
         self.difference_update(other)
