@@ -264,9 +264,8 @@ def _busy_changes(fake: FakeArcGIS) -> None:
     admin = client(fake)
     item = admin.content.add_item("admin", title="Made by the test", type="CSV", text="a,b")
     admin.content.update("admin", item.id, title="Renamed", tags=["t1", "t2"])
-    road_list = next(i for i in fake.portal.items.all_of(fake.portal.items.owned_by("alice", None))
-                     if i.title == "Bob's notes" or i.type == "Image")
-    admin.content.delete(road_list.owner, road_list.id)  # an item of the baseline
+    logo = next(i for i in fake.portal.items.all_of(fake.portal.items.owned_by("alice", None)) if i.title == "Logo")
+    admin.content.delete("alice", logo.id)  # an item of the baseline
     admin.users.create(username="newcomer", password="newcomer-pass-1", email="n@example.test",
                        firstname="New", lastname="Comer", role="org_user")
     admin.users.update("carol", description="Changed by the test")
